@@ -1,0 +1,103 @@
+# truemem: exact per-process memory accounting for Linux.
+#
+#   make            build ./truemem
+#   make check      install missing Debian packages (as root), build, run every test
+#   make run        install missing packages, build and start truemem
+#   make bench      the benchmark (README, "Performance")
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC        ?= cc
+PKGS      := libproc2 libcjson ncursesw
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE -DTRUEMEM_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS    += $(PKG_LIBS) -lm
+
+B         ?= build
+SRC       := $(sort $(shell find src -name '*.c'))
+MAIN      := src/cli/main.c
+LIBOBJ    := $(patsubst %.c,$(B)/%.o,$(filter-out $(MAIN),$(SRC)))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+HELP_SRC  := $(sort $(wildcard tests/live/helpers/*.c bench/*.c))
+HELP_BIN  := $(patsubst %.c,$(B)/%,$(HELP_SRC))
+
+.PHONY: all check run bench install uninstall clean deps tests asan fuzz
+
+all: truemem
+
+truemem: $(B)/truemem
+	cp $< $@
+
+$(B)/truemem: $(B)/src/cli/main.o $(B)/libtruemem.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libtruemem.a: $(LIBOBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/libtruemem.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libtruemem.a $(LDLIBS) -lcmocka
+
+$(B)/tests/live/helpers/%: tests/live/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lm
+
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lm
+
+tests: truemem $(UNIT_BIN) $(HELP_BIN)
+
+deps:
+	@sh scripts/deps.sh
+
+# The whole suite, then once more built with ASan+UBSan.
+check: deps
+	$(MAKE) tests
+	$(MAKE) B=build-asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' LDFLAGS='-fsanitize=address,undefined' build-asan/truemem-asan-tests
+	sh tests/run.sh
+
+build-asan/truemem-asan-tests: $(B)/truemem $(UNIT_BIN) $(HELP_BIN)
+	cp $(B)/truemem $@
+
+run: deps truemem
+	./truemem
+
+bench: deps truemem $(HELP_BIN)
+	sh bench/run.sh
+
+fuzz: deps
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+install: truemem
+	install -Dm755 truemem $(DESTDIR)$(BINDIR)/truemem
+	install -Dm644 man/truemem.1 $(DESTDIR)$(MANDIR)/man1/truemem.1
+	if [ -f man/truemem-scenario.5 ]; then install -Dm644 man/truemem-scenario.5 $(DESTDIR)$(MANDIR)/man5/truemem-scenario.5; fi
+	install -Dm644 completions/truemem.bash $(DESTDIR)$(BASHCOMPDIR)/truemem
+	install -Dm644 completions/_truemem $(DESTDIR)$(ZSHCOMPDIR)/_truemem
+	install -Dm644 completions/truemem.fish $(DESTDIR)$(FISHCOMPDIR)/truemem.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/truemem $(DESTDIR)$(MANDIR)/man1/truemem.1 \
+	      $(DESTDIR)$(MANDIR)/man5/truemem-scenario.5 $(DESTDIR)$(BASHCOMPDIR)/truemem \
+	      $(DESTDIR)$(ZSHCOMPDIR)/_truemem $(DESTDIR)$(FISHCOMPDIR)/truemem.fish
+
+clean:
+	rm -rf build build-asan truemem
+
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,64 @@
+/*
+ * cli.h: the parsed command line every subcommand receives. main.c parses
+ * the common options of SPEC section 1 once (getopt_long, options may come
+ * before or after the subcommand); each cmd_* checks the ones it takes and
+ * returns the process exit code: 0 ok, 1 runtime error, 2 usage error.
+ */
+#ifndef TRUEMEM_CLI_H
+#define TRUEMEM_CLI_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "scan.h"
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_JSONL, OUT_PROMETHEUS };
+
+struct cli_opts {
+	const char *cmd;            /* "ps", "top", "map", ... */
+	char **args;                /* positional arguments after the subcommand */
+	int nargs;
+	enum scan_mode mode;        /* --mode (default MODE_AUTO) */
+	const char *from;           /* --from DIR, or NULL for live /proc */
+	enum out_format format;     /* --json, --jsonl, --format */
+	bool bytes;                 /* --bytes */
+	bool reverse;               /* --reverse */
+	int sort_col;               /* --sort, an enum ps_col, or -1 for the command's default */
+	enum group_by group_by;     /* --group-by */
+	bool tree;                  /* --tree (ps --group-by tree indentation) */
+	pid_t *pids;                /* -p/--pid, owned */
+	size_t npids;
+	bool have_filter;           /* --filter REGEX (compiled, extended, case-sensitive) */
+	regex_t filter;
+	double interval;            /* --interval SECONDS (jsonl), top -d SECONDS; <0: unset */
+	long count;                 /* --count N (jsonl), top -n N; <0: unset */
+	bool extended;              /* map -X */
+	const char *output;         /* capture/sim -o DIR */
+	bool trace;                 /* sim --trace */
+	bool no_color;              /* NO_COLOR set, or TERM=dumb */
+};
+
+int cmd_ps(const struct cli_opts *o);
+int cmd_top(const struct cli_opts *o);
+int cmd_map(const struct cli_opts *o);
+int cmd_lib(const struct cli_opts *o);
+int cmd_sys(const struct cli_opts *o);
+int cmd_capture(const struct cli_opts *o);
+int cmd_sim(const struct cli_opts *o);
+
+/* Prints "truemem: <msg>" on stderr (git-style: lowercase, no full stop). */
+__attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
+
+/*
+ * Opens the source the options name (--from DIR or the live /proc).
+ * Returns 0, or prints the error and returns 1.
+ */
+int cli_open_source(const struct cli_opts *o, struct source *s);
+/* Fills scan options from o (mode, pids, filter, group_by). */
+void cli_scan_opts(const struct cli_opts *o, struct scan_opts *so);
+/* Says once on stderr when auto mode fell back to rollup, and why. */
+void cli_note_mode(const struct cli_opts *o, const struct scan *sc);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * scan.h: one pass over a source: every process's identity and, in exact
+ * mode, every populated page-table entry resolved to its frame; the result
+ * is plain structs of numbers (SPEC section 2) for the views.
+ *
+ * The page facts themselves are not kept: they stream through the
+ * aggregator (account.h) batch by batch, so memory stays bounded however
+ * much the system maps. What must outlive a process's walk is kept compact:
+ * the distinct-frame set for totals, swap entries for swap_pss, and, when
+ * grouping, the shared frames per group.
+ */
+#ifndef TRUEMEM_SCAN_H
+#define TRUEMEM_SCAN_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "counts.h"
+#include "error.h"
+#include "maps.h"
+#include "source.h"
+
+enum scan_mode { MODE_AUTO, MODE_EXACT, MODE_ROLLUP };
+extern const char *const scan_mode_names[];   /* "auto", "exact", "rollup" */
+
+enum group_by { GROUP_NONE, GROUP_USER, GROUP_PROGRAM, GROUP_TREE, GROUP_CGROUP, GROUP_COUNT };
+extern const char *const group_by_names[GROUP_COUNT];   /* "none", "user", ... */
+
+struct proc {
+	struct proc_ident id;
+	bool readable;
+	int err;                   /* -errno when !readable */
+	struct mem_counts counts;
+	struct vma_list vmas;      /* kept with SCAN_KEEP_VMAS */
+	int group;                 /* index into scan.groups, -1 when not grouping */
+};
+
+struct group {
+	char *key;                 /* owned: user name, program path, "PID comm", cgroup path */
+	pid_t *pids;               /* owned, sorted */
+	size_t npids;
+	pid_t leader;              /* tree: the root process of the group */
+	struct mem_counts counts;  /* SPEC section 2 group numbers */
+};
+
+struct scan_opts {
+	enum scan_mode mode;       /* requested; AUTO picks exact when the source allows */
+	enum group_by group_by;
+	const pid_t *pids;         /* only these (NULL: all) */
+	size_t npids;
+	const regex_t *filter;     /* only processes whose comm, cmdline or user match */
+	unsigned flags;            /* SCAN_* */
+};
+enum {
+	SCAN_KEEP_VMAS = 1 << 0,   /* keep each process's mappings with per-mapping counts */
+	SCAN_SMAPS     = 1 << 1,   /* read full smaps too (pmap -X columns) */
+	SCAN_RECORD    = 1 << 2,   /* capture: read everything every command needs */
+};
+
+struct scan {
+	enum scan_mode mode;       /* in effect: EXACT or ROLLUP */
+	const char *mode_reason;   /* why rollup when exact was possible to ask for, else NULL */
+	uint64_t page_size;
+	struct timespec time;
+	char host[256];
+	struct proc *procs;
+	size_t n;
+	struct mem_counts totals;  /* distinct frames over all scanned processes */
+	struct group *groups;
+	size_t ngroups;
+	enum group_by group_by;
+	double cost_ms;            /* wall time of the scan */
+};
+
+/*
+ * Scans s. Per-process failures (vanished, not permitted) are recorded in
+ * the process, not returned. Returns 0, or -1 with err set when the source
+ * itself fails (a damaged snapshot, /proc unreadable) or exact mode was
+ * demanded but is not possible. out is owned by the caller (scan_release).
+ */
+int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, struct tm_error *err);
+void scan_release(struct scan *sc);
+
+/* Looks up a process by pid in a scan (procs are sorted by pid); NULL when absent. */
+struct proc *scan_find(const struct scan *sc, pid_t pid);
+
+#endif

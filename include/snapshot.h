@@ -1,0 +1,82 @@
+/*
+ * snapshot.h: writing a snapshot directory, the format `truemem capture`
+ * saves and `--from DIR` reads (SPEC section 4). The paging engine writes
+ * the same format through the same writer.
+ *
+ * Format, version 1. Text files are verbatim copies of their /proc
+ * namesakes; binary files are little-endian u64 words.
+ *
+ *   DIR/truemem-snapshot   written last, so a half-written capture is
+ *                          recognisably incomplete:
+ *                            truemem-snapshot 1
+ *                            page_size 4096
+ *                            mode exact|rollup
+ *                            time SECONDS.NANOSECONDS
+ *                            host NAME
+ *                            processes N
+ *                            kpages N
+ *   DIR/meminfo
+ *   DIR/kpages             "TMKPAGE1", then records {pfn, kpagecount,
+ *                          kpageflags} sorted by pfn, one per frame any
+ *                          captured page table referenced
+ *   DIR/PID/ident          "key value" lines: pid, ppid, uid, user, comm,
+ *                          cmdline, exe, cgroup, error (values C-escaped)
+ *   DIR/PID/maps, DIR/PID/smaps, DIR/PID/smaps_rollup, DIR/PID/status
+ *   DIR/PID/pagemap        "TMPGMAP1", then records {vaddr, npages,
+ *                          entries[npages]}, ascending and disjoint,
+ *                          holding only runs of non-zero entries
+ */
+#ifndef TRUEMEM_SNAPSHOT_H
+#define TRUEMEM_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "error.h"
+#include "source.h"
+
+#define SNAPSHOT_VERSION 1
+#define SNAPSHOT_HEADER "truemem-snapshot"
+#define SNAPSHOT_KPAGES_MAGIC "TMKPAGE1"
+#define SNAPSHOT_PAGEMAP_MAGIC "TMPGMAP1"
+/* Bounds a reader enforces before trusting a size read from a file. */
+#define SNAPSHOT_MAX_TEXT (256u << 20)
+#define SNAPSHOT_MAX_PROCS 4194304
+
+struct snap_writer;
+
+/*
+ * Creates DIR (which must not exist, or be an empty directory) and starts a
+ * snapshot in it. mode is "exact" or "rollup". Returns NULL with err set.
+ */
+struct snap_writer *snapw_open(const char *dir, uint64_t page_size, const char *mode,
+			       struct timespec time, const char *host, struct tm_error *err);
+/* Writes a top-level text file (e.g. "meminfo"). Returns 0 or -1 with err set. */
+int snapw_top_file(struct snap_writer *w, const char *name, const void *data, size_t len, struct tm_error *err);
+/* Starts process id->pid: creates DIR/PID and writes its ident. Returns 0 or -1. */
+int snapw_proc(struct snap_writer *w, const struct proc_ident *id, struct tm_error *err);
+/* Writes DIR/PID/NAME. Returns 0 or -1. */
+int snapw_proc_file(struct snap_writer *w, pid_t pid, const char *name, const void *data, size_t len,
+		    struct tm_error *err);
+/*
+ * Appends npages pagemap entries of pid starting at vaddr; zero entries are
+ * dropped, so only populated runs are stored. Calls for one pid must come in
+ * ascending, non-overlapping address order. Returns 0 or -1.
+ */
+int snapw_pagemap(struct snap_writer *w, pid_t pid, uint64_t vaddr, size_t npages,
+		  const uint64_t *entries, struct tm_error *err);
+/* Records kpagecount/kpageflags of n frames (any order; repeats keep the first). Returns 0 or -1. */
+int snapw_kpages(struct snap_writer *w, const uint64_t *pfns, const uint64_t *counts,
+		 const uint64_t *flags, size_t n, struct tm_error *err);
+/* Finishes the snapshot (sorted kpages, then the header) and frees w. Returns 0 or -1. */
+int snapw_close(struct snap_writer *w, struct tm_error *err);
+/* Abandons a snapshot in progress and frees w (files written so far stay). */
+void snapw_abort(struct snap_writer *w);
+
+/* C-escapes s into b (\\, \n, \t, \xNN for other bytes outside printable ASCII). */
+void snap_escape(struct buf *b, const char *s);
+/* Reverses snap_escape in place. Returns 0, or -EINVAL for a malformed escape. */
+int snap_unescape(char *s);
+
+#endif

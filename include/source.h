@@ -1,0 +1,123 @@
+/*
+ * source.h: where process data comes from. Both the live /proc and a
+ * snapshot directory are a root directory fd with per-PID entries below it,
+ * and collectors read relative to it with openat(), so the two are the same
+ * to them. The binary page facts differ in storage only: live pagemap and
+ * /proc/kpage* are pread in batches, a snapshot holds the populated ranges
+ * and referenced frames in compact files (snapshot.h, "Format").
+ *
+ * Live process enumeration and identity come from libproc2 (pids.h); a
+ * snapshot keeps them in PID/ident.
+ */
+#ifndef TRUEMEM_SOURCE_H
+#define TRUEMEM_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "error.h"
+#include "util.h"
+
+struct snap_recorder;
+
+struct proc_ident {
+	pid_t pid, ppid;
+	uid_t uid;
+	char user[33];      /* name for uid, or the number as text */
+	char comm[64];
+	char *cmdline;      /* owned; arguments joined by ' ', "" for none */
+	char *exe;          /* owned; target of /proc/PID/exe, NULL when unknown */
+	char *cgroup;       /* owned; cgroup v2 path ("0::" line), NULL when unknown */
+	int err;            /* 0, or -errno when the process could not be read */
+};
+void proc_ident_release(struct proc_ident *id);
+
+enum source_kind { SOURCE_LIVE, SOURCE_SNAPSHOT };
+
+struct source {
+	enum source_kind kind;
+	int root_fd;            /* /proc, or the snapshot directory */
+	char *root_path;        /* for messages */
+	uint64_t page_size;
+	bool exact_ok;          /* PFNs and kpage* can be read (live: privileged; snapshot: captured exact) */
+	const char *exact_why;  /* why not, when !exact_ok */
+	struct timespec time;   /* snapshot: capture time; live: set at each scan */
+	char host[256];
+	/* live */
+	int kpagecount_fd, kpageflags_fd;
+	bool have_pagemap_scan; /* PAGEMAP_SCAN ioctl works here */
+	void *pids_info;        /* libproc2's struct pids_info */
+	/* snapshot: the referenced frames, sorted by pfn */
+	const uint64_t *kp;     /* mmapped records of 3 u64: pfn, count, flags */
+	size_t kp_n;
+	void *kp_map;
+	size_t kp_map_len;
+	/* capture: every read is also recorded here (NULL when not capturing) */
+	struct snap_recorder *rec;
+};
+
+/* Opens the live /proc. Returns 0 or -errno with err set. */
+int source_open_live(struct source *s, struct tm_error *err);
+/* Opens and validates a snapshot directory. Returns 0 or -1 with err naming the file at fault. */
+int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err);
+void source_close(struct source *s);
+
+/*
+ * Lists the user-space processes (kernel threads skipped) with their
+ * identity, sorted by pid. *out is owned by the caller (proc_ident_release
+ * each, then free). A process that vanished during the listing is dropped.
+ * Returns 0 or -1 with err set.
+ */
+int source_list(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err);
+
+/*
+ * Reads the text file NAME ("maps", "smaps", "smaps_rollup", "status") of
+ * process pid into b. Returns 0 or -errno (-ENOENT/-ESRCH: vanished;
+ * -EACCES/-EPERM: not permitted). A snapshot file that is missing or too
+ * large gives -EIO with err naming it.
+ */
+int source_read_proc(struct source *s, pid_t pid, const char *name, struct buf *b, struct tm_error *err);
+/* Reads a top-level file ("meminfo") into b. Returns 0 or -errno, with err set. */
+int source_read_top(struct source *s, const char *name, struct buf *b, struct tm_error *err);
+
+/* A process's page table, open for reading. */
+struct pagemap;
+
+/* Opens pid's pagemap. Returns NULL with *rc = -errno. */
+struct pagemap *pagemap_open(struct source *s, pid_t pid, int *rc, struct tm_error *err);
+void pagemap_close(struct pagemap *pm);
+
+/* A run of populated virtual pages: [start, end) in bytes, page aligned. */
+struct vrange {
+	uint64_t start, end;
+};
+
+/*
+ * Finds the populated (present or swapped) page ranges within [start, end):
+ * with PAGEMAP_SCAN where the kernel has it, from the stored ranges for a
+ * snapshot, and otherwise returns [start, end) whole (the caller reads and
+ * skips empty entries). Appends to *r (capacity *cap). Returns the number
+ * appended or -errno.
+ */
+ssize_t pagemap_populated(struct pagemap *pm, uint64_t start, uint64_t end,
+			  struct vrange **r, size_t *n, size_t *cap, struct tm_error *err);
+
+/*
+ * Reads npages pagemap entries starting at virtual address vaddr into out.
+ * Entries a snapshot does not hold read as 0 (not present). Returns 0 or -errno.
+ */
+int pagemap_read(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *out, struct tm_error *err);
+
+/*
+ * Looks up kpagecount and kpageflags for n frames; pfns must be sorted and
+ * unique. Runs of nearby frames are read with one pread each. A frame the
+ * source does not know (snapshot) gets count 0 and flags KPF_NOPAGE.
+ * Returns 0 or -errno.
+ */
+int kpage_lookup(struct source *s, const uint64_t *pfns, size_t n,
+		 uint64_t *counts, uint64_t *flags, struct tm_error *err);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * status.h: /proc/PID/status (proc(5)), the identity fields truemem needs
+ * when libproc2 is not the source (snapshots), and /proc/meminfo.
+ */
+#ifndef TRUEMEM_STATUS_H
+#define TRUEMEM_STATUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct proc_status {
+	char name[64];       /* Name:, as the kernel escapes it */
+	pid_t pid, ppid;     /* Pid:, PPid: */
+	uid_t uid;           /* first (real) field of Uid: */
+	uint64_t vm_swap_kb; /* VmSwap:, 0 when absent */
+	uint64_t rss_file_kb, rss_shmem_kb, rss_anon_kb;
+	int kernel_thread;   /* 1 when the Kthread: field says so, or no VmSize (no mm) */
+};
+
+/* Returns 0, or -EINVAL when Pid, PPid or Uid is missing or malformed. */
+int status_parse(const char *text, size_t len, struct proc_status *out);
+
+/* Fields of /proc/meminfo, as bytes. */
+struct meminfo_field {
+	char key[32];
+	uint64_t bytes;
+};
+struct meminfo {
+	struct meminfo_field *f;
+	size_t n, cap;
+};
+void meminfo_release(struct meminfo *m);
+/* Parses "Key:   N kB" (or unitless counts such as HugePages_Total). Returns 0 or -EINVAL. */
+int meminfo_parse(const char *text, size_t len, struct meminfo *out);
+/* The field's value in bytes (counts as-is), or UINT64_MAX when absent. */
+uint64_t meminfo_get(const struct meminfo *m, const char *key);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * util.h: the small helpers everything else leans on: allocation that dies
+ * on failure, whole-file reads into a reused buffer, and a cursor parser for
+ * the text files under /proc.
+ */
+#ifndef TRUEMEM_UTIL_H
+#define TRUEMEM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Called before exiting on allocation failure; the ncurses view sets it to
+ * restore the terminal first (as htop's fail() does).
+ */
+extern void (*xdie_hook)(void);
+
+/* Print "truemem: <msg>" on stderr and exit(1). */
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grows *p (capacity *cap elements of size) to hold at least need elements. */
+void xgrow(void **p, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+__attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
+
+/*
+ * A growable byte buffer, reused across reads so the hot path does not
+ * allocate (git's strbuf, reduced). Invariant: buf[len] == '\0' once any
+ * read has happened, so text parsers may rely on the terminator.
+ */
+struct buf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+#define BUF_INIT { NULL, 0, 0 }
+void buf_release(struct buf *b);
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_addstr(struct buf *b, const char *s);
+__attribute__((format(printf, 2, 3))) void buf_addf(struct buf *b, const char *fmt, ...);
+
+/*
+ * Replaces b's contents with everything read from fd (read loop, EINTR
+ * retried) up to max bytes. Returns 0, -EFBIG when the file is larger than
+ * max, or -errno.
+ */
+int buf_read_fd(struct buf *b, int fd, size_t max);
+/* openat(dirfd, path) + buf_read_fd + close. Returns 0 or -errno. */
+int buf_read_at(struct buf *b, int dirfd, const char *path, size_t max);
+
+/* pread the whole range, retrying short reads and EINTR. Returns bytes read (short only at EOF) or -errno. */
+ssize_t pread_full(int fd, void *dst, size_t n, off_t off);
+/* write the whole buffer. Returns 0 or -errno. */
+int write_full(int fd, const void *src, size_t n);
+
+/*
+ * Cursor parsing: each takes a pointer to the cursor and the end of the
+ * text, advances past what it consumed and returns false (cursor unchanged)
+ * when the text does not hold the expected token.
+ */
+bool parse_u64(const char **p, const char *end, uint64_t *out);
+bool parse_hex_u64(const char **p, const char *end, uint64_t *out);
+void parse_skip_spaces(const char **p, const char *end);
+/* Advances past the next '\n' (or to end). */
+void parse_next_line(const char **p, const char *end);
+/* True and advances when the text at *p starts with the literal lit. */
+bool parse_lit(const char **p, const char *end, const char *lit);
+
+/* Strict whole-string number parsing for command-line and snapshot words. */
+bool str_to_u64(const char *s, uint64_t *out);
+bool str_to_pid(const char *s, pid_t *out);
+
+#endif

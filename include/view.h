@@ -1,0 +1,53 @@
+/*
+ * view.h: what every text front end shares: human units, escaping of
+ * untrusted process names, the column table of the process list, and the
+ * text and JSON reports.
+ */
+#ifndef TRUEMEM_VIEW_H
+#define TRUEMEM_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "counts.h"
+#include "scan.h"
+#include "util.h"
+
+/*
+ * Formats a byte count into out: with human, 1024-based units
+ * ("812.0 KiB", "1.5 GiB", "0 B"); otherwise the plain integer.
+ */
+void fmt_bytes(char *out, size_t outlen, uint64_t bytes, bool human);
+
+/*
+ * Appends s to b with everything that could act on a terminal made visible:
+ * control characters as \e \n \t \r or \xNN, invalid UTF-8 bytes as \xNN,
+ * a backslash as \\. Valid printable UTF-8 passes through. At most max_cols
+ * display columns are appended (0: no limit).
+ */
+void escape_untrusted(struct buf *b, const char *s, size_t max_cols);
+
+/* The process list's columns, in a table (htop's Process_fields[]). */
+enum ps_col { COL_PID, COL_USER, COL_SWAP, COL_USS, COL_PSS, COL_RSS, COL_COMMAND,
+	      COL_SWAP_PSS, COL_PPID, COL_COUNT };
+struct ps_column {
+	const char *name;        /* as --sort takes it */
+	const char *title;       /* header text */
+	int width;               /* minimum width; the command column takes the rest */
+	bool numeric;            /* right-aligned, sorted largest first */
+	unsigned need;           /* CNT_* bit it shows (0 for identity columns) */
+};
+extern const struct ps_column ps_columns[COL_COUNT];
+/* The column named name (also accepts "name" and "cmd" for COMMAND), or -1. */
+int ps_column_find(const char *name);
+
+/*
+ * Orders rows (pointers into a scan, whose procs stay sorted by pid) by
+ * column col: numbers largest first (pid ascending), text A-Z, pid breaking
+ * ties; reverse flips it. Rows whose value is unknown sort last either way.
+ */
+void ps_sort(struct proc **rows, size_t n, enum ps_col col, bool reverse);
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages truemem builds and tests with, when missing.
+# As root it installs them (and says so); otherwise it prints the command.
+set -u
+PKGS="gcc make pkg-config libproc2-dev libcjson-dev libncurses-dev libcmocka-dev
+      tmux jq clang libclang-rt-14-dev procps util-linux"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "truemem: missing packages:$missing" >&2
+	echo "truemem: run as root: apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "truemem: installing missing packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || exit 1
+# shellcheck disable=SC2086
+apt-get install -y -qq $missing >/dev/null || { echo "truemem: apt-get install failed" >&2; exit 1; }
