@@ -21,7 +21,7 @@
 #include "error.h"
 #include "util.h"
 
-struct snap_recorder;
+struct snap_writer;
 
 struct proc_ident {
 	pid_t pid, ppid;
@@ -56,7 +56,7 @@ struct source {
 	void *kp_map;
 	size_t kp_map_len;
 	/* capture: every read is also recorded here (NULL when not capturing) */
-	struct snap_recorder *rec;
+	struct snap_writer *rec;
 };
 
 /* Opens the live /proc. Returns 0 or -errno with err set. */

@@ -1,0 +1,39 @@
+/*
+ * frameset.h: a set of frame numbers (or any u64 keys with locality), as a
+ * sparse bitmap of 32 Ki-bit chunks allocated on first use. Memory follows
+ * the populated part of physical memory: 24 GiB of 4 KiB frames is under
+ * 1 MiB of bits.
+ */
+#ifndef TRUEMEM_FRAMESET_H
+#define TRUEMEM_FRAMESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct frame_set;
+
+struct frame_set *frame_set_new(void);
+void frame_set_free(struct frame_set *fs);
+/* Adds pfn; returns true when it was not in the set before. */
+bool frame_set_add(struct frame_set *fs, uint64_t pfn);
+bool frame_set_has(const struct frame_set *fs, uint64_t pfn);
+/* How many frames the set holds. */
+uint64_t frame_set_count(const struct frame_set *fs);
+
+/*
+ * A hash map from u64 keys to u64 counts (open addressing, linear probing).
+ * Used for swap entries and shared frames per group.
+ */
+struct u64_counter;
+struct u64_counter *u64_counter_new(void);
+void u64_counter_free(struct u64_counter *c);
+/* Adds delta to key's count (creating it at 0) and returns the new count. */
+uint64_t u64_counter_add(struct u64_counter *c, uint64_t key, uint64_t delta);
+/* key's count, 0 when absent. */
+uint64_t u64_counter_get(const struct u64_counter *c, uint64_t key);
+size_t u64_counter_size(const struct u64_counter *c);
+/* Iterates: *pos starts at 0; returns false when done. */
+bool u64_counter_next(const struct u64_counter *c, size_t *pos, uint64_t *key, uint64_t *count);
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * writer.c: writing a snapshot directory (format in snapshot.h). Used by
+ * `truemem capture`, through the source's recording hook, and by the
+ * paging engine.
+ *
+ * Frames are recorded once each (a frame bitmap says which were seen) into
+ * a scratch file, sorted by PFN when the snapshot is closed. The header is
+ * written last, through a rename, so a capture that died half-way is never
+ * mistaken for a whole one.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "frameset.h"
+#include "snapshot.h"
+
+#define KP_TMP "kpages.tmp"
+
+struct snap_writer {
+	char *dir;
+	int dir_fd;
+	uint64_t page_size;
+	char mode[8];
+	struct timespec time;
+	char host[256];
+	uint64_t nprocs;
+	/* kpages */
+	int kp_fd;
+	struct frame_set *kp_seen;
+	uint64_t kp_n;
+	struct buf kp_buf;           /* records not yet flushed to kp_fd */
+	/* pagemap of the process being written */
+	pid_t pm_pid;
+	int pm_fd;
+	uint64_t pm_end;             /* end of the last run written, for the order check */
+};
+
+static int werr(struct snap_writer *w, struct tm_error *err, const char *path, int e)
+{
+	return errorf(err, -1, "cannot write '%s/%s': %s", w->dir, path, strerror(e));
+}
+
+static int write_file_at(struct snap_writer *w, const char *path, const void *data, size_t len,
+			 struct tm_error *err)
+{
+	int fd = openat(w->dir_fd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int rc;
+
+	if (fd < 0)
+		return werr(w, err, path, errno);
+	rc = write_full(fd, data, len);
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	return rc < 0 ? werr(w, err, path, -rc) : 0;
+}
+
+struct snap_writer *snapw_open(const char *dir, uint64_t page_size, const char *mode,
+			       struct timespec time, const char *host, struct tm_error *err)
+{
+	struct snap_writer *w;
+	int fd;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		errorf(err, -1, "cannot create '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		errorf(err, -1, "cannot open '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	{
+		int dfd = dup(fd);
+		DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+		struct dirent *de;
+		bool empty = true;
+
+		while (d && (de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				empty = false;
+		if (d)
+			closedir(d);
+		if (!empty) {
+			close(fd);
+			errorf(err, -1, "'%s' is not empty (refusing to write a snapshot into it)", dir);
+			return NULL;
+		}
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->dir = xstrdup(dir);
+	w->dir_fd = fd;
+	w->page_size = page_size;
+	snprintf(w->mode, sizeof(w->mode), "%s", mode);
+	w->time = time;
+	snprintf(w->host, sizeof(w->host), "%s", host);
+	w->pm_fd = -1;
+	w->kp_seen = frame_set_new();
+	w->kp_fd = openat(fd, KP_TMP, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (w->kp_fd < 0) {
+		werr(w, err, KP_TMP, errno);
+		snapw_abort(w);
+		return NULL;
+	}
+	return w;
+}
+
+int snapw_top_file(struct snap_writer *w, const char *name, const void *data, size_t len, struct tm_error *err)
+{
+	return write_file_at(w, name, data, len, err);
+}
+
+void snap_escape(struct buf *b, const char *s)
+{
+	buf_reserve(b, 0);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\\')
+			buf_addstr(b, "\\\\");
+		else if (*p == '\n')
+			buf_addstr(b, "\\n");
+		else if (*p == '\t')
+			buf_addstr(b, "\\t");
+		else if (*p < 0x20 || *p >= 0x7f)
+			buf_addf(b, "\\x%02x", *p);
+		else
+			buf_add(b, p, 1);
+	}
+}
+
+int snap_unescape(char *s)
+{
+	char *d = s;
+
+	while (*s) {
+		if (*s != '\\') {
+			*d++ = *s++;
+			continue;
+		}
+		s++;
+		if (*s == '\\' || *s == 'n' || *s == 't') {
+			*d++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : '\\';
+			s++;
+		} else if (*s == 'x' && s[1] && s[2]) {
+			char hex[3] = { s[1], s[2], 0 }, *end;
+			unsigned long v = strtoul(hex, &end, 16);
+
+			if (*end || v == 0)
+				return -EINVAL;
+			*d++ = (char)v;
+			s += 3;
+		} else {
+			return -EINVAL;
+		}
+	}
+	*d = '\0';
+	return 0;
+}
+
+int snapw_proc(struct snap_writer *w, const struct proc_ident *id, struct tm_error *err)
+{
+	char path[64];
+	struct buf b = BUF_INIT;
+	int rc;
+
+	snprintf(path, sizeof(path), "%d", (int)id->pid);
+	if (mkdirat(w->dir_fd, path, 0755) == 0)
+		w->nprocs++;
+	else if (errno != EEXIST)
+		return werr(w, err, path, errno);
+	buf_addf(&b, "pid %d\nppid %d\nuid %u\nuser ", (int)id->pid, (int)id->ppid, (unsigned)id->uid);
+	snap_escape(&b, id->user);
+	buf_addstr(&b, "\ncomm ");
+	snap_escape(&b, id->comm);
+	buf_addstr(&b, "\ncmdline ");
+	snap_escape(&b, id->cmdline ? id->cmdline : "");
+	if (id->exe) {
+		buf_addstr(&b, "\nexe ");
+		snap_escape(&b, id->exe);
+	}
+	if (id->cgroup) {
+		buf_addstr(&b, "\ncgroup ");
+		snap_escape(&b, id->cgroup);
+	}
+	if (id->err)
+		buf_addf(&b, "\nerror %d", -id->err);
+	buf_addstr(&b, "\n");
+	snprintf(path, sizeof(path), "%d/ident", (int)id->pid);
+	rc = write_file_at(w, path, b.buf, b.len, err);
+	buf_release(&b);
+	return rc;
+}
+
+int snapw_proc_file(struct snap_writer *w, pid_t pid, const char *name, const void *data, size_t len,
+		    struct tm_error *err)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	return write_file_at(w, path, data, len, err);
+}
+
+static int pm_switch(struct snap_writer *w, pid_t pid, struct tm_error *err)
+{
+	char path[64];
+
+	if (w->pm_fd >= 0 && w->pm_pid == pid)
+		return 0;
+	if (w->pm_fd >= 0)
+		close(w->pm_fd);
+	snprintf(path, sizeof(path), "%d/pagemap", (int)pid);
+	w->pm_fd = openat(w->dir_fd, path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (w->pm_fd < 0)
+		return werr(w, err, path, errno);
+	w->pm_pid = pid;
+	w->pm_end = 0;
+	if (lseek(w->pm_fd, 0, SEEK_END) == 0 && write_full(w->pm_fd, SNAPSHOT_PAGEMAP_MAGIC, 8) < 0)
+		return werr(w, err, path, errno);
+	return 0;
+}
+
+int snapw_pagemap(struct snap_writer *w, pid_t pid, uint64_t vaddr, size_t npages,
+		  const uint64_t *entries, struct tm_error *err)
+{
+	if (pm_switch(w, pid, err) < 0)
+		return -1;
+	if (vaddr < w->pm_end)
+		return errorf(err, -1, "snapshot '%s': pagemap of %d written out of order", w->dir, (int)pid);
+	for (size_t i = 0; i < npages;) {
+		size_t j;
+		uint64_t hdr[2];
+
+		if (!entries[i]) {
+			i++;
+			continue;
+		}
+		for (j = i; j < npages && entries[j]; j++)
+			;
+		hdr[0] = vaddr + i * w->page_size;
+		hdr[1] = j - i;
+		if (write_full(w->pm_fd, hdr, sizeof(hdr)) < 0 ||
+		    write_full(w->pm_fd, entries + i, (j - i) * 8) < 0)
+			return errorf(err, -1, "cannot write '%s/%d/pagemap': %s", w->dir, (int)pid, strerror(errno));
+		i = j;
+	}
+	w->pm_end = vaddr + npages * w->page_size;
+	return 0;
+}
+
+static int kp_flush(struct snap_writer *w, struct tm_error *err)
+{
+	if (w->kp_buf.len && write_full(w->kp_fd, w->kp_buf.buf, w->kp_buf.len) < 0)
+		return werr(w, err, KP_TMP, errno);
+	w->kp_buf.len = 0;
+	return 0;
+}
+
+int snapw_kpages(struct snap_writer *w, const uint64_t *pfns, const uint64_t *counts,
+		 const uint64_t *flags, size_t n, struct tm_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t rec[3] = { pfns[i], counts[i], flags[i] };
+
+		if (!frame_set_add(w->kp_seen, pfns[i]))
+			continue;
+		buf_add(&w->kp_buf, rec, sizeof(rec));
+		w->kp_n++;
+	}
+	return w->kp_buf.len > (1u << 20) ? kp_flush(w, err) : 0;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts the scratch records into DIR/kpages. */
+static int kp_finish(struct snap_writer *w, struct tm_error *err)
+{
+	size_t len = (size_t)w->kp_n * 24;
+	void *map = NULL;
+	int fd, rc = 0;
+
+	if (kp_flush(w, err) < 0)
+		return -1;
+	if (len) {
+		map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, w->kp_fd, 0);
+		if (map == MAP_FAILED)
+			return werr(w, err, KP_TMP, errno);
+		qsort(map, (size_t)w->kp_n, 24, cmp_rec);
+	}
+	fd = openat(w->dir_fd, "kpages", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || write_full(fd, SNAPSHOT_KPAGES_MAGIC, 8) < 0 || (len && write_full(fd, map, len) < 0))
+		rc = werr(w, err, "kpages", errno);
+	if (fd >= 0 && close(fd) < 0 && rc == 0)
+		rc = werr(w, err, "kpages", errno);
+	if (map)
+		munmap(map, len);
+	close(w->kp_fd);
+	w->kp_fd = -1;
+	unlinkat(w->dir_fd, KP_TMP, 0);
+	return rc;
+}
+
+int snapw_close(struct snap_writer *w, struct tm_error *err)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (w->pm_fd >= 0) {
+		close(w->pm_fd);
+		w->pm_fd = -1;
+	}
+	rc = kp_finish(w, err);
+	if (rc == 0) {
+		buf_addf(&b, "%s %d\npage_size %" PRIu64 "\nmode %s\ntime %lld.%09ld\nhost ", SNAPSHOT_HEADER,
+			 SNAPSHOT_VERSION, w->page_size, w->mode, (long long)w->time.tv_sec, w->time.tv_nsec);
+		for (const char *h = w->host; *h; h++)   /* one line, whatever the host name holds */
+			buf_add(&b, (*h == '\n' || *h == '\r') ? "?" : h, 1);
+		buf_addf(&b, "\nprocesses %" PRIu64 "\nkpages %" PRIu64 "\n", w->nprocs, w->kp_n);
+		rc = write_file_at(w, SNAPSHOT_HEADER ".tmp", b.buf, b.len, err);
+		if (rc == 0 && renameat(w->dir_fd, SNAPSHOT_HEADER ".tmp", w->dir_fd, SNAPSHOT_HEADER) < 0)
+			rc = werr(w, err, SNAPSHOT_HEADER, errno);
+		buf_release(&b);
+	}
+	snapw_abort(w);
+	return rc;
+}
+
+void snapw_abort(struct snap_writer *w)
+{
+	if (!w)
+		return;
+	if (w->pm_fd >= 0)
+		close(w->pm_fd);
+	if (w->kp_fd >= 0)
+		close(w->kp_fd);
+	close(w->dir_fd);
+	frame_set_free(w->kp_seen);
+	buf_release(&w->kp_buf);
+	free(w->dir);
+	free(w);
+}

@@ -1,0 +1,91 @@
+/*
+ * kpage.c: per-frame facts, /proc/kpagecount (how many page-table entries
+ * map the frame) and /proc/kpageflags (what kind of page it is), both one
+ * u64 per PFN (Documentation/admin-guide/mm/pagemap.rst).
+ *
+ * The caller hands in sorted, unique frame numbers; nearby frames are read
+ * as one run with a single pread per file, never one pread per frame. A
+ * snapshot holds the records of referenced frames, sorted, and is merged
+ * against the request.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "snapshot.h"
+#include "source.h"
+
+#define RUN_GAP    64      /* read through holes this small rather than start a new run */
+#define RUN_MAX    8192    /* frames per pread */
+
+static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
+			     uint64_t *counts, uint64_t *flags, struct tm_error *err)
+{
+	static uint64_t cbuf[RUN_MAX], fbuf[RUN_MAX];
+
+	for (size_t i = 0; i < n;) {
+		uint64_t lo = pfns[i];
+		size_t j = i + 1, len;
+		ssize_t rc, rf;
+
+		while (j < n && pfns[j] - pfns[j - 1] <= RUN_GAP && pfns[j] - lo < RUN_MAX)
+			j++;
+		len = (size_t)(pfns[j - 1] - lo + 1);
+		rc = pread_full(s->kpagecount_fd, cbuf, len * 8, (off_t)(lo * 8));
+		rf = pread_full(s->kpageflags_fd, fbuf, len * 8, (off_t)(lo * 8));
+		if (rc < 0 || rf < 0)
+			return errorf(err, rc < 0 ? (int)rc : (int)rf, "cannot read '/proc/kpage%s': %s",
+				      rc < 0 ? "count" : "flags", strerror(rc < 0 ? (int)-rc : (int)-rf));
+		for (size_t k = i; k < j; k++) {
+			size_t at = (size_t)(pfns[k] - lo);
+
+			/* Beyond the end of memory the files end: no struct page there. */
+			counts[k] = (ssize_t)(at * 8 + 8) <= rc ? cbuf[at] : 0;
+			flags[k] = (ssize_t)(at * 8 + 8) <= rf ? fbuf[at] : KPF_NOPAGE;
+		}
+		i = j;
+	}
+	if (s->rec)
+		return snapw_kpages(s->rec, pfns, counts, flags, n, err) < 0 ? -EIO : 0;
+	return 0;
+}
+
+static void kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t n,
+				  uint64_t *counts, uint64_t *flags)
+{
+	const uint64_t *r = s->kp;
+	size_t lo = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t a = lo, b = s->kp_n;
+
+		/* Binary search from where the previous (smaller) frame was found. */
+		while (a < b) {
+			size_t m = a + (b - a) / 2;
+
+			if (r[3 * m] < pfns[i])
+				a = m + 1;
+			else
+				b = m;
+		}
+		lo = a;
+		if (a < s->kp_n && r[3 * a] == pfns[i]) {
+			counts[i] = r[3 * a + 1];
+			flags[i] = r[3 * a + 2];
+		} else {
+			counts[i] = 0;
+			flags[i] = KPF_NOPAGE;
+		}
+	}
+}
+
+int kpage_lookup(struct source *s, const uint64_t *pfns, size_t n,
+		 uint64_t *counts, uint64_t *flags, struct tm_error *err)
+{
+	if (s->kind == SOURCE_SNAPSHOT) {
+		kpage_lookup_snapshot(s, pfns, n, counts, flags);
+		return 0;
+	}
+	return kpage_lookup_live(s, pfns, n, counts, flags, err);
+}

@@ -1,0 +1,218 @@
+/*
+ * pagemap.c: reading a process's page table, /proc/PID/pagemap
+ * (Documentation/admin-guide/mm/pagemap.rst): one u64 per virtual page.
+ *
+ * Live, populated ranges come from the PAGEMAP_SCAN ioctl (Linux 6.7+),
+ * which skips empty page tables a whole PMD or PUD at a time, so a 64 GiB
+ * reservation with one page touched costs one page, not 16M entries.
+ * Entries are then pread in large batches. Without the ioctl the caller
+ * reads whole ranges and skips empty entries.
+ *
+ * A snapshot stores only runs of non-zero entries (snapshot.h); they are
+ * indexed on open and served from the file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "snapshot.h"
+#include "source.h"
+#include "source_internal.h"
+
+#define SCAN_VEC_LEN 1024
+
+struct pm_run {
+	uint64_t vaddr, npages;
+	off_t file_off;      /* snapshot: where the entries start */
+};
+
+struct pagemap {
+	struct source *src;
+	pid_t pid;
+	int fd;
+	/* snapshot */
+	struct pm_run *runs;
+	size_t nruns;
+	struct pm_page_region *vec;   /* live: PAGEMAP_SCAN output */
+};
+
+/* Indexes a snapshot pagemap file: checks magic, record bounds and order. */
+static int pagemap_index(struct pagemap *pm, const char *path, struct tm_error *err)
+{
+	struct source *s = pm->src;
+	struct stat st;
+	char magic[8];
+	off_t off = 8;
+	size_t cap = 0;
+	uint64_t prev_end = 0;
+
+	if (fstat(pm->fd, &st) < 0 || !S_ISREG(st.st_mode) || pread_full(pm->fd, magic, 8, 0) != 8 ||
+	    memcmp(magic, SNAPSHOT_PAGEMAP_MAGIC, 8))
+		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' has a bad magic number", s->root_path, path);
+	while (off < st.st_size) {
+		uint64_t hdr[2];
+		uint64_t max_pages = (uint64_t)(st.st_size - off - 16) / 8;
+
+		if (st.st_size - off < 16 || pread_full(pm->fd, hdr, 16, off) != 16)
+			return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is truncated", s->root_path, path);
+		if (hdr[1] == 0 || hdr[1] > max_pages || hdr[0] % s->page_size ||
+		    hdr[0] < prev_end || hdr[0] > UINT64_MAX - hdr[1] * s->page_size)
+			return errorf(err, -EIO, "corrupt snapshot: '%s/%s': bad record at offset %lld",
+				      s->root_path, path, (long long)off);
+		xgrow((void **)&pm->runs, &cap, pm->nruns + 1, sizeof(*pm->runs));
+		pm->runs[pm->nruns++] = (struct pm_run){ hdr[0], hdr[1], off + 16 };
+		prev_end = hdr[0] + hdr[1] * s->page_size;
+		off += 16 + (off_t)(hdr[1] * 8);
+	}
+	return 0;
+}
+
+struct pagemap *pagemap_open(struct source *s, pid_t pid, int *rc, struct tm_error *err)
+{
+	struct pagemap *pm = xcalloc(1, sizeof(*pm));
+	char path[64];
+
+	pm->src = s;
+	pm->pid = pid;
+	snprintf(path, sizeof(path), "%d/pagemap", (int)pid);
+	if (s->kind == SOURCE_SNAPSHOT) {
+		pm->fd = snapshot_open(s, path, err);
+		if (pm->fd < 0 || (*rc = pagemap_index(pm, path, err)) < 0) {
+			*rc = -EIO;
+			pagemap_close(pm);
+			return NULL;
+		}
+		return pm;
+	}
+	pm->fd = openat(s->root_fd, path, O_RDONLY | O_CLOEXEC);
+	if (pm->fd < 0) {
+		*rc = -errno;
+		errorf(err, *rc, "cannot read '/proc/%s': %s", path, strerror(errno));
+		pagemap_close(pm);
+		return NULL;
+	}
+	return pm;
+}
+
+void pagemap_close(struct pagemap *pm)
+{
+	if (!pm)
+		return;
+	if (pm->fd >= 0)
+		close(pm->fd);
+	free(pm->runs);
+	free(pm->vec);
+	free(pm);
+}
+
+static void vrange_push(struct vrange **r, size_t *n, size_t *cap, uint64_t start, uint64_t end)
+{
+	if (*n && (*r)[*n - 1].end == start) {   /* present next to swapped: one range */
+		(*r)[*n - 1].end = end;
+		return;
+	}
+	xgrow((void **)r, cap, *n + 1, sizeof(**r));
+	(*r)[(*n)++] = (struct vrange){ start, end };
+}
+
+static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t end,
+				 struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
+{
+	size_t before = *n;
+
+	if (!pm->vec)
+		pm->vec = xmalloc(SCAN_VEC_LEN * sizeof(*pm->vec));
+	while (start < end) {
+		struct pm_scan_arg arg = {
+			.size = sizeof(arg), .start = start, .end = end,
+			.vec = (uintptr_t)pm->vec, .vec_len = SCAN_VEC_LEN,
+			.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+			.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+		};
+		int got = ioctl(pm->fd, TM_PAGEMAP_SCAN, &arg);
+
+		if (got < 0) {
+			int e = errno == ENOENT || errno == ESRCH ? ESRCH : errno;
+
+			return errorf(err, -e, "cannot scan '/proc/%d/pagemap': %s", (int)pm->pid, strerror(errno));
+		}
+		for (int i = 0; i < got; i++)
+			vrange_push(r, n, cap, pm->vec[i].start, pm->vec[i].end);
+		if (arg.walk_end <= start)
+			break;
+		start = arg.walk_end;
+	}
+	return (ssize_t)(*n - before);
+}
+
+ssize_t pagemap_populated(struct pagemap *pm, uint64_t start, uint64_t end,
+			  struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
+{
+	size_t before = *n;
+
+	if (pm->src->kind == SOURCE_SNAPSHOT) {
+		uint64_t ps = pm->src->page_size;
+
+		for (size_t i = 0; i < pm->nruns; i++) {
+			uint64_t rs = pm->runs[i].vaddr, re = rs + pm->runs[i].npages * ps;
+
+			if (re <= start || rs >= end)
+				continue;
+			vrange_push(r, n, cap, rs > start ? rs : start, re < end ? re : end);
+		}
+		return (ssize_t)(*n - before);
+	}
+	if (pm->src->have_pagemap_scan)
+		return pagemap_scan_live(pm, start, end, r, n, cap, err);
+	vrange_push(r, n, cap, start, end);
+	return 1;
+}
+
+static int pagemap_read_snapshot(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *out,
+				 struct tm_error *err)
+{
+	uint64_t ps = pm->src->page_size, end = vaddr + npages * ps;
+
+	memset(out, 0, npages * sizeof(*out));
+	for (size_t i = 0; i < pm->nruns; i++) {
+		const struct pm_run *run = &pm->runs[i];
+		uint64_t rs = run->vaddr, re = rs + run->npages * ps, lo, hi;
+
+		if (re <= vaddr || rs >= end)
+			continue;
+		lo = rs > vaddr ? rs : vaddr;
+		hi = re < end ? re : end;
+		if (pread_full(pm->fd, out + (lo - vaddr) / ps, (hi - lo) / ps * 8,
+			       run->file_off + (off_t)((lo - rs) / ps * 8)) != (ssize_t)((hi - lo) / ps * 8))
+			return errorf(err, -EIO, "corrupt snapshot: '%s/%d/pagemap' is truncated",
+				      pm->src->root_path, (int)pm->pid);
+	}
+	return 0;
+}
+
+int pagemap_read(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *out, struct tm_error *err)
+{
+	ssize_t got;
+	size_t want = npages * sizeof(*out);
+
+	if (pm->src->kind == SOURCE_SNAPSHOT)
+		return pagemap_read_snapshot(pm, vaddr, npages, out, err);
+	got = pread_full(pm->fd, out, want, (off_t)(vaddr / pm->src->page_size * 8));
+	if (got < 0)
+		return errorf(err, (int)got, "cannot read '/proc/%d/pagemap': %s", (int)pm->pid, strerror((int)-got));
+	if ((size_t)got < want) {
+		/* The mm went away under us: the process exited mid-scan. */
+		if (got == 0)
+			return errorf(err, -ESRCH, "process %d vanished", (int)pm->pid);
+		memset((char *)out + got, 0, want - (size_t)got);
+	}
+	if (pm->src->rec && snapw_pagemap(pm->src->rec, pm->pid, vaddr, npages, out, err) < 0)
+		return -EIO;
+	return 0;
+}

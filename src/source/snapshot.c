@@ -1,0 +1,291 @@
+/*
+ * snapshot.c: a snapshot directory as a source (format in snapshot.h).
+ *
+ * A snapshot comes from another machine and may be damaged, so nothing in
+ * it is trusted: every file is opened beneath the directory with symbolic
+ * links refused (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), every size
+ * is bounded before use, and every failure names the file.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "snapshot.h"
+#include "source.h"
+#include "source_internal.h"
+
+int snapshot_open(struct source *s, const char *path, struct tm_error *err)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, s->root_fd, path, &how, sizeof(how));
+
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ELOOP || e == EXDEV)
+			return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is a link (refused)", s->root_path, path);
+		if (e == ENOENT)
+			return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is missing", s->root_path, path);
+		return errorf(err, -EIO, "cannot read '%s/%s': %s", s->root_path, path, strerror(e));
+	}
+	return (int)fd;
+}
+
+int snapshot_read_file(struct source *s, const char *path, struct buf *b, struct tm_error *err)
+{
+	int fd = snapshot_open(s, path, err), rc;
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is not a regular file", s->root_path, path);
+	}
+	rc = buf_read_fd(b, fd, SNAPSHOT_MAX_TEXT);
+	close(fd);
+	if (rc == -EFBIG)
+		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is larger than %u MiB", s->root_path, path,
+			      SNAPSHOT_MAX_TEXT >> 20);
+	if (rc < 0)
+		return errorf(err, -EIO, "cannot read '%s/%s': %s", s->root_path, path, strerror(-rc));
+	return 0;
+}
+
+/* Parses the header file's "key value" lines. */
+static int snapshot_header(struct source *s, uint64_t *nprocs, uint64_t *nkpages, struct tm_error *err)
+{
+	struct buf b = BUF_INIT;
+	const char *p, *end;
+	unsigned seen = 0;
+	int rc = snapshot_read_file(s, SNAPSHOT_HEADER, &b, err);
+
+	if (rc < 0) {
+		buf_release(&b);
+		return rc;
+	}
+	p = b.buf;
+	end = b.buf + b.len;
+	if (!parse_lit(&p, end, SNAPSHOT_HEADER " ") || !parse_lit(&p, end, "1\n")) {
+		buf_release(&b);
+		return errorf(err, -EIO, "'%s/%s': not a truemem snapshot of version %d", s->root_path,
+			      SNAPSHOT_HEADER, SNAPSHOT_VERSION);
+	}
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		uint64_t v, ns;
+		const char *q;
+
+		if (!eol)
+			break;
+		if ((q = p, parse_lit(&q, eol, "page_size ")) && parse_u64(&q, eol, &v) && q == eol &&
+		    v >= 512 && v <= (1u << 20) && !(v & (v - 1))) {
+			s->page_size = v;
+			seen |= 1;
+		} else if ((q = p, parse_lit(&q, eol, "mode "))) {
+			s->exact_ok = (size_t)(eol - q) == 5 && !memcmp(q, "exact", 5);
+			if (!s->exact_ok)
+				s->exact_why = "the snapshot was captured in rollup mode";
+			seen |= 2;
+		} else if ((q = p, parse_lit(&q, eol, "time ")) && parse_u64(&q, eol, &v) &&
+			   parse_lit(&q, eol, ".") && parse_u64(&q, eol, &ns) && q == eol && ns < 1000000000) {
+			s->time.tv_sec = (time_t)v;
+			s->time.tv_nsec = (long)ns;
+			seen |= 4;
+		} else if ((q = p, parse_lit(&q, eol, "host "))) {
+			snprintf(s->host, sizeof(s->host), "%.*s", (int)(eol - q), q);
+			seen |= 8;
+		} else if ((q = p, parse_lit(&q, eol, "processes ")) && parse_u64(&q, eol, nprocs) && q == eol) {
+			seen |= 16;
+		} else if ((q = p, parse_lit(&q, eol, "kpages ")) && parse_u64(&q, eol, nkpages) && q == eol) {
+			seen |= 32;
+		} else {
+			buf_release(&b);
+			return errorf(err, -EIO, "corrupt snapshot: '%s/%s': bad line '%.*s'", s->root_path,
+				      SNAPSHOT_HEADER, (int)(eol - p > 60 ? 60 : eol - p), p);
+		}
+		p = eol + 1;
+	}
+	buf_release(&b);
+	if (seen != 63)
+		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is incomplete", s->root_path, SNAPSHOT_HEADER);
+	if (*nprocs > SNAPSHOT_MAX_PROCS)
+		return errorf(err, -EIO, "corrupt snapshot: '%s/%s': absurd process count", s->root_path,
+			      SNAPSHOT_HEADER);
+	return 0;
+}
+
+/* Maps the kpages table and checks it is whole and sorted. */
+static int snapshot_kpages(struct source *s, uint64_t nkpages, struct tm_error *err)
+{
+	int fd = snapshot_open(s, "kpages", err);
+	struct stat st;
+	char magic[8];
+	const uint64_t *r;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 8 ||
+	    (uint64_t)st.st_size != 8 + nkpages * 24 || nkpages > ((uint64_t)1 << 40)) {
+		close(fd);
+		return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' has the wrong size (truncated?)", s->root_path);
+	}
+	if (pread_full(fd, magic, 8, 0) != 8 || memcmp(magic, SNAPSHOT_KPAGES_MAGIC, 8)) {
+		close(fd);
+		return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' has a bad magic number", s->root_path);
+	}
+	s->kp_map_len = (size_t)st.st_size;
+	s->kp_map = mmap(NULL, s->kp_map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (s->kp_map == MAP_FAILED) {
+		s->kp_map = NULL;
+		return errorf(err, -EIO, "cannot map '%s/kpages': %s", s->root_path, strerror(errno));
+	}
+	s->kp = (const uint64_t *)((const char *)s->kp_map + 8);
+	s->kp_n = (size_t)nkpages;
+	r = s->kp;
+	for (size_t i = 1; i < s->kp_n; i++)
+		if (r[3 * i] <= r[3 * (i - 1)])
+			return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' is not sorted at record %zu",
+				      s->root_path, i);
+	return 0;
+}
+
+int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err)
+{
+	uint64_t nprocs = 0, nkpages = 0;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->kind = SOURCE_SNAPSHOT;
+	s->kpagecount_fd = s->kpageflags_fd = -1;
+	s->root_path = xstrdup(dir);
+	s->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->root_fd < 0)
+		return errorf(err, -errno, "cannot open snapshot '%s': %s", dir, strerror(errno));
+	rc = snapshot_header(s, &nprocs, &nkpages, err);
+	if (rc == 0)
+		rc = snapshot_kpages(s, nkpages, err);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Parses PID/ident into id. */
+static int snapshot_ident(struct source *s, const char *name, struct proc_ident *id, struct buf *b,
+			  struct tm_error *err)
+{
+	char path[64];
+	char *line, *save = NULL;
+	unsigned seen = 0;
+	uint64_t v;
+
+	snprintf(path, sizeof(path), "%s/ident", name);
+	if (snapshot_read_file(s, path, b, err) < 0)
+		return -1;
+	memset(id, 0, sizeof(*id));
+	for (line = strtok_r(b->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *val = strchr(line, ' ');
+
+		if (!val || snap_unescape(val + 1) < 0)
+			goto bad;
+		*val++ = '\0';
+		if (!strcmp(line, "pid") && str_to_pid(val, &id->pid))
+			seen |= 1;
+		else if (!strcmp(line, "ppid") && str_to_u64(val, &v) && v <= 0x3fffffff)
+			id->ppid = (pid_t)v, seen |= 2;
+		else if (!strcmp(line, "uid") && str_to_u64(val, &v) && v <= UINT32_MAX)
+			id->uid = (uid_t)v, seen |= 4;
+		else if (!strcmp(line, "user"))
+			snprintf(id->user, sizeof(id->user), "%s", val);
+		else if (!strcmp(line, "comm"))
+			snprintf(id->comm, sizeof(id->comm), "%s", val);
+		else if (!strcmp(line, "cmdline") && !id->cmdline)
+			id->cmdline = xstrdup(val);
+		else if (!strcmp(line, "exe") && !id->exe)
+			id->exe = xstrdup(val);
+		else if (!strcmp(line, "cgroup") && !id->cgroup)
+			id->cgroup = xstrdup(val);
+		else if (!strcmp(line, "error") && str_to_u64(val, &v) && v > 0 && v < 4096)
+			id->err = -(int)v;
+		else
+			goto bad;
+	}
+	if (seen != 7 || strcmp(name, "") == 0)
+		goto bad;
+	{
+		pid_t dirpid;
+
+		if (!str_to_pid(name, &dirpid) || dirpid != id->pid)
+			goto bad;
+	}
+	if (!id->cmdline)
+		id->cmdline = xstrdup("");
+	if (!id->user[0])
+		snprintf(id->user, sizeof(id->user), "%u", (unsigned)id->uid);
+	return 0;
+bad:
+	proc_ident_release(id);
+	return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is malformed", s->root_path, path);
+}
+
+static int cmp_ident(const void *a, const void *b)
+{
+	const struct proc_ident *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err)
+{
+	int dfd = dup(s->root_fd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct proc_ident *ids = NULL;
+	size_t k = 0, cap = 0;
+	struct buf b = BUF_INIT;
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return errorf(err, -EIO, "cannot list snapshot '%s': %s", s->root_path, strerror(errno));
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		pid_t pid;
+
+		if (!str_to_pid(de->d_name, &pid))
+			continue;
+		if (k >= SNAPSHOT_MAX_PROCS) {
+			rc = errorf(err, -EIO, "corrupt snapshot: '%s' holds too many processes", s->root_path);
+			break;
+		}
+		xgrow((void **)&ids, &cap, k + 1, sizeof(*ids));
+		if ((rc = snapshot_ident(s, de->d_name, &ids[k], &b, err)) < 0)
+			break;
+		k++;
+	}
+	closedir(d);
+	buf_release(&b);
+	if (rc < 0) {
+		for (size_t i = 0; i < k; i++)
+			proc_ident_release(&ids[i]);
+		free(ids);
+		return -1;
+	}
+	qsort(ids, k, sizeof(*ids), cmp_ident);
+	*out = ids;
+	*n = k;
+	return 0;
+}

@@ -1,0 +1,19 @@
+/*
+ * source_internal.h: what the source implementations (live.c, snapshot.c,
+ * pagemap.c, kpage.c) share with source.c and nobody else.
+ */
+#ifndef TRUEMEM_SOURCE_INTERNAL_H
+#define TRUEMEM_SOURCE_INTERNAL_H
+
+#include "source.h"
+
+int source_list_live(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err);
+void source_live_release(struct source *s);
+int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err);
+
+/* Opens DIR/path refusing symbolic links and anything outside DIR. Returns an fd or -errno, err set. */
+int snapshot_open(struct source *s, const char *path, struct tm_error *err);
+/* Reads DIR/path whole into b; a missing, unreadable or oversized file is an error naming it. */
+int snapshot_read_file(struct source *s, const char *path, struct buf *b, struct tm_error *err);
+
+#endif
