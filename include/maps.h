@@ -31,6 +31,12 @@ struct vma {
 	unsigned dev_major, dev_minor;
 	char perms[5];             /* "r-xp", NUL-terminated */
 	char *name;                /* owned; "" for unnamed anonymous */
+	/*
+	 * Owned, or NULL: the name reported to users when it is not name itself
+	 * ("memfd:NAME" for "/memfd:NAME (deleted)"); maps_parse sets it, read
+	 * it through vma_display_name().
+	 */
+	char *display_name;
 	struct mem_counts counts;  /* filled by the aggregator */
 	struct vma_smaps smaps;
 };
