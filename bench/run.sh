@@ -1,0 +1,262 @@
+#!/bin/sh
+# truemem benchmark (`make bench`; see bench/README.md).
+#
+# Starts bench/workload in a PID namespace of its own, then, inside that
+# namespace, times side by side: truemem ps --mode exact, truemem ps --mode
+# rollup, a bare read of every smaps_rollup (bench/rollupcat), smem and
+# smemstat; measures exact mode's peak RSS and the CPU cost of leaving
+# `truemem top` running; prints one summary table. The namespace's init is
+# this script (re-run with --inside), so when it ends, for any reason, the
+# kernel kills the workload and everything else in the namespace.
+#
+# Environment: TRUEMEM (default ./truemem), B (build dir of the helpers,
+# default build), RUNS (7), PROCS (280), GIB (3), TOP_SECONDS (60; 0 skips),
+# TOOL_TIMEOUT (120 s per command).
+set -u
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- outside
+outside() {
+	ROOT=$(cd "$(dirname "$0")/.." && pwd) || exit 1
+	cd "$ROOT" || exit 1
+	[ "$(id -u)" = 0 ] || die "needs root (pagemap frame numbers, PID namespace)"
+
+	need="" # Debian packages for the competitors, timing and the namespace
+	for p in smem smemstat time tmux util-linux jq; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			need="$need $p"
+	done
+	if [ -n "$need" ]; then
+		echo "bench: installing missing Debian packages:$need"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq && apt-get install -y -qq $need >/dev/null ||
+			die "apt-get install$need failed"
+	fi
+
+	B=${B:-build}
+	for h in workload rollupcat timeit; do
+		[ -x "$B/bench/$h" ] || make -s B="$B" "$B/bench/$h" || die "cannot build $B/bench/$h"
+	done
+	TRUEMEM=${TRUEMEM:-./truemem}
+	case $TRUEMEM in /*) ;; *) TRUEMEM=$ROOT/$TRUEMEM ;; esac
+	BENCH_BIN=$ROOT/$B/bench
+	case $B in /*) BENCH_BIN=$B/bench ;; esac
+	BENCH_TMP=$(mktemp -d /tmp/truemem-bench.XXXXXX) || exit 1
+	export TRUEMEM BENCH_BIN BENCH_TMP
+	trap 'rm -rf "$BENCH_TMP"' EXIT
+	trap 'exit 130' INT TERM HUP
+	# --kill-child: if this script dies, the namespace's init gets SIGKILL,
+	# and with it every process in the namespace.
+	unshare --pid --fork --mount-proc --kill-child sh "$ROOT/bench/run.sh" --inside
+}
+
+# ---------------------------------------------------------------- inside
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
+# median/min/max of column $2 (1-based) of file $1, in milliseconds
+stats_ms() {
+	awk -v c="$2" '$5 == 0 { print $c * 1000 }' "$1" | sort -n |
+		awk '{ v[NR] = $1 } END {
+			if (NR == 0) { print "- - -"; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
+}
+
+# median of user+sys (ms) and max of peak RSS (MiB) over successful runs
+cpu_rss() {
+	awk '$5 == 0 { print ($2 + $3) * 1000, $4 }' "$1" | sort -n |
+		awk '{ v[NR] = $1; if ($2 > r) r = $2 } END {
+			if (NR == 0) { print "- -"; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.0f %.1f\n", m, r / 1024 }'
+}
+
+# run_tool NAME: one timed run of tool NAME, appended to $T/NAME.t
+run_tool() {
+	eval "cmd=\$CMD_$1"
+	# shellcheck disable=SC2086
+	"$BENCH_BIN/timeit" "$T/$1.t" timeout "$TOOL_TIMEOUT" $cmd >/dev/null 2>"$T/$1.err"
+}
+
+start_workload() {
+	echo "bench: starting workload ($PROCS processes, $GIB GiB) in a new PID namespace"
+	"$BENCH_BIN/workload" -n "$PROCS" -g "$GIB" >"$T/workload.out" 2>&1 &
+	WPID=$!
+	t0=$(now_ms)
+	until grep -q '^ready$' "$T/workload.out"; do
+		kill -0 "$WPID" 2>/dev/null || { cat "$T/workload.out" >&2; die "workload died"; }
+		[ $(($(now_ms) - t0)) -lt 240000 ] || die "workload not ready after 240 s"
+		sleep 0.2
+	done
+	grep -v '^ready$' "$T/workload.out"
+	echo "bench: workload ready after $(($(now_ms) - t0)) ms"
+}
+
+# The workload as the tools see it: every process of the namespace.
+measure_shape() {
+	# shellcheck disable=SC2016
+	awk '/^Rss:/ { rss += $2; n++ } /^Pss:/ { pss += $2 } END {
+		printf "%d %.2f %.2f\n", n, rss / 4 / 1e6, pss / 1048576 }' /proc/[0-9]*/smaps_rollup 2>/dev/null \
+		>"$T/shape"
+	read -r NPROC PTES_M PSS_GIB <"$T/shape"
+	DISTINCT_GIB=-
+	if [ "$HAVE_TRUEMEM" = 1 ] && "$TRUEMEM" ps --mode exact --json >"$T/exact.json" 2>/dev/null; then
+		DISTINCT_GIB=$(jq -r '(.totals.rss // empty) / 1073741824 | . * 100 | round / 100' \
+			"$T/exact.json" 2>/dev/null) || DISTINCT_GIB=-
+		[ -n "$DISTINCT_GIB" ] || DISTINCT_GIB=-
+	fi
+}
+
+measure_top() {
+	TOP_CPU=- TOP_NOTE=""
+	if [ "$HAVE_TRUEMEM" != 1 ]; then
+		TOP_NOTE="skipped: no truemem binary"; return
+	fi
+	if [ "$TOP_SECONDS" -le 0 ]; then
+		TOP_NOTE="skipped: TOP_SECONDS=0"; return
+	fi
+	if ! "$TRUEMEM" top --help >/dev/null 2>&1; then
+		TOP_NOTE="skipped: 'truemem top' not built yet ($("$TRUEMEM" top --help 2>&1 | head -n1))"
+		return
+	fi
+	n=$((TOP_SECONDS / 2))
+	echo "bench: running 'truemem top -d 2 -n $n' headless in tmux for ~${TOP_SECONDS}s"
+	sock=$T/tmux.sock
+	tmux -S "$sock" new-session -d -x 200 -y 50 \
+		"/usr/bin/time -o '$T/top.time' -f '%e %U %S %M %x' '$TRUEMEM' top -d 2 -n $n 2>'$T/top.err'" ||
+		{ TOP_NOTE="failed: tmux new-session"; return; }
+	t0=$(now_ms) shot=0
+	while tmux -S "$sock" has-session 2>/dev/null; do
+		if [ $shot = 0 ] && [ $(($(now_ms) - t0)) -gt 5000 ]; then
+			tmux -S "$sock" capture-pane -p >"$T/top.screen" 2>/dev/null; shot=1
+		fi
+		if [ $(($(now_ms) - t0)) -gt $((TOP_SECONDS * 1000 + 30000)) ]; then
+			tmux -S "$sock" kill-server 2>/dev/null
+			TOP_NOTE="failed: still running $((TOP_SECONDS + 30)) s after start; killed"
+			return
+		fi
+		sleep 0.5
+	done
+	tmux -S "$sock" kill-server 2>/dev/null
+	if [ ! -s "$T/top.time" ]; then
+		TOP_NOTE="failed: no timing recorded"; return
+	fi
+	read -r e u s m x <"$T/top.time"
+	[ "$x" = 0 ] || TOP_NOTE="exited $x: $(head -n1 "$T/top.err")"
+	TOP_CPU=$(awk -v e="$e" -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", e > 0 ? (u + s) / e * 100 : 0 }')
+	TOP_DETAIL="${u}s user + ${s}s sys over ${e}s wall, peak RSS $((m / 1024)) MiB"
+}
+
+verdict() { # verdict VALUE OP TARGET -> ok/MISS/-
+	awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+		if (v == "-" || v == "") { print "-"; exit }
+		ok = (op == "<=") ? (v + 0 <= t + 0) : (v + 0 < t + 0)
+		print ok ? "ok" : "MISS" }'
+}
+
+ratio() { # ratio A B -> A/B or -
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
+}
+
+inside() {
+	T=$BENCH_TMP
+	RUNS=${RUNS:-7} PROCS=${PROCS:-280} GIB=${GIB:-3}
+	TOP_SECONDS=${TOP_SECONDS:-60} TOOL_TIMEOUT=${TOOL_TIMEOUT:-120}
+	trap 'exit 130' INT TERM HUP
+	# Init of the namespace: leaving kills the workload; say so on failure.
+	trap '[ -n "${WPID:-}" ] && kill "$WPID" 2>/dev/null' EXIT
+
+	HAVE_TRUEMEM=0
+	[ -x "$TRUEMEM" ] && HAVE_TRUEMEM=1
+	CMD_exact="$TRUEMEM ps --mode exact"
+	CMD_rollup="$TRUEMEM ps --mode rollup"
+	CMD_rollupcat="$BENCH_BIN/rollupcat"
+	CMD_smem="smem"
+	CMD_smemstat="smemstat"
+	TOOLS="rollupcat smem smemstat"
+	[ "$HAVE_TRUEMEM" = 1 ] && TOOLS="exact rollup $TOOLS"
+
+	start_workload
+	measure_shape
+	LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+
+	echo "bench: warm-up round, then $RUNS timed rounds of: $TOOLS"
+	for t in $TOOLS; do run_tool "$t"; rm -f "$T/$t.t"; done
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		# Rotate the order each round so no tool always runs first.
+		set -- $TOOLS
+		i=0; while [ $i -lt $((r % $#)) ]; do x=$1; shift; set -- "$@" "$x"; i=$((i + 1)); done
+		for t in "$@"; do run_tool "$t"; done
+		r=$((r + 1))
+		printf '.'
+	done
+	echo
+
+	PEAK_MIB=-
+	if [ "$HAVE_TRUEMEM" = 1 ]; then
+		/usr/bin/time -o "$T/peak" -f '%M %x' "$TRUEMEM" ps --mode exact >/dev/null 2>&1
+		read -r kib x <"$T/peak"
+		[ "$x" = 0 ] && PEAK_MIB=$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')
+	fi
+	measure_top
+
+	# ------------------------------------------------------------ report
+	echo
+	echo "== truemem bench: $(uname -r), $(nproc) CPUs, load before: $LOAD"
+	echo "workload: $NPROC processes in the namespace, ${PTES_M}M present PTEs (sum of Rss / 4 KiB)," \
+		"${PSS_GIB} GiB distinct (sum of Pss), ${DISTINCT_GIB} GiB (truemem distinct frames)"
+	printf '\n%-28s %9s %9s %9s %11s %9s  %s\n' tool "median ms" "min ms" "max ms" "cpu ms(med)" "peak MiB" note
+	for t in exact rollup rollupcat smem smemstat; do
+		eval "cmd=\$CMD_$t"
+		case $t in
+		exact) label="truemem ps --mode exact" ;; rollup) label="truemem ps --mode rollup" ;;
+		rollupcat) label="rollupcat (bare rollup)" ;; *) label=$t ;;
+		esac
+		note=""
+		if [ ! -s "$T/$t.t" ]; then
+			if [ "$HAVE_TRUEMEM" = 0 ] && { [ $t = exact ] || [ $t = rollup ]; }; then
+				note="skipped: $TRUEMEM not built"
+			else
+				note="no runs"
+			fi
+			printf '%-28s %9s %9s %9s %11s %9s  %s\n' "$label" - - - - - "$note"
+			eval "MED_$t=-"
+			continue
+		fi
+		bad=$(awk '$5 != 0' "$T/$t.t" | wc -l)
+		[ "$bad" -gt 0 ] && note="$bad failed runs (exit $(awk '$5 != 0 { print $5; exit }' "$T/$t.t")): $(head -c 100 "$T/$t.err" | head -n1)"
+		read -r med min max <<-EOF
+		$(stats_ms "$T/$t.t" 1)
+		EOF
+		read -r cpu rss <<-EOF
+		$(cpu_rss "$T/$t.t")
+		EOF
+		eval "MED_$t=$med"
+		printf '%-28s %9s %9s %9s %11s %9s  %s\n' "$label" "$med" "$min" "$max" "$cpu" "$rss" "$note"
+	done
+
+	r1=$(ratio "$MED_exact" "$MED_rollupcat")
+	r2=$(ratio "$MED_exact" "$MED_smem")
+	r3=$(ratio "$MED_rollup" "$MED_rollupcat")
+	printf '\n%-34s %10s %10s  %s\n' check value target verdict
+	printf '%-34s %10s %10s  %s\n' "exact / bare rollup" "$r1" "<= 1.5" "$(verdict "$r1" '<=' 1.5)"
+	printf '%-34s %10s %10s  %s\n' "exact / smem" "$r2" "<= 0.5" "$(verdict "$r2" '<=' 0.5)"
+	printf '%-34s %10s %10s  %s\n' "rollup / bare rollup" "$r3" "<= 1.2" "$(verdict "$r3" '<=' 1.2)"
+	printf '%-34s %10s %10s  %s\n' "exact peak RSS MiB (time %M)" "$PEAK_MIB" "<= 16" "$(verdict "$PEAK_MIB" '<=' 16)"
+	printf '%-34s %10s %10s  %s\n' "top -d 2, CPU % of one core" "$TOP_CPU" "< 5" "$(verdict "$TOP_CPU" '<' 5)"
+	[ -n "$TOP_NOTE" ] && echo "top: $TOP_NOTE"
+	[ -n "${TOP_DETAIL:-}" ] && echo "top: ${TOP_DETAIL}"
+	if [ -n "$TOP_NOTE" ] && [ -s "$T/top.screen" ]; then
+		echo "top: screen 5 s in:"; sed -n '1,8p' "$T/top.screen"
+	fi
+	echo "($RUNS interleaved runs per tool after one warm-up; medians of wall time; workload killed on exit)"
+}
+
+case ${1:-} in
+--inside) inside ;;
+"") outside ;;
+*) echo "usage: sh bench/run.sh   (see bench/README.md)" >&2; exit 2 ;;
+esac
