@@ -144,7 +144,7 @@ measure_top() {
 	fi
 	read -r e u s m x <"$T/top.time"
 	[ "$x" = 0 ] || TOP_NOTE="exited $x: $(head -n1 "$T/top.err")"
-	TOP_CPU=$(awk -v e="$e" -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", e > 0 ? (u + s) / e * 100 : 0 }')
+	TOP_CPU=$(awk -v e="$e" -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", (e > 0) ? (u + s) / e * 100 : 0 }')
 	TOP_DETAIL="${u}s user + ${s}s sys over ${e}s wall, peak RSS $((m / 1024)) MiB"
 }
 
@@ -180,7 +180,12 @@ inside() {
 
 	start_workload
 	measure_shape
-	LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+	# Other work on the machine skews timings: measure how busy it is now.
+	BUSY=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+	sleep 2
+	BUSY=$(awk -v before="$BUSY" '/^cpu / {
+		split(before, b, " "); busy = $2 + $3 + $4 + $7 + $8 + $9 - b[1]; idle = $5 + $6 - b[2]
+		printf "%.0f", (busy + idle > 0) ? busy * 100 / (busy + idle) : 0 }' /proc/stat)
 
 	echo "bench: warm-up round, then $RUNS timed rounds of: $TOOLS"
 	for t in $TOOLS; do run_tool "$t"; rm -f "$T/$t.t"; done
@@ -205,7 +210,7 @@ inside() {
 
 	# ------------------------------------------------------------ report
 	echo
-	echo "== truemem bench: $(uname -r), $(nproc) CPUs, load before: $LOAD"
+	echo "== truemem bench: $(uname -r), $(nproc) CPUs, ${BUSY}% busy (all CPUs) just before timing"
 	echo "workload: $NPROC processes in the namespace, ${PTES_M}M present PTEs (sum of Rss / 4 KiB)," \
 		"${PSS_GIB} GiB distinct (sum of Pss), ${DISTINCT_GIB} GiB (truemem distinct frames)"
 	printf '\n%-28s %9s %9s %9s %11s %9s  %s\n' tool "median ms" "min ms" "max ms" "cpu ms(med)" "peak MiB" note
