@@ -11,7 +11,7 @@
 #
 # Environment: TRUEMEM (default ./truemem), B (build dir of the helpers,
 # default build), RUNS (7), PROCS (280), GIB (3), TOP_SECONDS (60; 0 skips),
-# TOOL_TIMEOUT (120 s per command).
+# TOOL_TIMEOUT (120 s per command), PERF (1: print a perf profile of exact mode).
 set -u
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -97,15 +97,24 @@ start_workload() {
 measure_shape() {
 	# shellcheck disable=SC2016
 	awk '/^Rss:/ { rss += $2; n++ } /^Pss:/ { pss += $2 } END {
-		printf "%d %.2f %.2f\n", n, rss / 4 / 1e6, pss / 1048576 }' /proc/[0-9]*/smaps_rollup 2>/dev/null \
-		>"$T/shape"
-	read -r NPROC PTES_M PSS_GIB <"$T/shape"
-	DISTINCT_GIB=-
-	if [ "$HAVE_TRUEMEM" = 1 ] && "$TRUEMEM" ps --mode exact --json >"$T/exact.json" 2>/dev/null; then
-		DISTINCT_GIB=$(jq -r '(.totals.rss // empty) / 1073741824 | . * 100 | round / 100' \
-			"$T/exact.json" 2>/dev/null) || DISTINCT_GIB=-
-		[ -n "$DISTINCT_GIB" ] || DISTINCT_GIB=-
+		printf "%d %.2f %.2f %.0f %.0f\n", n, rss / 4 / 1e6, pss / 1048576, rss, pss }' \
+		/proc/[0-9]*/smaps_rollup 2>/dev/null >"$T/shape"
+	read -r NPROC PTES_M PSS_GIB RSS_KB PSS_KB <"$T/shape"
+	DISTINCT_GIB=- SANITY=""
+	[ "$HAVE_TRUEMEM" = 1 ] || return
+	if ! "$TRUEMEM" ps --mode exact --json >"$T/exact.json" 2>"$T/exact.json.err"; then
+		SANITY="truemem ps --mode exact --json failed: $(head -n1 "$T/exact.json.err")"
+		return
 	fi
+	DISTINCT_GIB=$(jq -r '(.totals.rss // empty) / 1073741824 | . * 100 | round / 100' \
+		"$T/exact.json" 2>/dev/null) || DISTINCT_GIB=-
+	[ -n "$DISTINCT_GIB" ] || DISTINCT_GIB=-
+	# The same processes, two ways: truemem's page walk vs the kernel's rollup.
+	SANITY=$(jq -r --argjson rss "$RSS_KB" --argjson pss "$PSS_KB" '
+		[.processes[] | select(.readable != false)] as $p |
+		($p | map(.rss // 0) | add // 0) as $r | ($p | map(.pss // 0) | add // 0) as $s |
+		"exact vs smaps_rollup over \($p | length) processes: sum rss \($r / 1048576 | floor) MiB vs \($rss / 1024 | floor) MiB, " +
+		"sum pss \($s / 1048576 | floor) MiB vs \($pss / 1024 | floor) MiB"' "$T/exact.json" 2>&1 | head -n1)
 }
 
 measure_top() {
@@ -117,7 +126,8 @@ measure_top() {
 		TOP_NOTE="skipped: TOP_SECONDS=0"; return
 	fi
 	if ! "$TRUEMEM" top --help >/dev/null 2>&1; then
-		TOP_NOTE="skipped: 'truemem top' not built yet ($("$TRUEMEM" top --help 2>&1 | head -n1))"
+		why=$("$TRUEMEM" top --help 2>&1 | head -n1)
+		TOP_NOTE="skipped: 'truemem top --help' fails, top not built yet${why:+ ($why)}"
 		return
 	fi
 	n=$((TOP_SECONDS / 2))
@@ -208,11 +218,19 @@ inside() {
 	fi
 	measure_top
 
+	if [ "${PERF:-0}" = 1 ] && [ "$HAVE_TRUEMEM" = 1 ] && command -v perf >/dev/null; then
+		echo "bench: perf profile of one 'truemem ps --mode exact' (PERF=1)"
+		perf record -q -g -o "$T/perf.data" -- "$TRUEMEM" ps --mode exact >/dev/null 2>&1
+		perf report -i "$T/perf.data" --stdio --no-children --percent-limit 1.5 -g none \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 40
+	fi
+
 	# ------------------------------------------------------------ report
 	echo
 	echo "== truemem bench: $(uname -r), $(nproc) CPUs, ${BUSY}% busy (all CPUs) just before timing"
 	echo "workload: $NPROC processes in the namespace, ${PTES_M}M present PTEs (sum of Rss / 4 KiB)," \
 		"${PSS_GIB} GiB distinct (sum of Pss), ${DISTINCT_GIB} GiB (truemem distinct frames)"
+	[ -n "$SANITY" ] && echo "sanity: $SANITY"
 	printf '\n%-28s %9s %9s %9s %11s %9s  %s\n' tool "median ms" "min ms" "max ms" "cpu ms(med)" "peak MiB" note
 	for t in exact rollup rollupcat smem smemstat; do
 		eval "cmd=\$CMD_$t"
