@@ -1,0 +1,76 @@
+#!/bin/sh
+# tests/fuzz/run.sh [SECONDS [TARGET...]]: build and run the libFuzzer
+# targets, each for SECONDS (default 5), and print "PASS fuzz_X" or
+# "FAIL fuzz_X" per target. Exits 1 if any target fails to build or finds
+# a crash, leak, sanitizer error or timeout.
+#
+# A target is a file tests/fuzz/fuzz_X.c defining LLVMFuzzerTestOneInput,
+# with one line in its top comment naming the sources it links, e.g.
+#    * sources: src/collect/maps.c src/util/util.c
+# Its seed corpus is tests/fuzz/corpus/X/ (optional). The run works on a
+# scratch copy, so the committed corpus does not grow. Adding a target is
+# adding those files; this script needs no change.
+#
+# Environment: FUZZ_CC (default clang), FUZZ_OUT (default build-fuzz: the
+# binaries, logs, and crash artifacts that a FAIL names).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+secs=${1:-5}
+[ $# -gt 0 ] && shift
+cc=${FUZZ_CC:-clang}
+out=${FUZZ_OUT:-build-fuzz}
+flags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow
+       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+       -fno-omit-frame-pointer -Iinclude -D_GNU_SOURCE"
+
+case $secs in
+''|*[!0-9]*) echo "usage: tests/fuzz/run.sh [SECONDS [TARGET...]]" >&2; exit 2 ;;
+esac
+
+if [ $# -gt 0 ]; then
+	targets=""
+	for t in "$@"; do
+		t=${t%.c}; t=${t#tests/fuzz/}; t=fuzz_${t#fuzz_}
+		targets="$targets tests/fuzz/$t.c"
+	done
+else
+	targets=$(ls tests/fuzz/fuzz_*.c 2>/dev/null)
+fi
+[ -n "$targets" ] || { echo "tests/fuzz/run.sh: no fuzz targets" >&2; exit 1; }
+
+mkdir -p "$out" || exit 1
+failed=0
+for src in $targets; do
+	name=$(basename "$src" .c)
+	if [ ! -f "$src" ]; then
+		echo "FAIL $name (no such file: $src)"
+		failed=1
+		continue
+	fi
+	sources=$(sed -n 's/^[ /]*\*[ ]*sources:[ ]*//p' "$src" | head -n 1)
+	if [ -z "$sources" ]; then
+		echo "FAIL $name (no ' * sources:' line in $src)"
+		failed=1
+		continue
+	fi
+	# shellcheck disable=SC2086
+	if ! $cc $flags -o "$out/$name" "$src" $sources >"$out/$name.build.log" 2>&1; then
+		echo "FAIL $name (build: $out/$name.build.log)"
+		failed=1
+		continue
+	fi
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/truemem-fuzz.XXXXXX") || exit 1
+	seeds=tests/fuzz/corpus/${name#fuzz_}
+	[ -d "$seeds" ] && cp -R "$seeds/." "$scratch/"
+	if "$out/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-max_len=65536 -print_final_stats=1 \
+		-artifact_prefix="$out/$name-" "$scratch" >"$out/$name.log" 2>&1; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name (log: $out/$name.log; reproduce: $out/$name $out/$name-crash-*)"
+		failed=1
+	fi
+	rm -rf "$scratch"
+done
+exit $failed
