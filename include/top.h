@@ -1,0 +1,205 @@
+/*
+ * top.h: the interactive view, `truemem top` (issue 5). cmd_top checks the
+ * options and calls top_run; the view's files share the state below:
+ *
+ *   top.c        the main loop: terminal setup, refresh schedule, scans
+ *   top_rows.c   the rows on screen: filter, sort, tree order, growth
+ *   top_meter.c  the header's memory bar: meminfo reconciled with the scan
+ *   top_draw.c   drawing the header, the table and the help screen
+ *   top_map.c    the drill-down into one process's mappings
+ *   top_keys.c   the key table and what each key does
+ *
+ * Only top_draw.c, top_map.c, top_keys.c and top.c include <curses.h>;
+ * top_rows.c and top_meter.c are pure, so unit tests can drive them with a
+ * hand-made struct scan.
+ */
+#ifndef TRUEMEM_TOP_H
+#define TRUEMEM_TOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "cli.h"
+#include "scan.h"
+#include "source.h"
+#include "status.h"
+#include "util.h"
+
+/* The table's columns, in screen order. */
+enum top_col { TOP_PID, TOP_USER, TOP_SWAP, TOP_USS, TOP_PSS, TOP_RSS, TOP_DUSS, TOP_DPSS,
+	       TOP_COMMAND, TOP_NCOLS };
+
+struct top_column {
+	const char *title;       /* header text (the Δ columns have an ASCII fallback) */
+	const char *title_ascii; /* for terminals without UTF-8 */
+	int ps_col;              /* the shared ps column it shows (view.h), or -1 */
+	int drop_rank;           /* narrow terminals drop the highest rank first; 0: never */
+	bool numeric;
+};
+extern const struct top_column top_columns[TOP_NCOLS];
+
+/* One line of the table: a process or a group, with its growth per second. */
+struct top_row {
+	const struct proc *proc;    /* a process row, or NULL */
+	const struct group *group;  /* a group row, or NULL */
+	int depth;                  /* tree view: levels below the root */
+	bool have_duss, have_dpss;  /* growth known (the row was in the previous scan) */
+	double duss, dpss;          /* bytes per second, signed */
+};
+
+/* What the previous scan showed, for the growth columns: key -> uss, pss. */
+struct top_hist_entry {
+	uint64_t key;               /* pid, or a hash of the group key */
+	uint64_t uss_bytes, pss_bytes;
+	bool uss_ok, pss_ok;
+};
+struct top_hist {
+	struct top_hist_entry *e;   /* sorted by key */
+	size_t n, cap;
+	double t;                   /* seconds (CLOCK_MONOTONIC) of the scan */
+	enum group_by group_by;     /* what the keys are */
+	enum scan_mode mode;
+	bool valid;
+};
+
+/* The growth of one process or group of the current scan, from the history. */
+struct top_growth {
+	bool uss_ok, pss_ok;
+	double duss, dpss;          /* bytes per second */
+};
+
+/* The header's memory bar, in bytes (SPEC section 3, "accounted"). */
+enum top_seg { SEG_ANON, SEG_FILE, SEG_SHMEM, SEG_CACHE, SEG_KERNEL, SEG_FREE, SEG_COUNT };
+struct top_meter {
+	bool ok;                    /* meminfo was read */
+	bool mapped_by_kind;        /* anon/file/shmem known; else seg[SEG_ANON] is all mapped */
+	uint64_t total;             /* MemTotal */
+	uint64_t seg[SEG_COUNT];
+	uint64_t other;             /* MemTotal minus the segments: unexplained */
+	uint64_t swap_total, swap_used, swap_attributed;
+	bool swap_attributed_ok;
+};
+extern const char *const top_seg_names[SEG_COUNT];
+
+enum top_screen { SCREEN_LIST, SCREEN_MAP, SCREEN_HELP, SCREEN_SORT, SCREEN_COUNT };
+
+struct top_state {
+	const struct cli_opts *opts;
+	struct source src;
+	bool live;                  /* false for --from: scan only on demand */
+
+	/* what is asked for */
+	enum scan_mode mode;        /* MODE_EXACT or MODE_ROLLUP */
+	enum group_by group_by;
+	bool tree;
+	enum top_col sort;
+	bool reverse;
+	char filter[128];           /* case-insensitive substring of command or user */
+	bool editing_filter;
+	double interval;            /* seconds between refreshes, as asked */
+	bool paused;
+	bool human;
+	bool color, utf8;
+
+	/* the last scan and what is drawn from it */
+	struct scan scan;
+	bool have_scan;
+	struct top_hist hist;
+	struct top_growth *pgrowth; /* per scan.procs index */
+	struct top_growth *ggrowth; /* per scan.groups index */
+	struct top_row *rows;
+	size_t nrows, cap_rows;
+	size_t sel, first;          /* selected row, first row on screen */
+	pid_t sel_pid;              /* to keep the selection across refreshes */
+	uint64_t sel_key;           /* group rows: hash of the key */
+	struct top_meter meter;
+	struct meminfo meminfo;
+	struct buf buf;
+
+	/* refresh schedule (see top.c, "Cost") */
+	double next_scan;           /* CLOCK_MONOTONIC seconds */
+	double scan_cpu_ms;         /* CPU time of the last refresh (scan + rows + meter) */
+	double period;              /* the interval in effect, >= interval */
+	unsigned long refreshes;
+	bool dirty;                 /* a key changed what must be scanned */
+
+	/* screens */
+	enum top_screen screen, back;
+	size_t sort_menu_sel;
+	struct scan map_scan;       /* drill-down: one process with its mappings */
+	bool have_map, map_gone;
+	pid_t map_pid;
+	size_t map_sel, map_first;
+	size_t help_first;
+
+	char msg[640];              /* one-line notice at the bottom, cleared on the next key */
+	bool quit;
+};
+
+/* Runs the interactive view until q (or -n refreshes). Returns the exit code. */
+int top_run(const struct cli_opts *o);
+
+/*
+ * top_rows.c: rebuilds st->rows from st->scan (filter, sort, tree, growth),
+ * keeping the selection on the process or group top_selection_save noted.
+ */
+void top_rows_build(struct top_state *st);
+/* Notes which process or group is selected, before the rows or the scan change. */
+void top_selection_save(struct top_state *st);
+/*
+ * Computes st->pgrowth/ggrowth of the scan just taken at time t against the
+ * history, then makes that scan the history.
+ */
+void top_growth_update(struct top_state *st, double t);
+void top_hist_release(struct top_hist *h);
+/* Hash of a group key, the growth and selection key of a group row. */
+uint64_t top_key_hash(const char *s);
+/* The value of a row in column col; false when it is unknown (shown as "-"). */
+bool top_row_value(const struct top_row *r, enum top_col col, double *out);
+/* True when the row's command or user (group: key) contains filter, ignoring case. */
+bool top_row_matches(const struct proc *p, const struct group *g, const char *filter);
+
+/* top_meter.c: fills m from meminfo and the scan's totals (sc may be NULL). */
+void top_meter_compute(struct top_meter *m, const struct meminfo *mi, const struct scan *sc);
+
+/* top_draw.c */
+void top_draw_init_colors(struct top_state *st);
+void top_draw(struct top_state *st);
+/* Rows of the table area on this screen size (at least 1). */
+int top_table_height(void);
+/* Draws UTF-8 text at (y, x) clipped to maxw display columns; returns the columns used. */
+int top_draw_text(int y, int x, int maxw, const char *s);
+/* Draws an untrusted name escaped (escape_untrusted) and clipped; returns the columns used. */
+int top_draw_untrusted(struct top_state *st, int y, int x, int maxw, const char *s);
+/* Formats a byte count for a table cell: human units or raw, "-" when unknown. */
+void top_fmt_cell(char *out, size_t len, bool known, double bytes, bool human, bool signed_rate);
+
+/* top_map.c: the drill-down into one process's mappings. */
+/* Opens the mappings screen of pid (scans it at once). */
+void top_map_open(struct top_state *st, pid_t pid);
+/* Rescans the drilled-into process; when it has gone, keeps its last mappings and says so. */
+void top_map_refresh(struct top_state *st);
+void top_map_draw(struct top_state *st);
+/* Frees the drill-down's scan and returns to the list (safe when none is open). */
+void top_map_close(struct top_state *st);
+/* Number of mapping rows on the drill-down screen. */
+size_t top_map_rows(const struct top_state *st);
+/* True when the drill-down is on screen, or under the help screen. */
+bool top_in_map(const struct top_state *st);
+
+/* top_keys.c: handles one key; returns false when it was not bound. */
+bool top_key(struct top_state *st, int key);
+/* Writes the help text, one line per call index; NULL past the end. */
+const char *top_help_line(size_t i, char *out, size_t len);
+
+/* top.c: seconds on CLOCK_MONOTONIC. */
+double top_now(void);
+/* Rescans now (keys call it after changing mode or grouping). */
+void top_refresh(struct top_state *st);
+/* Keeps sel and first within the rows and the screen. */
+void top_clamp_selection(struct top_state *st);
+
+#endif

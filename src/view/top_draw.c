@@ -1,0 +1,511 @@
+/*
+ * top_draw.c: drawing `truemem top` with ncurses: the header (memory bar,
+ * swap, mode, scan cost), the process or group table with the sort column
+ * marked, the status line, the help screen and the sort menu.
+ *
+ * Every name from a process (comm, cmdline, user, group keys) goes through
+ * escape_untrusted() and then top_draw_text(), which measures display width
+ * with wcwidth() and clips, so no byte a process chose reaches the terminal
+ * raw and no line ever wraps. Narrow terminals drop columns by the
+ * drop_rank of top_columns[] (highest first); the command column takes
+ * what is left.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "top.h"
+#include "view.h"
+
+#define HEADER_LINES 5   /* title, bar, legend, swap/view line, column titles */
+#define MIN_COMMAND 12   /* narrowest command column before others are dropped */
+
+enum { PAIR_TITLE = 1, PAIR_ANON, PAIR_FILE, PAIR_SHMEM, PAIR_CACHE, PAIR_KERNEL, PAIR_FREE,
+       PAIR_HEAD, PAIR_SORT, PAIR_UP, PAIR_DOWN, PAIR_DIM, PAIR_MSG };
+
+static const struct { short fg, bg; } pair_colors[] = {
+	[PAIR_TITLE] = { COLOR_CYAN, -1 },    [PAIR_ANON] = { COLOR_GREEN, -1 },
+	[PAIR_FILE] = { COLOR_BLUE, -1 },     [PAIR_SHMEM] = { COLOR_MAGENTA, -1 },
+	[PAIR_CACHE] = { COLOR_YELLOW, -1 },  [PAIR_KERNEL] = { COLOR_RED, -1 },
+	[PAIR_FREE] = { COLOR_WHITE, -1 },    [PAIR_HEAD] = { COLOR_BLACK, COLOR_GREEN },
+	[PAIR_SORT] = { COLOR_BLACK, COLOR_CYAN }, [PAIR_UP] = { COLOR_RED, -1 },
+	[PAIR_DOWN] = { COLOR_GREEN, -1 },    [PAIR_DIM] = { COLOR_CYAN, -1 },
+	[PAIR_MSG] = { COLOR_YELLOW, -1 },
+};
+
+/* Each bar segment: its colour pair and, without colour, the letter that draws it. */
+static const struct { int pair; char mono; } seg_style[SEG_COUNT] = {
+	[SEG_ANON] = { PAIR_ANON, 'a' },   [SEG_FILE] = { PAIR_FILE, 'f' },
+	[SEG_SHMEM] = { PAIR_SHMEM, 's' }, [SEG_CACHE] = { PAIR_CACHE, 'c' },
+	[SEG_KERNEL] = { PAIR_KERNEL, 'k' }, [SEG_FREE] = { PAIR_FREE, ' ' },
+};
+
+static bool use_color;
+
+void top_draw_init_colors(struct top_state *st)
+{
+	use_color = st->color;
+	if (!use_color)
+		return;
+	start_color();
+	use_default_colors();
+	for (short p = 1; p < (short)ARRAY_SIZE(pair_colors); p++)
+		init_pair(p, pair_colors[p].fg, pair_colors[p].bg);
+}
+
+/* The attribute of a colour pair, or fallback without colour. */
+static attr_t attr_of(int pair, attr_t fallback)
+{
+	return use_color ? (attr_t)COLOR_PAIR(pair) : fallback;
+}
+
+int top_table_height(void)
+{
+	int h = LINES - HEADER_LINES - 1;
+
+	return h < 1 ? 1 : h;
+}
+
+/*
+ * Draws UTF-8 text at (y, x), at most maxw display columns. Anything the
+ * locale cannot decode or that has no width is drawn as '?'. Returns the
+ * columns used.
+ */
+int top_draw_text(int y, int x, int maxw, const char *s)
+{
+	mbstate_t ps;
+	int used = 0;
+	size_t n = strlen(s);
+
+	memset(&ps, 0, sizeof(ps));
+	move(y, x);
+	while (n && used < maxw) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, n, &ps);
+		int w;
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&ps, 0, sizeof(ps));
+			wc = L'?';
+			k = 1;
+		}
+		w = wcwidth(wc);
+		if (w < 0) {
+			wc = L'?';
+			w = 1;
+		}
+		if (used + w > maxw)
+			break;
+		addnwstr(&wc, 1);
+		used += w;
+		s += k;
+		n -= k;
+	}
+	return used;
+}
+
+/* Draws untrusted text escaped (view.h), clipped to maxw columns. */
+int top_draw_untrusted(struct top_state *st, int y, int x, int maxw, const char *s)
+{
+	st->buf.len = 0;
+	escape_untrusted(&st->buf, s ? s : "", (size_t)(maxw > 0 ? maxw : 1));
+	buf_add(&st->buf, "", 0);
+	return top_draw_text(y, x, maxw, st->buf.buf ? st->buf.buf : "");
+}
+
+void top_fmt_cell(char *out, size_t len, bool known, double bytes, bool human, bool signed_rate)
+{
+	char num[48];
+	double mag = bytes < 0 ? -bytes : bytes;
+
+	if (!known) {
+		snprintf(out, len, "-");
+		return;
+	}
+	fmt_bytes(num, sizeof(num), (uint64_t)(mag + 0.5), human);
+	if (signed_rate && (uint64_t)(mag + 0.5) != 0)
+		snprintf(out, len, "%c%s", bytes < 0 ? '-' : '+', num);
+	else
+		snprintf(out, len, "%s", num);
+}
+
+static const char *col_title(const struct top_state *st, enum top_col c)
+{
+	if (c == TOP_PID && st->group_by != GROUP_NONE && st->scan.ngroups)
+		return "PROCS";
+	if (c == TOP_COMMAND && st->group_by != GROUP_NONE && st->scan.ngroups)
+		return group_by_names[st->group_by];
+	return st->utf8 ? top_columns[c].title : top_columns[c].title_ascii;
+}
+
+static int col_width(enum top_col c)
+{
+	int pc = top_columns[c].ps_col;
+
+	if (c == TOP_DUSS || c == TOP_DPSS)
+		return 11;
+	return pc >= 0 ? ps_columns[pc].width : 10;
+}
+
+/* Which columns fit in cols: drops the highest drop_rank first. */
+static void layout(bool shown[TOP_NCOLS], int cols)
+{
+	int need = MIN_COMMAND;
+
+	for (int c = 0; c < TOP_NCOLS; c++) {
+		shown[c] = true;
+		if (c != TOP_COMMAND)
+			need += col_width((enum top_col)c) + 1;
+	}
+	while (need > cols) {
+		int worst = -1;
+
+		for (int c = 0; c < TOP_NCOLS; c++)
+			if (shown[c] && top_columns[c].drop_rank &&
+			    (worst < 0 || top_columns[c].drop_rank > top_columns[worst].drop_rank))
+				worst = c;
+		if (worst < 0)
+			break;
+		shown[worst] = false;
+		need -= col_width((enum top_col)worst) + 1;
+	}
+}
+
+static void draw_title(struct top_state *st)
+{
+	char line[512], when[32] = "";
+	struct tm tm;
+	time_t t = st->scan.time.tv_sec;
+
+	if (st->have_scan && localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	snprintf(line, sizeof(line), "truemem top  %s  %zu processes  mode %s  scan %.0f ms",
+		 when, st->have_scan ? st->scan.n : 0,
+		 st->have_scan ? scan_mode_names[st->scan.mode] : scan_mode_names[st->mode],
+		 st->have_scan ? st->scan.cost_ms : 0.0);
+	attron(attr_of(PAIR_TITLE, A_BOLD));
+	top_draw_text(0, 0, COLS, line);
+	attroff(attr_of(PAIR_TITLE, A_BOLD));
+	if (!st->live)
+		snprintf(line, sizeof(line), "  snapshot %s", st->opts->from);
+	else if (st->paused)
+		snprintf(line, sizeof(line), "  PAUSED");
+	else if (st->period > st->interval + 0.05)
+		snprintf(line, sizeof(line), "  every %.1f s (%.1f s asked; CPU budget)", st->period, st->interval);
+	else
+		snprintf(line, sizeof(line), "  every %.1f s", st->interval);
+	top_draw_untrusted(st, 0, getcurx(stdscr), COLS - getcurx(stdscr), line);
+}
+
+/* The bar: one character per share of MemTotal, each segment in its colour. */
+static void draw_bar(struct top_state *st)
+{
+	const struct top_meter *m = &st->meter;
+	int w = COLS - 6, x = 5;
+	char total[32];
+	double acc = 0;
+
+	mvaddstr(1, 0, "Mem[");
+	fmt_bytes(total, sizeof(total), m->total, true);
+	w -= (int)strlen(total) + 1;
+	if (w < 4 || !m->total) {
+		top_draw_text(1, 4, COLS - 4, m->ok ? "]" : "meminfo unavailable]");
+		return;
+	}
+	for (int s = 0, drawn = 0; s < SEG_COUNT; s++) {
+		int upto;
+
+		acc += (double)m->seg[s];
+		upto = (int)((acc / (double)m->total) * w + 0.5);
+		if (upto > w)
+			upto = w;
+		attron(attr_of(seg_style[s].pair, 0));
+		for (; drawn < upto; drawn++)
+			mvaddch(1, x - 1 + drawn, use_color && s != SEG_FREE ? '|' : (chtype)seg_style[s].mono);
+		attroff(attr_of(seg_style[s].pair, 0));
+	}
+	mvaddch(1, x - 1 + w, ']');
+	top_draw_text(1, x + w + 1, COLS - x - w - 1, total);
+}
+
+static void draw_legend(struct top_state *st)
+{
+	const struct top_meter *m = &st->meter;
+	int x = 0;
+
+	for (int s = 0; s < SEG_COUNT && x < COLS; s++) {
+		char num[32], item[64];
+
+		fmt_bytes(num, sizeof(num), m->seg[s], st->human);
+		snprintf(item, sizeof(item), "%s %s  ",
+			 s == SEG_ANON && !m->mapped_by_kind ? "mapped" : top_seg_names[s], num);
+		if (s == SEG_FILE || s == SEG_SHMEM)
+			if (!m->mapped_by_kind)
+				continue;
+		attron(attr_of(seg_style[s].pair, 0));
+		x += top_draw_text(2, x, COLS - x, item);
+		attroff(attr_of(seg_style[s].pair, 0));
+	}
+	if (m->other && x < COLS) {
+		char num[32], item[64];
+
+		fmt_bytes(num, sizeof(num), m->other, st->human);
+		snprintf(item, sizeof(item), "other %s", num);
+		top_draw_text(2, x, COLS - x, item);
+	}
+}
+
+static void draw_view_line(struct top_state *st)
+{
+	const struct top_meter *m = &st->meter;
+	char used[32], tot[32], attr[32], line[512];
+	int x;
+
+	fmt_bytes(used, sizeof(used), m->swap_used, st->human);
+	fmt_bytes(tot, sizeof(tot), m->swap_total, st->human);
+	top_fmt_cell(attr, sizeof(attr), m->swap_attributed_ok, (double)m->swap_attributed, st->human, false);
+	snprintf(line, sizeof(line), "Swap %s of %s, attributed %s   group %s%s   sort %s%s",
+		 used, tot, attr, group_by_names[st->group_by], st->tree ? "  tree" : "",
+		 top_columns[st->sort].title_ascii, st->reverse ? " (reversed)" : "");
+	x = top_draw_text(3, 0, COLS, line);
+	if (st->filter[0] && x < COLS) {
+		x += top_draw_text(3, x, COLS - x, "   filter: ");
+		top_draw_untrusted(st, 3, x, COLS - x, st->filter);
+	}
+}
+
+/* Display columns of a short UTF-8 title (code points; titles have no wide characters). */
+static int text_cols(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void draw_header_row(struct top_state *st, const bool shown[TOP_NCOLS])
+{
+	int x = 0;
+
+	attron(attr_of(PAIR_HEAD, A_REVERSE));
+	mvhline(HEADER_LINES - 1, 0, ' ', COLS);
+	for (int c = 0; c < TOP_NCOLS && x < COLS; c++) {
+		char cell[64];
+		int w = c == TOP_COMMAND ? COLS - x : col_width((enum top_col)c);
+		const char *mark = (c == (int)st->sort) ? (st->reverse ? (st->utf8 ? "▲" : "^") :
+						     (st->utf8 ? "▼" : "v")) : "";
+
+		if (!shown[c])
+			continue;
+		if (top_columns[c].numeric) {
+			const char *t = col_title(st, (enum top_col)c);
+			int pad = w - text_cols(t) - text_cols(mark);
+
+			snprintf(cell, sizeof(cell), "%*s%s%s", pad > 0 ? pad : 0, "", t, mark);
+		} else
+			snprintf(cell, sizeof(cell), "%s%s", col_title(st, (enum top_col)c), mark);
+		if (c == (int)st->sort)
+			attron(attr_of(PAIR_SORT, A_BOLD));
+		top_draw_text(HEADER_LINES - 1, x, w > COLS - x ? COLS - x : w, cell);
+		if (c == (int)st->sort) {
+			attroff(attr_of(PAIR_SORT, A_BOLD));
+			attron(attr_of(PAIR_HEAD, A_REVERSE));
+		}
+		x += w + 1;
+	}
+	attroff(attr_of(PAIR_HEAD, A_REVERSE));
+}
+
+/* A numeric cell of row r, right-aligned in w columns. */
+static void draw_number(struct top_state *st, int y, int x, int w, const struct top_row *r,
+			enum top_col c, bool selected)
+{
+	char cell[48], num[40];
+	double v = 0;
+	bool known = top_row_value(r, c, &v);
+	bool rate = c == TOP_DUSS || c == TOP_DPSS;
+	attr_t a = 0;
+
+	if (c == TOP_PID)
+		snprintf(num, sizeof(num), "%.0f", v);
+	else
+		top_fmt_cell(num, sizeof(num), known, v, st->human, rate);
+	snprintf(cell, sizeof(cell), "%*s", w, num);
+	if (!selected && rate && known && v != 0)
+		a = attr_of(v > 0 ? PAIR_UP : PAIR_DOWN, 0);
+	if (c == st->sort)
+		a |= A_BOLD;
+	attron(a);
+	top_draw_text(y, x, w, cell);
+	attroff(a);
+}
+
+/* The command cell: tree indent, escaped comm, then the escaped command line dimmed. */
+static void draw_command(struct top_state *st, int y, int x, int w, const struct top_row *r,
+			 bool selected)
+{
+	const struct proc *p = r->proc;
+	int used = 0;
+
+	if (r->group) {
+		top_draw_untrusted(st, y, x, w, r->group->key);
+		return;
+	}
+	if (r->depth > 0) {
+		char indent[64];
+		int d = r->depth > 20 ? 20 : r->depth;
+
+		snprintf(indent, sizeof(indent), "%*s%s", 2 * (d - 1), "", "`- ");
+		used += top_draw_text(y, x, w, indent);
+	}
+	used += top_draw_untrusted(st, y, x + used, w - used, p->id.comm);
+	if (!p->readable && used + 2 < w) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "  (%s)", strerror(-p->err));
+		used += top_draw_text(y, x + used, w - used, why);
+	}
+	if (p->id.cmdline && p->id.cmdline[0] && used + 2 < w) {
+		attr_t a = selected ? 0 : attr_of(PAIR_DIM, A_DIM);
+
+		attron(a);
+		used += top_draw_text(y, x + used, w - used, "  ");
+		top_draw_untrusted(st, y, x + used, w - used, p->id.cmdline);
+		attroff(a);
+	}
+}
+
+static void draw_row(struct top_state *st, int y, const struct top_row *r, const bool shown[TOP_NCOLS],
+		     bool selected)
+{
+	int x = 0;
+
+	if (selected) {
+		attron(A_REVERSE);
+		mvhline(y, 0, ' ', COLS);
+	}
+	for (int c = 0; c < TOP_NCOLS && x < COLS; c++) {
+		int w = c == TOP_COMMAND ? COLS - x : col_width((enum top_col)c);
+
+		if (!shown[c])
+			continue;
+		if (w > COLS - x)
+			w = COLS - x;
+		if (top_columns[c].numeric)
+			draw_number(st, y, x, w, r, (enum top_col)c, selected);
+		else if (c == TOP_USER)
+			top_draw_untrusted(st, y, x, w, r->proc ? r->proc->id.user :
+				       st->group_by == GROUP_USER ? r->group->key : "");
+		else
+			draw_command(st, y, x, w, r, selected);
+		x += w + 1;
+	}
+	if (selected)
+		attroff(A_REVERSE);
+}
+
+static void draw_table(struct top_state *st)
+{
+	bool shown[TOP_NCOLS];
+	int h = top_table_height();
+
+	layout(shown, COLS);
+	draw_header_row(st, shown);
+	top_clamp_selection(st);
+	for (int i = 0; i < h && st->first + (size_t)i < st->nrows; i++) {
+		size_t ri = st->first + (size_t)i;
+
+		draw_row(st, HEADER_LINES + i, &st->rows[ri], shown, ri == st->sel);
+	}
+	if (st->have_scan && st->nrows == 0)
+		top_draw_text(HEADER_LINES, 0, COLS, st->filter[0] ? "no process matches the filter" :
+			  "no processes");
+}
+
+/* The bottom line: the filter prompt, a notice, or the key hints. */
+static void draw_status(struct top_state *st)
+{
+	int y = LINES - 1, x;
+
+	move(y, 0);
+	clrtoeol();
+	if (st->editing_filter) {
+		x = top_draw_text(y, 0, COLS, "filter (Enter keeps, Esc clears): ");
+		x += top_draw_untrusted(st, y, x, COLS - x - 1, st->filter);
+		curs_set(1);
+		move(y, x);
+		return;
+	}
+	curs_set(0);
+	if (st->msg[0]) {
+		attron(attr_of(PAIR_MSG, A_BOLD));
+		top_draw_untrusted(st, y, 0, COLS, st->msg);
+		attroff(attr_of(PAIR_MSG, A_BOLD));
+		return;
+	}
+	top_draw_text(y, 0, COLS, st->screen == SCREEN_MAP ?
+		  "Esc/q back  arrows scroll  ? help" :
+		  "? help  / filter  < > sort  g group  t tree  Enter maps  m mode  space pause  q quit");
+}
+
+static void draw_help(struct top_state *st)
+{
+	char line[256];
+	const char *l;
+	int y = 0;
+
+	attron(attr_of(PAIR_TITLE, A_BOLD));
+	top_draw_text(y++, 0, COLS, "truemem top: keys (any key returns)");
+	attroff(attr_of(PAIR_TITLE, A_BOLD));
+	y++;
+	for (size_t i = st->help_first; y < LINES - 1 && (l = top_help_line(i, line, sizeof(line))); i++)
+		top_draw_text(y++, 0, COLS, l);
+	if (y < LINES - 1)
+		top_draw_text(++y, 0, COLS, "truemem is read-only: no key sends a signal to a process.");
+}
+
+static void draw_sort_menu(struct top_state *st)
+{
+	int y = HEADER_LINES;
+
+	attron(A_BOLD);
+	top_draw_text(y++, 2, COLS - 2, "Sort by (Enter chooses, Esc cancels):");
+	attroff(A_BOLD);
+	for (size_t c = 0; c < TOP_NCOLS && y < LINES - 1; c++, y++) {
+		char item[64];
+
+		snprintf(item, sizeof(item), "  %-10s%s", top_columns[c].title_ascii, c == st->sort ? " *" : "");
+		if (c == st->sort_menu_sel)
+			attron(A_REVERSE);
+		mvhline(y, 2, ' ', 20 < COLS - 2 ? 20 : COLS - 2);
+		top_draw_text(y, 2, COLS - 2, item);
+		if (c == st->sort_menu_sel)
+			attroff(A_REVERSE);
+	}
+}
+
+void top_draw(struct top_state *st)
+{
+	erase();
+	if (st->screen == SCREEN_HELP) {
+		draw_help(st);
+	} else {
+		draw_title(st);
+		if (st->screen == SCREEN_MAP) {
+			top_map_draw(st);
+		} else {
+			draw_bar(st);
+			draw_legend(st);
+			draw_view_line(st);
+			if (st->screen == SCREEN_SORT)
+				draw_sort_menu(st);
+			else
+				draw_table(st);
+		}
+	}
+	draw_status(st);
+	refresh();
+}

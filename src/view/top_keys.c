@@ -1,0 +1,313 @@
+/*
+ * top_keys.c: what each key of `truemem top` does, as a table (tmux's
+ * key bindings, htop's Action table): the key, the screens it works on, its
+ * help text, and its action. The help screen is generated from the same
+ * table, so it cannot drift from the bindings.
+ *
+ * No key acts on a process: truemem is read-only, it never sends a signal.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "top.h"
+
+#define ON_LIST (1u << SCREEN_LIST)
+#define ON_MAP  (1u << SCREEN_MAP)
+#define ON_BOTH (ON_LIST | ON_MAP)
+#define KEY_ESC 27
+
+struct top_binding {
+	int key;
+	unsigned screens;            /* ON_* */
+	const char *label;           /* help text's key name; NULL: an alias of the line above */
+	const char *help;
+	void (*act)(struct top_state *st, int key);
+};
+
+/* Refresh intervals + and - step through, in seconds. */
+static const double intervals[] = { 0.5, 1, 2, 3, 5, 10, 15, 30, 60 };
+
+/* The selection and scroll position of the list on screen, and its length. */
+static void cursor_of(struct top_state *st, size_t **sel, size_t *n)
+{
+	if (st->screen == SCREEN_MAP) {
+		*sel = &st->map_sel;
+		*n = top_map_rows(st);
+	} else {
+		*sel = &st->sel;
+		*n = st->nrows;
+	}
+}
+
+static void act_move(struct top_state *st, int key)
+{
+	size_t *sel, n, page = (size_t)top_table_height();
+
+	cursor_of(st, &sel, &n);
+	if (!n)
+		return;
+	if (key == KEY_UP && *sel > 0)
+		(*sel)--;
+	else if (key == KEY_DOWN && *sel + 1 < n)
+		(*sel)++;
+	else if (key == KEY_PPAGE)
+		*sel = *sel > page ? *sel - page : 0;
+	else if (key == KEY_NPAGE)
+		*sel = *sel + page < n ? *sel + page : n - 1;
+	else if (key == KEY_HOME)
+		*sel = 0;
+	else if (key == KEY_END)
+		*sel = n - 1;
+	if (st->screen == SCREEN_LIST)
+		top_clamp_selection(st);
+}
+
+static void rebuild(struct top_state *st)
+{
+	top_selection_save(st);
+	top_rows_build(st);
+}
+
+static void act_sort_step(struct top_state *st, int key)
+{
+	int c = (int)st->sort + (key == '<' ? -1 : 1);
+
+	st->sort = (enum top_col)((c + TOP_NCOLS) % TOP_NCOLS);
+	rebuild(st);
+}
+
+static void act_sort_menu(struct top_state *st, int key)
+{
+	st->sort_menu_sel = st->sort;
+	st->screen = SCREEN_SORT;
+}
+
+static void act_reverse(struct top_state *st, int key)
+{
+	st->reverse = !st->reverse;
+	rebuild(st);
+}
+
+static void act_filter(struct top_state *st, int key)
+{
+	st->editing_filter = true;
+}
+
+static void act_clear_filter(struct top_state *st, int key)
+{
+	st->filter[0] = '\0';
+	rebuild(st);
+}
+
+static void act_group(struct top_state *st, int key)
+{
+	st->group_by = (enum group_by)((st->group_by + 1) % GROUP_COUNT);
+	st->sel = st->first = 0;
+	st->dirty = true;
+}
+
+static void act_tree(struct top_state *st, int key)
+{
+	st->tree = !st->tree;
+	if (st->tree && st->group_by != GROUP_NONE) {
+		st->group_by = GROUP_NONE;
+		st->dirty = true;
+	}
+	rebuild(st);
+}
+
+static void act_enter(struct top_state *st, int key)
+{
+	const struct top_row *r = st->sel < st->nrows ? &st->rows[st->sel] : NULL;
+
+	if (!r)
+		return;
+	if (r->group) {
+		snprintf(st->msg, sizeof(st->msg), "mappings are per process: press g until 'none', then Enter");
+		return;
+	}
+	top_map_open(st, r->proc->id.pid);
+}
+
+static void act_back(struct top_state *st, int key)
+{
+	top_map_close(st);
+	top_rows_build(st);
+}
+
+static void act_mode(struct top_state *st, int key)
+{
+	if (st->mode == MODE_ROLLUP && !st->src.exact_ok) {
+		snprintf(st->msg, sizeof(st->msg), "exact mode is not possible here: %s",
+			 st->src.exact_why ? st->src.exact_why : "no access to page frames");
+		return;
+	}
+	st->mode = st->mode == MODE_EXACT ? MODE_ROLLUP : MODE_EXACT;
+	st->dirty = true;
+}
+
+static void act_interval(struct top_state *st, int key)
+{
+	size_t i;
+
+	if (key == '+') {
+		for (i = 0; i < ARRAY_SIZE(intervals) - 1 && intervals[i] <= st->interval; i++)
+			;
+		if (intervals[i] > st->interval)
+			st->interval = intervals[i];
+	} else {
+		for (i = ARRAY_SIZE(intervals); i-- > 1 && intervals[i] >= st->interval;)
+			;
+		if (intervals[i] < st->interval)
+			st->interval = intervals[i];
+	}
+	st->next_scan = top_now() + st->interval;
+	snprintf(st->msg, sizeof(st->msg), "refresh every %.1f s", st->interval);
+}
+
+static void act_pause(struct top_state *st, int key)
+{
+	st->paused = !st->paused;
+	if (!st->paused)
+		st->next_scan = 0;
+}
+
+static void act_help(struct top_state *st, int key)
+{
+	st->back = st->screen;
+	st->help_first = 0;
+	st->screen = SCREEN_HELP;
+}
+
+static void act_quit(struct top_state *st, int key)
+{
+	st->quit = true;
+}
+
+static void act_resize(struct top_state *st, int key)
+{
+	top_clamp_selection(st);
+}
+
+static const struct top_binding bindings[] = {
+	{ '?',           ON_BOTH, "? F1",          "this help", act_help },
+	{ KEY_F(1),      ON_BOTH, NULL,            NULL, act_help },
+	{ KEY_UP,        ON_BOTH, "Up Down",       "move the selection", act_move },
+	{ KEY_DOWN,      ON_BOTH, NULL,            NULL, act_move },
+	{ KEY_PPAGE,     ON_BOTH, "PgUp PgDn",     "a screen up or down", act_move },
+	{ KEY_NPAGE,     ON_BOTH, NULL,            NULL, act_move },
+	{ KEY_HOME,      ON_BOTH, "Home End",      "first or last row", act_move },
+	{ KEY_END,       ON_BOTH, NULL,            NULL, act_move },
+	{ '<',           ON_LIST, "< >",           "sort by the previous or next column", act_sort_step },
+	{ '>',           ON_LIST, NULL,            NULL, act_sort_step },
+	{ KEY_F(6),      ON_LIST, "F6",            "choose the sort column from a menu", act_sort_menu },
+	{ 'r',           ON_LIST, "r",             "reverse the sort order", act_reverse },
+	{ '/',           ON_LIST, "/",             "filter by command or user (Enter keeps, Esc clears)", act_filter },
+	{ KEY_ESC,       ON_LIST, "Esc",           "clear the filter; in the mappings, go back", act_clear_filter },
+	{ 'g',           ON_LIST, "g",             "group by: none, user, program, tree, cgroup", act_group },
+	{ 't',           ON_LIST, "t",             "tree view of the processes", act_tree },
+	{ '\n',          ON_LIST, "Enter",         "the selected process's mappings", act_enter },
+	{ '\r',          ON_LIST, NULL,            NULL, act_enter },
+	{ KEY_ENTER,     ON_LIST, NULL,            NULL, act_enter },
+	{ KEY_ESC,       ON_MAP,  NULL,            NULL, act_back },
+	{ 'q',           ON_MAP,  NULL,            NULL, act_back },
+	{ KEY_LEFT,      ON_MAP,  NULL,            NULL, act_back },
+	{ 'm',           ON_BOTH, "m",             "switch between exact and rollup mode", act_mode },
+	{ '+',           ON_BOTH, "+ -",           "refresh less or more often", act_interval },
+	{ '-',           ON_BOTH, NULL,            NULL, act_interval },
+	{ ' ',           ON_BOTH, "Space",         "pause or resume refreshing", act_pause },
+	{ 'q',           ON_LIST, "q",             "quit (in the mappings: go back)", act_quit },
+	{ KEY_RESIZE,    ON_BOTH, NULL,            NULL, act_resize },
+};
+
+const char *top_help_line(size_t i, char *out, size_t len)
+{
+	for (size_t b = 0; b < ARRAY_SIZE(bindings); b++) {
+		if (!bindings[b].label)
+			continue;
+		if (i-- == 0) {
+			snprintf(out, len, "  %-12s %s", bindings[b].label, bindings[b].help);
+			return out;
+		}
+	}
+	return NULL;
+}
+
+/* Typing into the filter: it applies as it is typed. */
+static void filter_key(struct top_state *st, int key)
+{
+	size_t n = strlen(st->filter);
+
+	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		st->editing_filter = false;
+		return;
+	}
+	if (key == KEY_ESC) {
+		st->editing_filter = false;
+		st->filter[0] = '\0';
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		/* Drop a whole UTF-8 character: its continuation bytes, then its lead. */
+		while (n > 0 && ((unsigned char)st->filter[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0)
+			n--;
+		st->filter[n] = '\0';
+	} else if (key == 21) {   /* ^U */
+		st->filter[0] = '\0';
+	} else if (key >= 32 && key < 256 && key != 127 && n + 1 < sizeof(st->filter)) {
+		st->filter[n] = (char)key;
+		st->filter[n + 1] = '\0';
+	} else {
+		return;
+	}
+	rebuild(st);
+}
+
+static void sort_menu_key(struct top_state *st, int key)
+{
+	if (key == KEY_UP && st->sort_menu_sel > 0)
+		st->sort_menu_sel--;
+	else if (key == KEY_DOWN && st->sort_menu_sel + 1 < TOP_NCOLS)
+		st->sort_menu_sel++;
+	else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		st->sort = (enum top_col)st->sort_menu_sel;
+		st->screen = SCREEN_LIST;
+		rebuild(st);
+	} else if (key == KEY_ESC || key == 'q' || key == KEY_F(6)) {
+		st->screen = SCREEN_LIST;
+	}
+}
+
+static void help_key(struct top_state *st, int key)
+{
+	if (key == KEY_DOWN)
+		st->help_first++;
+	else if (key == KEY_UP && st->help_first > 0)
+		st->help_first--;
+	else if (key != KEY_RESIZE)
+		st->screen = st->back;
+}
+
+bool top_key(struct top_state *st, int key)
+{
+	if (st->editing_filter) {
+		filter_key(st, key);
+		return true;
+	}
+	if (st->screen == SCREEN_HELP) {
+		help_key(st, key);
+		return true;
+	}
+	if (st->screen == SCREEN_SORT) {
+		sort_menu_key(st, key);
+		return true;
+	}
+	for (size_t b = 0; b < ARRAY_SIZE(bindings); b++) {
+		if (bindings[b].key == key && (bindings[b].screens & (1u << st->screen))) {
+			bindings[b].act(st, key);
+			return true;
+		}
+	}
+	return false;
+}

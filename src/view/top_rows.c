@@ -1,0 +1,419 @@
+/*
+ * top_rows.c: the rows `truemem top` shows, built from the last scan: the
+ * view-side filter (a substring of command or user, typed live), the sort
+ * (ps_sort from view.h for process columns, the same rules here for groups
+ * and the growth columns), the tree order of the `t` view, and the growth
+ * columns (ΔUSS/s, ΔPSS/s) against the previous scan's figures.
+ *
+ * Pure: no curses, no I/O. Every number comes from the scan; nothing is
+ * recomputed here but differences over time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "top.h"
+#include "view.h"
+
+const struct top_column top_columns[TOP_NCOLS] = {
+	[TOP_PID]     = { "PID",     "PID",     COL_PID,     0, true },
+	[TOP_USER]    = { "USER",    "USER",    COL_USER,    3, false },
+	[TOP_SWAP]    = { "SWAP",    "SWAP",    COL_SWAP,    4, true },
+	[TOP_USS]     = { "USS",     "USS",     COL_USS,     0, true },
+	[TOP_PSS]     = { "PSS",     "PSS",     COL_PSS,     0, true },
+	[TOP_RSS]     = { "RSS",     "RSS",     COL_RSS,     5, true },
+	[TOP_DUSS]    = { "ΔUSS/s",  "dUSS/s",  -1,          2, true },
+	[TOP_DPSS]    = { "ΔPSS/s",  "dPSS/s",  -1,          1, true },
+	[TOP_COMMAND] = { "COMMAND", "COMMAND", COL_COMMAND, 0, false },
+};
+
+uint64_t top_key_hash(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);   /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+	return h;
+}
+
+bool top_row_matches(const struct proc *p, const struct group *g, const char *filter)
+{
+	if (!filter[0])
+		return true;
+	if (g)
+		return g->key && strcasestr(g->key, filter);
+	return strcasestr(p->id.comm, filter) || strcasestr(p->id.user, filter) ||
+	       (p->id.cmdline && strcasestr(p->id.cmdline, filter));
+}
+
+static const struct mem_counts *row_counts(const struct top_row *r)
+{
+	if (r->group)
+		return &r->group->counts;
+	return r->proc->readable ? &r->proc->counts : NULL;
+}
+
+bool top_row_value(const struct top_row *r, enum top_col col, double *out)
+{
+	const struct mem_counts *c = row_counts(r);
+	int pc = top_columns[col].ps_col;
+
+	switch (col) {
+	case TOP_PID:
+		*out = r->group ? (double)r->group->npids : (double)r->proc->id.pid;
+		return true;
+	case TOP_DUSS:
+		*out = r->duss;
+		return r->have_duss;
+	case TOP_DPSS:
+		*out = r->dpss;
+		return r->have_dpss;
+	case TOP_USER:
+	case TOP_COMMAND:
+	case TOP_NCOLS:
+		return false;
+	default:
+		break;
+	}
+	if (!c || (c->valid & ps_columns[pc].need) != ps_columns[pc].need)
+		return false;
+	switch (col) {
+	case TOP_SWAP: *out = (double)c->swap_bytes; break;
+	case TOP_USS: *out = (double)c->uss_bytes; break;
+	case TOP_PSS: *out = (double)pss_bytes(c->pss); break;
+	default: *out = (double)c->rss_bytes; break;
+	}
+	return true;
+}
+
+/* The text a row sorts by in a text column. */
+static const char *row_text(const struct top_row *r, enum top_col col)
+{
+	if (r->group)
+		return col == TOP_COMMAND ? r->group->key : "";
+	return col == TOP_USER ? r->proc->id.user : r->proc->id.comm;
+}
+
+static uint64_t row_tiebreak(const struct top_row *r)
+{
+	return r->group ? top_key_hash(r->group->key) : (uint64_t)r->proc->id.pid;
+}
+
+/* qsort has no context argument in C11; the view is single-threaded. */
+static enum top_col cmp_col;
+static bool cmp_reverse;
+
+/* The rules of ps_sort: numbers largest first (PID ascending), text A-Z, unknown last. */
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct top_row *x = a, *y = b;
+	double vx = 0, vy = 0;
+	bool kx, ky;
+	int c = 0;
+
+	if (top_columns[cmp_col].numeric) {
+		kx = top_row_value(x, cmp_col, &vx);
+		ky = top_row_value(y, cmp_col, &vy);
+	} else {
+		kx = ky = true;
+	}
+	if (kx != ky)
+		return kx ? -1 : 1;
+	if (!top_columns[cmp_col].numeric)
+		c = strcmp(row_text(x, cmp_col), row_text(y, cmp_col));
+	else if (vx != vy)
+		c = ((vx < vy) == (cmp_col == TOP_PID && !x->group)) ? -1 : 1;
+	if (cmp_reverse)
+		c = -c;
+	if (c == 0) {
+		uint64_t tx = row_tiebreak(x), ty = row_tiebreak(y);
+
+		c = tx < ty ? -1 : tx > ty;
+	}
+	return c;
+}
+
+static void sort_rows(struct top_row *rows, size_t n, enum top_col col, bool reverse)
+{
+	cmp_col = col;
+	cmp_reverse = reverse;
+	qsort(rows, n, sizeof(*rows), cmp_rows);
+}
+
+static struct top_row *push_row(struct top_state *st)
+{
+	xgrow((void **)&st->rows, &st->cap_rows, st->nrows + 1, sizeof(*st->rows));
+	memset(&st->rows[st->nrows], 0, sizeof(st->rows[0]));
+	return &st->rows[st->nrows++];
+}
+
+static void fill_growth(struct top_row *r, const struct top_growth *g)
+{
+	if (!g)
+		return;
+	r->have_duss = g->uss_ok;
+	r->have_dpss = g->pss_ok;
+	r->duss = g->duss;
+	r->dpss = g->dpss;
+}
+
+static void build_groups(struct top_state *st)
+{
+	for (size_t i = 0; i < st->scan.ngroups; i++) {
+		const struct group *g = &st->scan.groups[i];
+		struct top_row *r;
+
+		if (!top_row_matches(NULL, g, st->filter))
+			continue;
+		r = push_row(st);
+		r->group = g;
+		fill_growth(r, st->ggrowth ? &st->ggrowth[i] : NULL);
+	}
+	sort_rows(st->rows, st->nrows, st->sort, st->reverse);
+}
+
+/* The filtered processes in sort order, as rows. */
+static void build_flat(struct top_state *st)
+{
+	const struct scan *sc = &st->scan;
+	struct proc **ord = xmalloc((sc->n + 1) * sizeof(*ord));
+	size_t n = 0;
+	int pc = top_columns[st->sort].ps_col;
+
+	for (size_t i = 0; i < sc->n; i++)
+		if (top_row_matches(&sc->procs[i], NULL, st->filter))
+			ord[n++] = &sc->procs[i];
+	if (pc >= 0)
+		ps_sort(ord, n, (enum ps_col)pc, st->reverse);
+	for (size_t i = 0; i < n; i++) {
+		struct top_row *r = push_row(st);
+
+		r->proc = ord[i];
+		fill_growth(r, st->pgrowth ? &st->pgrowth[ord[i] - sc->procs] : NULL);
+	}
+	if (pc < 0)
+		sort_rows(st->rows, st->nrows, st->sort, st->reverse);
+	free(ord);
+}
+
+/* The tree builder's working arrays, indexed by position in the flat order. */
+struct tree_walk {
+	const struct top_row *flat;
+	size_t *child, *next;   /* first child, next sibling (children listed last-first) */
+	size_t *stack;
+	int *depth;
+	bool *done;
+	size_t ns;
+};
+
+/* Emits the subtree under flat row root in depth-first order. */
+static void tree_emit(struct top_state *st, struct tree_walk *w, size_t root)
+{
+	w->stack[w->ns] = root;
+	w->depth[w->ns++] = 0;
+	while (w->ns) {
+		size_t i = w->stack[--w->ns];
+		int d = w->depth[w->ns];
+		struct top_row *r;
+
+		if (w->done[i])
+			continue;
+		w->done[i] = true;
+		r = push_row(st);
+		*r = w->flat[i];
+		r->depth = d;
+		/* The list runs last-first, so the first child is pushed last and pops first. */
+		for (size_t c = w->child[i]; c != SIZE_MAX; c = w->next[c]) {
+			w->stack[w->ns] = c;
+			w->depth[w->ns++] = d + 1;
+		}
+	}
+}
+
+/* The position in the flat order of row i's parent, or SIZE_MAX when it starts a tree. */
+static size_t tree_parent(const struct scan *sc, const size_t *pos, const struct top_row *r)
+{
+	const struct proc *pp = r->proc->id.pid == 1 ? NULL : scan_find(sc, r->proc->id.ppid);
+
+	if (!pp || pp == r->proc)
+		return SIZE_MAX;
+	return pos[pp - sc->procs];
+}
+
+/*
+ * Tree order: each shown process under its parent (siblings in sort order);
+ * a process whose parent is not shown, or PID 1, starts a tree. Each row is
+ * emitted once (a done mark), and rows a corrupt snapshot's ppid loop left
+ * unreached are emitted as trees of their own, so none ever disappears.
+ */
+static void build_tree(struct top_state *st)
+{
+	const struct scan *sc = &st->scan;
+	size_t n = st->nrows, *pos = xmalloc((sc->n + 1) * sizeof(size_t));
+	struct tree_walk w = {
+		.flat = st->rows,
+		.child = xmalloc((n + 1) * sizeof(size_t)),
+		.next = xmalloc((n + 1) * sizeof(size_t)),
+		.stack = xmalloc((2 * n + 1) * sizeof(size_t)),
+		.depth = xmalloc((2 * n + 1) * sizeof(int)),
+		.done = xcalloc(n + 1, 1),
+	};
+
+	for (size_t i = 0; i < sc->n; i++)
+		pos[i] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		pos[w.flat[i].proc - sc->procs] = i;
+		w.child[i] = w.next[i] = SIZE_MAX;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t pi = tree_parent(sc, pos, &w.flat[i]);
+
+		if (pi != SIZE_MAX) {
+			w.next[i] = w.child[pi];
+			w.child[pi] = i;
+		}
+	}
+	st->rows = NULL;
+	st->nrows = st->cap_rows = 0;
+	for (size_t i = 0; i < n; i++)
+		if (tree_parent(sc, pos, &w.flat[i]) == SIZE_MAX)
+			tree_emit(st, &w, i);
+	for (size_t i = 0; i < n; i++)
+		if (!w.done[i])
+			tree_emit(st, &w, i);
+	free((void *)w.flat);
+	free(w.child);
+	free(w.next);
+	free(w.stack);
+	free(w.depth);
+	free(w.done);
+	free(pos);
+}
+
+static void selection_restore(struct top_state *st);
+
+void top_rows_build(struct top_state *st)
+{
+	st->nrows = 0;
+	if (!st->have_scan)
+		return;
+	if (st->scan.ngroups && st->group_by != GROUP_NONE)
+		build_groups(st);
+	else {
+		build_flat(st);
+		if (st->tree)
+			build_tree(st);
+	}
+	selection_restore(st);
+	top_clamp_selection(st);
+}
+
+static int cmp_hist(const void *a, const void *b)
+{
+	const struct top_hist_entry *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static const struct top_hist_entry *hist_find(const struct top_hist *h, uint64_t key)
+{
+	struct top_hist_entry k = { .key = key };
+
+	return h->n ? bsearch(&k, h->e, h->n, sizeof(k), cmp_hist) : NULL;
+}
+
+/* One row's growth against its history entry (NULL: new since the last scan). */
+static void growth_of(struct top_growth *g, const struct mem_counts *c, bool readable,
+		      const struct top_hist_entry *e, double dt)
+{
+	memset(g, 0, sizeof(*g));
+	if (!e || !readable || dt <= 0)
+		return;
+	if (e->uss_ok && (c->valid & CNT_USS)) {
+		g->uss_ok = true;
+		g->duss = ((double)c->uss_bytes - (double)e->uss_bytes) / dt;
+	}
+	if (e->pss_ok && (c->valid & CNT_PSS)) {
+		g->pss_ok = true;
+		g->dpss = ((double)pss_bytes(c->pss) - (double)e->pss_bytes) / dt;
+	}
+}
+
+static void hist_add(struct top_hist *h, uint64_t key, const struct mem_counts *c, bool readable)
+{
+	struct top_hist_entry *e;
+
+	xgrow((void **)&h->e, &h->cap, h->n + 1, sizeof(*h->e));
+	e = &h->e[h->n++];
+	e->key = key;
+	e->uss_ok = readable && (c->valid & CNT_USS);
+	e->pss_ok = readable && (c->valid & CNT_PSS);
+	e->uss_bytes = c->uss_bytes;
+	e->pss_bytes = pss_bytes(c->pss);
+}
+
+void top_growth_update(struct top_state *st, double t)
+{
+	const struct scan *sc = &st->scan;
+	struct top_hist *h = &st->hist;
+	/* Figures of another mode or grouping are not comparable: no growth then. */
+	bool same = h->valid && h->mode == sc->mode && h->group_by == sc->group_by;
+	double dt = t - h->t;
+
+	st->pgrowth = xrealloc(st->pgrowth, (sc->n + 1) * sizeof(*st->pgrowth));
+	st->ggrowth = xrealloc(st->ggrowth, (sc->ngroups + 1) * sizeof(*st->ggrowth));
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct proc *p = &sc->procs[i];
+
+		growth_of(&st->pgrowth[i], &p->counts, p->readable,
+			  same ? hist_find(h, (uint64_t)p->id.pid) : NULL, dt);
+	}
+	for (size_t i = 0; i < sc->ngroups; i++) {
+		const struct group *g = &sc->groups[i];
+
+		growth_of(&st->ggrowth[i], &g->counts, true,
+			  same ? hist_find(h, top_key_hash(g->key)) : NULL, dt);
+	}
+	/* The groups' keys are what the next scan's groups are matched by, else pids. */
+	h->n = 0;
+	if (sc->ngroups)
+		for (size_t i = 0; i < sc->ngroups; i++)
+			hist_add(h, top_key_hash(sc->groups[i].key), &sc->groups[i].counts, true);
+	for (size_t i = 0; i < sc->n; i++)
+		hist_add(h, (uint64_t)sc->procs[i].id.pid, &sc->procs[i].counts, sc->procs[i].readable);
+	qsort(h->e, h->n, sizeof(*h->e), cmp_hist);
+	h->t = t;
+	h->mode = sc->mode;
+	h->group_by = sc->group_by;
+	h->valid = true;
+}
+
+void top_hist_release(struct top_hist *h)
+{
+	free(h->e);
+	memset(h, 0, sizeof(*h));
+}
+
+void top_selection_save(struct top_state *st)
+{
+	const struct top_row *r;
+
+	if (st->sel >= st->nrows)
+		return;
+	r = &st->rows[st->sel];
+	st->sel_pid = r->proc ? r->proc->id.pid : 0;
+	st->sel_key = r->group ? top_key_hash(r->group->key) : 0;
+}
+
+/* Puts the selection back on the saved process or group, if it is still shown. */
+static void selection_restore(struct top_state *st)
+{
+	for (size_t i = 0; i < st->nrows; i++) {
+		const struct top_row *r = &st->rows[i];
+
+		if ((r->proc && st->sel_pid && r->proc->id.pid == st->sel_pid) ||
+		    (r->group && st->sel_key && top_key_hash(r->group->key) == st->sel_key)) {
+			st->sel = i;
+			return;
+		}
+	}
+}
