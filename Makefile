@@ -24,7 +24,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE 
 LDLIBS    += $(PKG_LIBS) -lm
 
 B         ?= build
-SRC       := $(sort $(shell find src -name '*.c'))
+SRC       := $(filter-out $(EXCLUDE),$(sort $(shell find src -name '*.c')))
 MAIN      := src/cli/main.c
 LIBOBJ    := $(patsubst %.c,$(B)/%.o,$(filter-out $(MAIN),$(SRC)))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))

@@ -4,10 +4,16 @@
  * frames, it produces the numbers of SPEC section 2 for the process, its
  * mappings, its group and the system. No I/O, no globals: every bit of
  * state lives in a struct accounter the caller owns.
+ *
+ * Memory stays bounded by what is shared, not by what is mapped: a frame
+ * is remembered as "pending" only from its first page-table entry until
+ * its mapcount-th, and a group's own state lives only while that group's
+ * members are being walked (the scan walks processes group by group).
  */
 #ifndef TRUEMEM_ACCOUNT_H
 #define TRUEMEM_ACCOUNT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,63 +29,84 @@ struct page_batch {
 	uint64_t vaddr;          /* virtual address of entry 0 */
 	size_t n;
 	const uint64_t *pm;      /* pagemap entries */
-	const uint64_t *count;   /* kpagecount of entry i's frame (ignored unless present) */
+	const uint64_t *count;   /* kpagecount of entry i's frame (read only when present) */
 	const uint64_t *flags;   /* kpageflags of entry i's frame */
 };
 
-struct frame_set;            /* a sparse bitmap of frame numbers */
-struct u64_counter;          /* a hash map from a u64 key to a count */
+struct frame_set;
+struct u64_counter;
+
+/* Distinct-frame bookkeeping over one set of processes (the system, or one group). */
+struct frame_scope {
+	struct frame_set *seen;        /* every frame counted in rss */
+	struct u64_counter *pending;   /* frame -> entries still unseen, while > 0 */
+	uint64_t frames;               /* distinct frames seen */
+	uint64_t complete;             /* frames all of whose entries were seen */
+	struct u64_counter *swap;      /* swap entry -> entries seen in scope */
+	struct u64_counter *shmem_swap;/* shmem object -> largest hidden swap seen, bytes */
+};
+
+struct swap_use {
+	uint64_t entry;
+	uint32_t proc;
+	uint32_t vma;                  /* UINT32_MAX when mappings are not kept */
+};
 
 struct accounter {
 	uint64_t page_size;
-	struct frame_set *frames;        /* distinct frames over all processes */
-	struct u64_counter *swap_refs;   /* swap entry -> page-table entries holding it */
-	/* Every (swap entry, process, mapping) seen, resolved to swap_pss at the end. */
-	struct swap_use { uint64_t entry; uint32_t proc; uint32_t vma; int32_t group; } *uses;
+	struct frame_scope all;        /* the whole scan: the totals */
+	struct frame_scope group;      /* the group being walked */
+	bool in_group;
+	struct u64_counter *swap_refs; /* swap entry -> entries among all scanned processes */
+	struct swap_use *uses;
 	size_t nuses, cap_uses;
-	/* Grouping: frames with mapcount > 1 per (group, frame), swap per (group, entry). */
-	size_t ngroups;
-	struct u64_counter **group_frames;
-	struct u64_counter **group_swap;
-	struct mem_counts *group_counts;  /* ngroups */
-	uint64_t *group_frame_mapcount_hint;
+	/* (group, swap entry, entries in group) of finished groups, resolved at the end */
+	struct group_swap { uint32_t group; uint64_t entry, count; } *gswap;
+	size_t ngswap, cap_gswap;
 };
 
-/* Starts an accounting pass over ngroups groups (0: no grouping). */
-void account_init(struct accounter *a, uint64_t page_size, size_t ngroups);
+/* Starts an accounting pass. */
+void account_init(struct accounter *a, uint64_t page_size);
 void account_release(struct accounter *a);
+
+/* Starts walking the members of group g (all of them before the next group). */
+void account_group_begin(struct accounter *a);
+/*
+ * Ends the group: stores its rss, uss and swap in *gc (pss, swap_uss are
+ * completed by account_finish). g is its index for account_finish.
+ */
+void account_group_end(struct accounter *a, uint32_t g, struct mem_counts *gc);
 
 /*
  * Adds a batch of process proc's entries to *pc and, when vmas is non-NULL,
- * to the counts of the mappings it covers (vmas sorted, as maps lists them;
- * *vma_hint carries the position between calls and starts at 0). group is
- * the process's group or -1.
+ * to the counts of the mappings it covers (sorted as maps lists them;
+ * *vma_hint carries the position between calls, starting at 0).
  */
-void account_batch(struct accounter *a, uint32_t proc, int group, struct mem_counts *pc,
+void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
 		   struct vma_list *vmas, size_t *vma_hint, const struct page_batch *b);
 
 /*
- * Adds swap that pagemap cannot show: shmem pages swapped out leave no swap
- * entry in the page table, but smaps reports them as Swap of the mapping
- * (SPEC section 2). extra_bytes is that mapping's Swap beyond what its
- * entries explained; it counts as shmem swap, outside swap_pss.
+ * Adds shmem swap that pagemap cannot show: a swapped-out shmem page leaves
+ * no entry in the page table, but smaps reports it as Swap of every mapping
+ * covering it (SPEC section 2). bytes is mapping v's Swap beyond what its
+ * entries explained; it counts as shmem swap, outside swap_pss, and once
+ * per shmem object (identified by object) in totals and groups.
  */
-void account_hidden_shmem_swap(struct accounter *a, int group, struct mem_counts *pc,
-			       struct vma *v, uint64_t extra_bytes, uint64_t shmem_object);
+void account_shmem_swap(struct accounter *a, struct mem_counts *pc, struct vma *v,
+			uint64_t bytes, uint64_t object);
 
 /*
- * Finishes the pass: resolves swap_pss for every process and mapping
- * (procs[i] / vmas as given to account_batch), the system totals and each
- * group's counts. procs_counts[i] and procs_vmas[i] are indexed like the
- * proc argument of account_batch.
+ * Finishes the pass: swap_pss of every process and mapping (indexed as the
+ * proc argument of account_batch), the totals, and each group's pss (sum of
+ * its members', proc_group[i] < 0 for none) and swap_uss.
  */
-void account_finish(struct accounter *a, struct mem_counts *const *procs_counts,
-		    struct vma_list *const *procs_vmas, size_t nprocs,
+void account_finish(struct accounter *a, struct mem_counts *const *procs, struct vma_list *const *vmas,
+		    const int *proc_group, size_t nprocs, struct mem_counts *groups, size_t ngroups,
 		    struct mem_counts *totals);
 
 /*
  * Rollup mode: the numbers smaps_rollup can give. What it cannot (uss per
- * kind, rss per kind beyond Anonymous) stays out of valid.
+ * kind, rss of file and shmem apart) stays out of valid.
  */
 void account_rollup(struct mem_counts *pc, const struct smaps_rollup *r);
 

@@ -30,6 +30,10 @@ struct u64_counter *u64_counter_new(void);
 void u64_counter_free(struct u64_counter *c);
 /* Adds delta to key's count (creating it at 0) and returns the new count. */
 uint64_t u64_counter_add(struct u64_counter *c, uint64_t key, uint64_t delta);
+/* Sets key's count to val. */
+void u64_counter_put(struct u64_counter *c, uint64_t key, uint64_t val);
+/* Removes key (if present). */
+void u64_counter_del(struct u64_counter *c, uint64_t key);
 /* key's count, 0 when absent. */
 uint64_t u64_counter_get(const struct u64_counter *c, uint64_t key);
 size_t u64_counter_size(const struct u64_counter *c);

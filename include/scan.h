@@ -22,6 +22,7 @@
 #include "error.h"
 #include "maps.h"
 #include "source.h"
+#include "status.h"
 
 enum scan_mode { MODE_AUTO, MODE_EXACT, MODE_ROLLUP };
 extern const char *const scan_mode_names[];   /* "auto", "exact", "rollup" */
@@ -73,6 +74,7 @@ struct scan {
 	size_t ngroups;
 	enum group_by group_by;
 	double cost_ms;            /* wall time of the scan */
+	struct meminfo meminfo;    /* the source's /proc/meminfo, read with the scan */
 };
 
 /*

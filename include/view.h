@@ -51,3 +51,33 @@ int ps_column_find(const char *name);
 void ps_sort(struct proc **rows, size_t n, enum ps_col col, bool reverse);
 
 #endif
+
+/* The rows of a process report: pointers into sc->procs, in display order. */
+struct ps_rows {
+	struct proc **p;
+	size_t n;
+};
+
+/*
+ * Writes the "truemem/1" document for `ps` to f: processes in row order,
+ * totals, and groups when sc was grouped. compact: one line (jsonl).
+ * Returns 0 or -1 when writing failed.
+ */
+int json_write_ps(FILE *f, const struct scan *sc, const struct ps_rows *rows, bool compact);
+
+/* How the `ps` text report is laid out. */
+struct ps_text_opts {
+	bool human;          /* KiB/MiB/GiB rather than bytes */
+	int width;           /* terminal columns to fit the command into, 0: no limit */
+	bool tree;           /* group-by tree: list members indented */
+	enum ps_col sort;    /* group rows' order */
+	bool reverse;
+};
+/* Writes the `ps` text table (or the group table when sc was grouped) to f. */
+void ps_text_write(FILE *f, const struct scan *sc, const struct ps_rows *rows, const struct ps_text_opts *t);
+
+/* The command column's text: the command line, or "[comm]" when it is empty (unescaped). */
+const char *proc_command(const struct proc *p);
+
+/* Orders groups largest pss first (reverse: smallest), key breaking ties; fills order[0..ngroups). */
+void groups_sort(const struct scan *sc, size_t *order, enum ps_col col, bool reverse);

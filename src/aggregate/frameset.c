@@ -150,6 +150,40 @@ uint64_t u64_counter_add(struct u64_counter *c, uint64_t key, uint64_t delta)
 	return c->vals[j] = delta;
 }
 
+void u64_counter_put(struct u64_counter *c, uint64_t key, uint64_t val)
+{
+	u64_counter_add(c, key, 0);
+	for (size_t j = u64_hash(key, c->cap);; j = (j + 1) & (c->cap - 1))
+		if (c->keys[j] == key + 1) {
+			c->vals[j] = val;
+			return;
+		}
+}
+
+void u64_counter_del(struct u64_counter *c, uint64_t key)
+{
+	size_t j, k;
+
+	if (!c->cap)
+		return;
+	for (j = u64_hash(key, c->cap); c->keys[j] != key + 1; j = (j + 1) & (c->cap - 1))
+		if (!c->keys[j])
+			return;
+	/* Backward-shift deletion keeps linear probing free of tombstones. */
+	for (k = (j + 1) & (c->cap - 1); c->keys[k]; k = (k + 1) & (c->cap - 1)) {
+		size_t home = u64_hash(c->keys[k] - 1, c->cap);
+
+		if (((k - home) & (c->cap - 1)) >= ((k - j) & (c->cap - 1))) {
+			c->keys[j] = c->keys[k];
+			c->vals[j] = c->vals[k];
+			j = k;
+		}
+	}
+	c->keys[j] = 0;
+	c->vals[j] = 0;
+	c->n--;
+}
+
 uint64_t u64_counter_get(const struct u64_counter *c, uint64_t key)
 {
 	if (!c->cap)

@@ -185,7 +185,7 @@ int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err
 static int snapshot_ident(struct source *s, const char *name, struct proc_ident *id, struct buf *b,
 			  struct tm_error *err)
 {
-	char path[64];
+	char path[300];
 	char *line, *save = NULL;
 	unsigned seen = 0;
 	uint64_t v;

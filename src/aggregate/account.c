@@ -1,0 +1,303 @@
+/*
+ * account.c: the aggregator (account.h): SPEC section 2 turned into
+ * arithmetic over page facts. No I/O, no globals.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "frameset.h"
+#include "kernel.h"
+#include "util.h"
+
+enum page_kind account_kind(uint64_t kflags)
+{
+	if (kflags & KPF_ANON)
+		return KIND_ANON;
+	if (kflags & KPF_SWAPBACKED)
+		return KIND_SHMEM;
+	return KIND_FILE;
+}
+
+static void scope_init(struct frame_scope *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->seen = frame_set_new();
+	sc->pending = u64_counter_new();
+	sc->swap = u64_counter_new();
+	sc->shmem_swap = u64_counter_new();
+}
+
+static void scope_release(struct frame_scope *sc)
+{
+	frame_set_free(sc->seen);
+	u64_counter_free(sc->pending);
+	u64_counter_free(sc->swap);
+	u64_counter_free(sc->shmem_swap);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* One page-table entry on frame pfn, mapped mapcount times in all. */
+static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount)
+{
+	if (frame_set_add(sc->seen, pfn)) {
+		sc->frames++;
+		if (mapcount <= 1)
+			sc->complete++;
+		else
+			u64_counter_put(sc->pending, pfn, mapcount - 1);
+		return;
+	}
+	/* Seen before: one entry fewer to wait for, if it still waits. */
+	uint64_t left = u64_counter_get(sc->pending, pfn);
+
+	if (left == 1) {
+		u64_counter_del(sc->pending, pfn);
+		sc->complete++;
+	} else if (left > 1) {
+		u64_counter_put(sc->pending, pfn, left - 1);
+	}
+}
+
+static void scope_shmem_swap(struct frame_scope *sc, uint64_t object, uint64_t bytes)
+{
+	if (u64_counter_get(sc->shmem_swap, object) < bytes)
+		u64_counter_put(sc->shmem_swap, object, bytes);
+}
+
+static uint64_t scope_shmem_swap_bytes(const struct frame_scope *sc)
+{
+	uint64_t key, val, sum = 0;
+	size_t pos = 0;
+
+	while (u64_counter_next(sc->shmem_swap, &pos, &key, &val))
+		sum += val;
+	return sum;
+}
+
+void account_init(struct accounter *a, uint64_t page_size)
+{
+	memset(a, 0, sizeof(*a));
+	a->page_size = page_size;
+	scope_init(&a->all);
+	a->swap_refs = u64_counter_new();
+}
+
+void account_release(struct accounter *a)
+{
+	scope_release(&a->all);
+	if (a->in_group)
+		scope_release(&a->group);
+	u64_counter_free(a->swap_refs);
+	free(a->uses);
+	free(a->gswap);
+	memset(a, 0, sizeof(*a));
+}
+
+void account_group_begin(struct accounter *a)
+{
+	assert(!a->in_group);
+	scope_init(&a->group);
+	a->in_group = true;
+}
+
+void account_group_end(struct accounter *a, uint32_t g, struct mem_counts *gc)
+{
+	uint64_t key, val;
+	size_t pos = 0;
+
+	assert(a->in_group);
+	gc->rss_bytes = a->group.frames * a->page_size;
+	gc->uss_bytes = a->group.complete * a->page_size;
+	gc->swap_bytes = u64_counter_size(a->group.swap) * a->page_size + scope_shmem_swap_bytes(&a->group);
+	/* swap_uss needs every process's references: kept until account_finish. */
+	while (u64_counter_next(a->group.swap, &pos, &key, &val)) {
+		xgrow((void **)&a->gswap, &a->cap_gswap, a->ngswap + 1, sizeof(*a->gswap));
+		a->gswap[a->ngswap++] = (struct group_swap){ g, key, val };
+	}
+	gc->swap_uss_bytes = scope_shmem_swap_bytes(&a->group);
+	scope_release(&a->group);
+	a->in_group = false;
+}
+
+/* The mapping of vmas holding vaddr, advancing *hint; NULL in a hole. */
+static struct vma *vma_at(struct vma_list *vmas, size_t *hint, uint64_t vaddr)
+{
+	while (*hint < vmas->n && vmas->v[*hint].end <= vaddr)
+		(*hint)++;
+	if (*hint < vmas->n && vmas->v[*hint].start <= vaddr)
+		return &vmas->v[*hint];
+	return NULL;
+}
+
+static void add_present(struct mem_counts *c, uint64_t ps, uint64_t mapcount, enum page_kind k)
+{
+	pss_t share = pss_share(ps, mapcount);
+
+	c->rss_bytes += ps;
+	c->pss += share;
+	c->kind[k].rss_bytes += ps;
+	c->kind[k].pss += share;
+	if (mapcount == 1) {
+		c->uss_bytes += ps;
+		c->kind[k].uss_bytes += ps;
+	}
+}
+
+/* A present entry: counted in rss unless its frame is one SPEC section 2 sets apart. */
+static void account_present(struct accounter *a, struct mem_counts *pc, struct vma *v,
+			    uint64_t pfn, uint64_t mapcount, uint64_t flags)
+{
+	uint64_t ps = a->page_size;
+	enum page_kind k;
+
+	if (flags & KPF_ZERO_PAGE) {
+		pc->zero_page_bytes += ps;
+		if (v)
+			v->counts.zero_page_bytes += ps;
+		return;
+	}
+	if ((flags & KPF_NOPAGE) || mapcount == 0) {
+		pc->nopage_bytes += ps;
+		if (v)
+			v->counts.nopage_bytes += ps;
+		return;
+	}
+	if ((flags & KPF_HUGE) && !(flags & KPF_THP)) {
+		pc->hugetlb_bytes += ps;
+		if (v)
+			v->counts.hugetlb_bytes += ps;
+		return;
+	}
+	k = account_kind(flags);
+	add_present(pc, ps, mapcount, k);
+	if (v)
+		add_present(&v->counts, ps, mapcount, k);
+	scope_frame(&a->all, pfn, mapcount);
+	if (a->in_group)
+		scope_frame(&a->group, pfn, mapcount);
+}
+
+static void account_swapped(struct accounter *a, uint32_t proc, struct mem_counts *pc,
+			    struct vma_list *vmas, struct vma *v, uint64_t entry)
+{
+	uint64_t ps = a->page_size;
+	/* A swap entry in a page table is anonymous memory, or shmem where the kernel shows it. */
+	enum page_kind k = v && vma_is_shared(v) ? KIND_SHMEM : KIND_ANON;
+
+	pc->swap_bytes += ps;
+	pc->kind[k].swap_bytes += ps;
+	if (v) {
+		v->counts.swap_bytes += ps;
+		v->counts.kind[k].swap_bytes += ps;
+	}
+	u64_counter_add(a->swap_refs, entry, 1);
+	u64_counter_add(a->all.swap, entry, 1);
+	if (a->in_group)
+		u64_counter_add(a->group.swap, entry, 1);
+	xgrow((void **)&a->uses, &a->cap_uses, a->nuses + 1, sizeof(*a->uses));
+	a->uses[a->nuses++] = (struct swap_use){
+		entry, proc, v ? (uint32_t)(v - vmas->v) : UINT32_MAX
+	};
+}
+
+void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
+		   struct vma_list *vmas, size_t *vma_hint, const struct page_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t pm = b->pm[i];
+		struct vma *v = NULL;
+
+		if (!(pm & (PM_PRESENT | PM_SWAP)))
+			continue;
+		if (vmas)
+			v = vma_at(vmas, vma_hint, b->vaddr + i * a->page_size);
+		if (pm & PM_PRESENT)
+			account_present(a, pc, v, pm_pfn(pm), b->count[i], b->flags[i]);
+		else
+			account_swapped(a, proc, pc, vmas, v, pm_swap_entry(pm));
+	}
+}
+
+void account_shmem_swap(struct accounter *a, struct mem_counts *pc, struct vma *v,
+			uint64_t bytes, uint64_t object)
+{
+	pc->swap_bytes += bytes;
+	pc->kind[KIND_SHMEM].swap_bytes += bytes;
+	v->counts.swap_bytes += bytes;
+	v->counts.kind[KIND_SHMEM].swap_bytes += bytes;
+	scope_shmem_swap(&a->all, object, bytes);
+	if (a->in_group)
+		scope_shmem_swap(&a->group, object, bytes);
+}
+
+void account_finish(struct accounter *a, struct mem_counts *const *procs, struct vma_list *const *vmas,
+		    const int *proc_group, size_t nprocs, struct mem_counts *groups, size_t ngroups,
+		    struct mem_counts *totals)
+{
+	uint64_t ps = a->page_size;
+
+	for (size_t i = 0; i < a->nuses; i++) {
+		const struct swap_use *u = &a->uses[i];
+		pss_t share = pss_share(ps, u64_counter_get(a->swap_refs, u->entry));
+
+		procs[u->proc]->swap_pss += share;
+		if (u->vma != UINT32_MAX && vmas && vmas[u->proc])
+			vmas[u->proc]->v[u->vma].counts.swap_pss += share;
+	}
+	for (size_t i = 0; i < a->ngswap; i++) {
+		const struct group_swap *g = &a->gswap[i];
+
+		if (g->count >= u64_counter_get(a->swap_refs, g->entry))
+			groups[g->group].swap_uss_bytes += ps;
+	}
+	memset(totals, 0, sizeof(*totals));
+	totals->valid = CNT_EXACT;
+	for (size_t i = 0; i < nprocs; i++) {
+		totals->pss += procs[i]->pss;
+		totals->swap_pss += procs[i]->swap_pss;
+		for (int k = 0; k < KIND_COUNT; k++) {
+			totals->kind[k].pss += procs[i]->kind[k].pss;
+			totals->kind[k].swap_bytes += procs[i]->kind[k].swap_bytes;
+		}
+		totals->zero_page_bytes += procs[i]->zero_page_bytes;
+		totals->nopage_bytes += procs[i]->nopage_bytes;
+		totals->hugetlb_bytes += procs[i]->hugetlb_bytes;
+		if (proc_group && proc_group[i] >= 0 && (size_t)proc_group[i] < ngroups)
+			groups[proc_group[i]].pss += procs[i]->pss;
+	}
+	totals->rss_bytes = a->all.frames * ps;
+	totals->uss_bytes = a->all.complete * ps;
+	totals->swap_bytes = u64_counter_size(a->all.swap) * ps + scope_shmem_swap_bytes(&a->all);
+	totals->swap_uss_bytes = totals->swap_bytes;
+	/* Per-kind totals of distinct frames are not tracked: the sums above are of pss and swap entries. */
+	totals->valid &= ~(unsigned)(CNT_KIND_RSS | CNT_KIND_USS | CNT_KIND_SWAP);
+	totals->valid |= CNT_SWAP_USS;
+}
+
+void account_rollup(struct mem_counts *pc, const struct smaps_rollup *r)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->valid = CNT_RSS | CNT_PSS;
+	pc->rss_bytes = r->rss_kb * 1024;
+	pc->pss = (pss_t)(r->pss_kb * 1024) << PSS_SHIFT;
+	if (r->have & SMAPS_HAVE_PRIVATE) {
+		pc->uss_bytes = (r->private_clean_kb + r->private_dirty_kb) * 1024;
+		pc->valid |= CNT_USS;
+	}
+	if (r->have & SMAPS_HAVE_SWAP) {
+		pc->swap_bytes = r->swap_kb * 1024;
+		pc->valid |= CNT_SWAP;
+	}
+	if (r->have & SMAPS_HAVE_SWAP_PSS) {
+		pc->swap_pss = (pss_t)(r->swap_pss_kb * 1024) << PSS_SHIFT;
+		pc->valid |= CNT_SWAP_PSS;
+	}
+	if (r->have & SMAPS_HAVE_PSS_KINDS) {
+		pc->kind[KIND_ANON].pss = (pss_t)(r->pss_anon_kb * 1024) << PSS_SHIFT;
+		pc->kind[KIND_FILE].pss = (pss_t)(r->pss_file_kb * 1024) << PSS_SHIFT;
+		pc->kind[KIND_SHMEM].pss = (pss_t)(r->pss_shmem_kb * 1024) << PSS_SHIFT;
+		pc->valid |= CNT_KIND_PSS;
+	}
+}

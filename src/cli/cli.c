@@ -1,0 +1,50 @@
+/*
+ * cli.c: what the subcommands share: messages, opening the source the
+ * options name, and the note on the mode in effect.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("truemem: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_open_source(const struct cli_opts *o, struct source *s)
+{
+	struct tm_error err = { "" };
+	int rc = o->from ? source_open_snapshot(s, o->from, &err) : source_open_live(s, &err);
+
+	if (rc < 0) {
+		cli_error("%s", err.msg);
+		source_close(s);
+		return 1;
+	}
+	return 0;
+}
+
+void cli_scan_opts(const struct cli_opts *o, struct scan_opts *so)
+{
+	memset(so, 0, sizeof(*so));
+	so->mode = o->mode;
+	so->group_by = o->group_by;
+	so->pids = o->pids;
+	so->npids = o->npids;
+	so->filter = o->have_filter ? &o->filter : NULL;
+}
+
+void cli_note_mode(const struct cli_opts *o, const struct scan *sc)
+{
+	if (sc->mode == MODE_ROLLUP && sc->mode_reason)
+		fprintf(stderr, "truemem: using rollup mode (smaps_rollup): %s\n", sc->mode_reason);
+}

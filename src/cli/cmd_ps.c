@@ -1,0 +1,174 @@
+/*
+ * cmd_ps.c: `truemem ps [PID|NAME ...]`, the one-shot process report, as
+ * text, JSON, or a JSON-lines stream (--jsonl --interval S --count N).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "view.h"
+
+/* Positional arguments: process ids join -p, names select by command or program name. */
+struct ps_select {
+	pid_t *pids;
+	size_t npids;
+	char **names;
+	size_t nnames;
+};
+
+static int ps_select_parse(const struct cli_opts *o, struct ps_select *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->pids = xmalloc((o->npids + (size_t)o->nargs + 1) * sizeof(pid_t));
+	sel->names = xmalloc(((size_t)o->nargs + 1) * sizeof(char *));
+	for (size_t i = 0; i < o->npids; i++)
+		sel->pids[sel->npids++] = o->pids[i];
+	for (int i = 0; i < o->nargs; i++) {
+		const char *a = o->args[i];
+		pid_t pid;
+
+		if (a[0] >= '0' && a[0] <= '9') {
+			if (!str_to_pid(a, &pid)) {
+				cli_error("'%s' is not a process id", a);
+				return 2;
+			}
+			sel->pids[sel->npids++] = pid;
+		} else {
+			sel->names[sel->nnames++] = o->args[i];
+		}
+	}
+	return 0;
+}
+
+static bool name_matches(const struct proc *p, const char *name)
+{
+	const char *slash = p->id.exe ? strrchr(p->id.exe, '/') : NULL;
+
+	return !strcmp(p->id.comm, name) || (slash && !strcmp(slash + 1, name));
+}
+
+/* Picks the rows to show; reports named processes that do not exist. Returns 0 or 1. */
+static int ps_rows_pick(const struct scan *sc, const struct ps_select *sel, struct ps_rows *rows)
+{
+	rows->p = xmalloc((sc->n + 1) * sizeof(*rows->p));
+	rows->n = 0;
+	for (size_t i = 0; i < sel->npids; i++) {
+		if (!scan_find(sc, sel->pids[i])) {
+			cli_error("no process with id %d", (int)sel->pids[i]);
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < sc->n; i++) {
+		struct proc *p = &sc->procs[i];
+		bool want = sel->npids == 0 && sel->nnames == 0;
+
+		for (size_t k = 0; k < sel->npids && !want; k++)
+			want = sel->pids[k] == p->id.pid;
+		for (size_t k = 0; k < sel->nnames && !want; k++)
+			want = name_matches(p, sel->names[k]);
+		if (want)
+			rows->p[rows->n++] = p;
+	}
+	for (size_t k = 0; k < sel->nnames; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < rows->n && !found; i++)
+			found = name_matches(rows->p[i], sel->names[k]);
+		if (!found) {
+			cli_error("no process named '%s'", sel->names[k]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int terminal_width(void)
+{
+	struct winsize ws;
+
+	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return 0;
+	return ws.ws_col;
+}
+
+static int ps_once(const struct cli_opts *o, struct source *src, const struct ps_select *sel, bool first)
+{
+	struct scan_opts so;
+	struct scan sc;
+	struct ps_rows rows = { NULL, 0 };
+	struct tm_error err = { "" };
+	enum ps_col col = o->sort_col >= 0 ? (enum ps_col)o->sort_col : COL_PSS;
+	int rc = 0;
+
+	cli_scan_opts(o, &so);
+	so.pids = sel->nnames || !sel->npids ? NULL : sel->pids;   /* names are matched after the scan */
+	so.npids = sel->nnames ? 0 : sel->npids;
+	if (scan_run(src, &so, &sc, &err) < 0) {
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	if (first)
+		cli_note_mode(o, &sc);
+	rc = ps_rows_pick(&sc, sel, &rows);
+	if (rc == 0) {
+		ps_sort(rows.p, rows.n, col, o->reverse);
+		if (o->format == OUT_JSON || o->format == OUT_JSONL) {
+			if (json_write_ps(stdout, &sc, &rows, o->format == OUT_JSONL) < 0)
+				rc = 1;
+		} else {
+			struct ps_text_opts t = { !o->bytes, terminal_width(), o->tree, col, o->reverse };
+
+			ps_text_write(stdout, &sc, &rows, &t);
+		}
+	}
+	free(rows.p);
+	scan_release(&sc);
+	return rc;
+}
+
+static void sleep_seconds(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int cmd_ps(const struct cli_opts *o)
+{
+	struct ps_select sel;
+	struct source src;
+	int rc;
+
+	if (o->output || o->trace || o->extended) {
+		cli_error("'ps' does not take %s", o->output ? "-o" : o->trace ? "--trace" : "-X");
+		return 2;
+	}
+	if (o->format != OUT_JSONL && (o->interval >= 0 || o->count >= 0)) {
+		cli_error("--interval and --count go with --jsonl");
+		return 2;
+	}
+	if (o->format == OUT_PROMETHEUS) {
+		cli_error("--format prometheus is not available in this version");
+		return 2;
+	}
+	if ((rc = ps_select_parse(o, &sel)) == 0 && (rc = cli_open_source(o, &src)) == 0) {
+		long n = o->format == OUT_JSONL ? o->count : 1;
+
+		for (long i = 0; rc == 0 && (n < 0 || i < n); i++) {
+			if (i)
+				sleep_seconds(o->interval > 0 ? o->interval : 2.0);
+			rc = ps_once(o, &src, &sel, i == 0);
+		}
+		source_close(&src);
+	}
+	free(sel.pids);
+	free(sel.names);
+	return rc;
+}

@@ -1,0 +1,269 @@
+/*
+ * main.c: the truemem command line. Parses the common options of SPEC
+ * section 1 once (options may stand before or after the subcommand), then
+ * hands a struct cli_opts to the subcommand. Exit codes: 0 ok, 1 runtime
+ * error, 2 usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "view.h"
+
+struct command {
+	const char *name;
+	int (*fn)(const struct cli_opts *o);
+	const char *usage;   /* after "truemem NAME" */
+	const char *summary;
+	const char *help;    /* the options this command takes, beyond the common ones */
+};
+
+static const struct command commands[] = {
+	{ "ps", cmd_ps, "[OPTIONS] [PID|NAME ...]", "one row per process (the default when not on a terminal)",
+	  "      --group-by KEY    one row per group: user, program, tree or cgroup\n"
+	  "      --tree            with --group-by tree: list each tree's processes, indented\n"
+	  "      --jsonl           one JSON document per line, with --interval and --count\n"
+	  "      --interval SECONDS  time between documents (--jsonl; default 2)\n"
+	  "      --count N         number of documents (--jsonl; default: until interrupted)\n"
+	  "      --format FORMAT   text, json, jsonl or prometheus\n" },
+	{ "capture", cmd_capture, "-o DIR [OPTIONS]", "save a page-level snapshot of the system",
+	  "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)\n" },
+};
+
+static const char common_help[] =
+	"Common options:\n"
+	"      --json            one JSON document (schema truemem/1) on stdout\n"
+	"      --from DIR        read a snapshot (truemem capture, truemem sim) instead of /proc\n"
+	"      --mode MODE       exact (page walk, needs CAP_SYS_ADMIN), rollup (smaps_rollup) or auto\n"
+	"      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid or command\n"
+	"      --reverse         reverse the sort order\n"
+	"  -p, --pid PID[,PID]   only these processes\n"
+	"      --filter REGEX    only processes whose command, command line or user matches\n"
+	"      --bytes           raw byte counts instead of KiB/MiB/GiB\n"
+	"  -h, --help            this help (truemem COMMAND --help for a command's)\n"
+	"      --version         print the version\n";
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f, const struct command *c)
+{
+	if (c) {
+		fprintf(f, "Usage: truemem %s %s\n%s.\n\n%s\n%s", c->name, c->usage, c->summary, c->help, common_help);
+		return;
+	}
+	fputs("Usage: truemem [COMMAND] [OPTIONS]\n"
+	      "How much memory each process, program, user or process tree really uses:\n"
+	      "unique (USS), proportional (PSS) and swapped bytes, page by page.\n\nCommands:\n", f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n%s\nExit status: 0 ok, 1 runtime error, 2 usage error.\nSee truemem(1).\n", common_help);
+}
+
+enum {
+	OPT_JSON = 256, OPT_JSONL, OPT_FROM, OPT_MODE, OPT_GROUP_BY, OPT_SORT, OPT_REVERSE, OPT_FILTER,
+	OPT_BYTES, OPT_VERSION, OPT_INTERVAL, OPT_COUNT, OPT_FORMAT, OPT_TREE, OPT_TRACE,
+};
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "jsonl", no_argument, NULL, OPT_JSONL },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "group-by", required_argument, NULL, OPT_GROUP_BY },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "reverse", no_argument, NULL, OPT_REVERSE },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "count", required_argument, NULL, 'n' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "tree", no_argument, NULL, OPT_TREE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Index of name in names[0..n), or -1. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+static bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v > 0) || v > 86400)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int parse_pids(struct cli_opts *o, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		pid_t pid;
+
+		if (!str_to_pid(t, &pid)) {
+			cli_error("'%s' is not a process id", t);
+			free(copy);
+			return -1;
+		}
+		o->pids = xrealloc(o->pids, (o->npids + 1) * sizeof(*o->pids));
+		o->pids[o->npids++] = pid;
+	}
+	free(copy);
+	if (!o->npids) {
+		cli_error("-p needs a process id");
+		return -1;
+	}
+	return 0;
+}
+
+/* Applies one option. Returns 0, or 2 for a usage error (already reported). */
+static int apply_option(struct cli_opts *o, int c, const char *arg)
+{
+	uint64_t v;
+	int i;
+
+	switch (c) {
+	case OPT_JSON: o->format = OUT_JSON; return 0;
+	case OPT_JSONL: o->format = OUT_JSONL; return 0;
+	case OPT_FROM: o->from = arg; return 0;
+	case OPT_REVERSE: o->reverse = true; return 0;
+	case OPT_BYTES: o->bytes = true; return 0;
+	case OPT_TREE: o->tree = true; return 0;
+	case OPT_TRACE: o->trace = true; return 0;
+	case 'X': o->extended = true; return 0;
+	case 'o': o->output = arg; return 0;
+	case 'p': return parse_pids(o, arg) < 0 ? 2 : 0;
+	case OPT_MODE:
+		if ((i = name_index(scan_mode_names, 3, arg)) < 0)
+			break;
+		o->mode = (enum scan_mode)i;
+		return 0;
+	case OPT_GROUP_BY:
+		if ((i = name_index(group_by_names, GROUP_COUNT, arg)) < 0)
+			break;
+		o->group_by = (enum group_by)i;
+		return 0;
+	case OPT_SORT:
+		if ((o->sort_col = ps_column_find(arg)) < 0)
+			break;
+		return 0;
+	case OPT_FORMAT: {
+		static const char *const formats[] = { "text", "json", "jsonl", "prometheus" };
+
+		if ((i = name_index(formats, 4, arg)) < 0)
+			break;
+		o->format = (enum out_format)i;
+		return 0;
+	}
+	case OPT_FILTER: {
+		int rc = regcomp(&o->filter, arg, REG_EXTENDED | REG_NOSUB);
+
+		if (rc) {
+			char msg[128];
+
+			regerror(rc, &o->filter, msg, sizeof(msg));
+			cli_error("bad --filter regular expression '%s': %s", arg, msg);
+			return 2;
+		}
+		o->have_filter = true;
+		return 0;
+	}
+	case OPT_INTERVAL:
+	case 'd':
+		if (!parse_seconds(arg, &o->interval))
+			break;
+		return 0;
+	case 'n':
+		if (!str_to_u64(arg, &v) || v == 0 || v > 1000000000)
+			break;
+		o->count = (long)v;
+		return 0;
+	default:
+		return 2;
+	}
+	cli_error("invalid value '%s' for %s", arg, c == 'p' ? "-p" : c == 'd' ? "-d" : c == 'n' ? "--count" :
+		  c == OPT_MODE ? "--mode (exact, rollup or auto)" :
+		  c == OPT_GROUP_BY ? "--group-by (user, program, tree or cgroup)" :
+		  c == OPT_SORT ? "--sort (pid, user, swap, uss, pss, rss, swap_pss, ppid or command)" :
+		  c == OPT_FORMAT ? "--format (text, json, jsonl or prometheus)" : "--interval");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o = { .sort_col = -1, .interval = -1, .count = -1, .mode = MODE_AUTO };
+	const struct command *cmd = NULL;
+	bool help = false;
+	int c, rc;
+
+	o.no_color = getenv("NO_COLOR") || (getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hp:o:d:n:X", long_options, NULL)) != -1) {
+		if (c == 'h') {
+			help = true;
+		} else if (c == OPT_VERSION) {
+			printf("truemem %s\n", TRUEMEM_VERSION);
+			return 0;
+		} else if (c == '?' || c == ':') {
+			const char *what = argv[optind - 1];
+
+			if (c == ':')
+				cli_error("option '%s' needs a value", what);
+			else
+				cli_error("unknown option '%s'", optopt ? (char[]){ '-', (char)optopt, 0 } : what);
+			fputs("Try 'truemem --help'.\n", stderr);
+			return 2;
+		} else if ((rc = apply_option(&o, c, optarg)) != 0) {
+			return rc;
+		}
+	}
+	if (optind < argc) {
+		if (!(cmd = command_find(argv[optind]))) {
+			cli_error("unknown command '%s'", argv[optind]);
+			fputs("Try 'truemem --help'.\n", stderr);
+			return 2;
+		}
+		optind++;
+	}
+	if (help) {
+		usage(stdout, cmd);
+		return 0;
+	}
+	if (!cmd)
+		cmd = command_find(isatty(STDOUT_FILENO) && o.format == OUT_TEXT && command_find("top") ? "top" : "ps");
+	o.cmd = cmd->name;
+	o.args = argv + optind;
+	o.nargs = argc - optind;
+	rc = cmd->fn(&o);
+	if (o.have_filter)
+		regfree(&o.filter);
+	free(o.pids);
+	if (fflush(stdout) != 0 && rc == 0) {
+		cli_error("cannot write to standard output");
+		rc = 1;
+	}
+	return rc;
+}

@@ -1,0 +1,546 @@
+/*
+ * scan.c: one pass over a source (scan.h). For each process: identity,
+ * then in exact mode its maps and every populated pagemap entry, resolved
+ * batch by batch to kpagecount/kpageflags and streamed through the
+ * aggregator; in rollup mode its smaps_rollup. Processes are walked group
+ * by group so the aggregator's per-group state is short-lived.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "account.h"
+#include "kernel.h"
+#include "scan.h"
+#include "smaps.h"
+#include "snapshot.h"
+
+#define BATCH_PAGES 32768
+
+const char *const scan_mode_names[] = { "auto", "exact", "rollup" };
+const char *const group_by_names[GROUP_COUNT] = { "none", "user", "program", "tree", "cgroup" };
+
+/* Reused buffers of one scan. */
+struct scan_ctx {
+	struct source *src;
+	const struct scan_opts *o;
+	struct scan *sc;
+	struct accounter acc;
+	struct buf text;
+	uint64_t pm[BATCH_PAGES], pfn[BATCH_PAGES], count[BATCH_PAGES], flags[BATCH_PAGES];
+	uint64_t ecount[BATCH_PAGES], eflags[BATCH_PAGES];
+	struct vrange *ranges;
+	size_t nranges, cap_ranges;
+	bool swap_in_use;           /* hidden shmem swap is possible */
+	struct tm_error *err;
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A failure reading one process: vanished and not-permitted are normal results, a damaged snapshot is not. */
+static bool is_proc_error(int rc)
+{
+	return rc == -ENOENT || rc == -ESRCH || rc == -EACCES || rc == -EPERM || rc == -EINVAL;
+}
+
+/* Resolves one batch of entries to frame facts and hands it to the aggregator. */
+static int scan_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vma_list *vmas,
+		      size_t *hint, uint64_t vaddr, size_t n)
+{
+	size_t nf = 0, nu = 0;
+	struct page_batch b = { vaddr, n, c->pm, c->ecount, c->eflags };
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (c->pm[i] & PM_PRESENT)
+			c->pfn[nf++] = pm_pfn(c->pm[i]);
+	if (nf) {
+		qsort(c->pfn, nf, sizeof(*c->pfn), cmp_u64);
+		for (size_t i = 0; i < nf; i++)
+			if (nu == 0 || c->pfn[nu - 1] != c->pfn[i])
+				c->pfn[nu++] = c->pfn[i];
+		rc = kpage_lookup(c->src, c->pfn, nu, c->count, c->flags, c->err);
+		if (rc < 0)
+			return rc;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t *at;
+
+			if (!(c->pm[i] & PM_PRESENT))
+				continue;
+			at = bsearch(&(uint64_t){ pm_pfn(c->pm[i]) }, c->pfn, nu, sizeof(*c->pfn), cmp_u64);
+			c->ecount[i] = c->count[at - c->pfn];
+			c->eflags[i] = c->flags[at - c->pfn];
+		}
+	}
+	account_batch(&c->acc, pi, &p->counts, vmas, hint, &b);
+	return 0;
+}
+
+/* Walks the populated pages of every mapping in vmas. */
+static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vma_list *vmas)
+{
+	uint64_t ps = c->src->page_size;
+	size_t hint = 0;
+	int rc = 0;
+	struct pagemap *pm = pagemap_open(c->src, p->id.pid, &rc, c->err);
+
+	if (!pm)
+		return rc;
+	for (size_t v = 0; v < vmas->n && rc == 0;) {
+		/* Join mappings across holes of up to 64 pages into one cluster. */
+		size_t w = v + 1;
+
+		if (!strcmp(vmas->v[v].name, "[vsyscall]")) {   /* above TASK_SIZE: not in pagemap */
+			v++;
+			continue;
+		}
+		while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") &&
+		       (c->src->have_pagemap_scan || vmas->v[w].start - vmas->v[w - 1].end <= 64 * ps))
+			w++;
+		c->nranges = 0;
+		if (pagemap_populated(pm, vmas->v[v].start, vmas->v[w - 1].end, &c->ranges, &c->nranges,
+				      &c->cap_ranges, c->err) < 0) {
+			rc = -ESRCH;
+			break;
+		}
+		for (size_t r = 0; r < c->nranges && rc == 0; r++) {
+			for (uint64_t a = c->ranges[r].start; a < c->ranges[r].end && rc == 0;) {
+				size_t n = (size_t)((c->ranges[r].end - a) / ps);
+
+				n = n > BATCH_PAGES ? BATCH_PAGES : n;
+				rc = pagemap_read(pm, a, n, c->pm, c->err);
+				if (rc == 0)
+					rc = scan_batch(c, pi, p, vmas, &hint, a, n);
+				a += n * ps;
+			}
+		}
+		v = w;
+	}
+	pagemap_close(pm);
+	return rc;
+}
+
+/* Shmem pages swapped out leave no pagemap entry: smaps' Swap beyond what the entries showed. */
+static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
+{
+	for (size_t i = 0; i < vmas->n; i++) {
+		struct vma *v = &vmas->v[i];
+		uint64_t smaps_swap = v->smaps.swap_kb * 1024;
+
+		if (!v->smaps.present || !vma_is_shared(v) || smaps_swap <= v->counts.swap_bytes)
+			continue;
+		account_shmem_swap(&c->acc, &p->counts, v, smaps_swap - v->counts.swap_bytes,
+				   ((uint64_t)v->dev_major << 52) ^ ((uint64_t)v->dev_minor << 32) ^ v->inode);
+	}
+}
+
+static bool has_shared_mapping(const struct vma_list *vmas)
+{
+	for (size_t i = 0; i < vmas->n; i++)
+		if (vma_is_shared(&vmas->v[i]))
+			return true;
+	return false;
+}
+
+/* Reads the mappings, from smaps when its per-mapping figures are wanted. */
+static int scan_read_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas, bool smaps)
+{
+	int rc = source_read_proc(c->src, p->id.pid, smaps ? "smaps" : "maps", &c->text, c->err);
+
+	if (rc < 0)
+		return rc;
+	vma_list_init(vmas);
+	rc = smaps ? smaps_parse(c->text.buf, c->text.len, vmas) : maps_parse(c->text.buf, c->text.len, vmas);
+	if (rc < 0 && c->src->kind == SOURCE_SNAPSHOT)
+		return errorf(c->err, -EIO, "corrupt snapshot: '%s/%d/%s' is malformed", c->src->root_path,
+			      (int)p->id.pid, smaps ? "smaps" : "maps");
+	return rc;
+}
+
+static int scan_proc_exact(struct scan_ctx *c, uint32_t pi, struct proc *p)
+{
+	struct vma_list vmas;
+	bool want_smaps = c->o->flags & (SCAN_SMAPS | SCAN_RECORD);
+	int rc = scan_read_vmas(c, p, &vmas, want_smaps);
+
+	if (rc < 0)
+		return rc;
+	if (!want_smaps && c->swap_in_use && has_shared_mapping(&vmas)) {
+		vma_list_release(&vmas);
+		if ((rc = scan_read_vmas(c, p, &vmas, true)) < 0)
+			return rc;
+		want_smaps = true;
+	}
+	p->counts.valid = CNT_EXACT;
+	for (size_t i = 0; i < vmas.n; i++)
+		vmas.v[i].counts.valid = CNT_EXACT;
+	rc = scan_pagemap(c, pi, p, &vmas);
+	if (rc == 0 && want_smaps)
+		scan_hidden_shmem_swap(c, p, &vmas);
+	if (rc == 0 && (c->o->flags & SCAN_KEEP_VMAS))
+		p->vmas = vmas;
+	else
+		vma_list_release(&vmas);
+	return rc;
+}
+
+/* Rollup mode: the process from smaps_rollup, its mappings (if kept) from smaps. */
+static int scan_proc_rollup(struct scan_ctx *c, struct proc *p)
+{
+	struct smaps_rollup r;
+	int rc = source_read_proc(c->src, p->id.pid, "smaps_rollup", &c->text, c->err);
+
+	if (rc < 0)
+		return rc;
+	if (smaps_rollup_parse(c->text.buf, c->text.len, &r) < 0) {
+		if (c->src->kind == SOURCE_SNAPSHOT)
+			return errorf(c->err, -EIO, "corrupt snapshot: '%s/%d/smaps_rollup' is malformed",
+				      c->src->root_path, (int)p->id.pid);
+		return -ESRCH;   /* empty rollup: the mm went away */
+	}
+	account_rollup(&p->counts, &r);
+	if (!(c->o->flags & SCAN_KEEP_VMAS))
+		return 0;
+	if ((rc = scan_read_vmas(c, p, &p->vmas, true)) < 0)
+		return rc;
+	for (size_t i = 0; i < p->vmas.n; i++) {
+		struct vma *v = &p->vmas.v[i];
+		struct smaps_rollup one = {
+			.rss_kb = v->smaps.rss_kb, .pss_kb = v->smaps.pss_kb,
+			.private_clean_kb = v->smaps.private_clean_kb, .private_dirty_kb = v->smaps.private_dirty_kb,
+			.swap_kb = v->smaps.swap_kb, .swap_pss_kb = v->smaps.swap_pss_kb,
+			.have = SMAPS_HAVE_RSS | SMAPS_HAVE_PSS | SMAPS_HAVE_PRIVATE | SMAPS_HAVE_SWAP |
+				SMAPS_HAVE_SWAP_PSS,
+		};
+
+		account_rollup(&v->counts, &one);
+	}
+	return 0;
+}
+
+/* Capture: read what any command could want, so the snapshot holds it. */
+static int scan_record_extra(struct scan_ctx *c, struct proc *p)
+{
+	static const char *const exact_files[] = { "maps", "smaps_rollup", "status" };
+	static const char *const rollup_files[] = { "maps", "smaps", "status" };
+	const char *const *files = c->sc->mode == MODE_EXACT ? exact_files : rollup_files;
+	int rc;
+
+	for (size_t i = 0; i < 3; i++)
+		if ((rc = source_read_proc(c->src, p->id.pid, files[i], &c->text, c->err)) < 0)
+			return rc;
+	return 0;
+}
+
+static void scan_proc(struct scan_ctx *c, uint32_t pi, struct proc *p, int *fatal)
+{
+	int rc = p->id.err;
+
+	if (rc == 0 && (c->o->flags & SCAN_RECORD))
+		rc = scan_record_extra(c, p);
+	if (rc == 0)
+		rc = c->sc->mode == MODE_EXACT ? scan_proc_exact(c, pi, p) : scan_proc_rollup(c, p);
+	if (rc == 0) {
+		p->readable = true;
+		return;
+	}
+	if (!is_proc_error(rc) || (c->src->kind == SOURCE_SNAPSHOT && rc != p->id.err)) {
+		*fatal = rc;
+		return;
+	}
+	/* Numbers of a process that could not be read are unknown, never 0. */
+	vma_list_release(&p->vmas);
+	memset(&p->counts, 0, sizeof(p->counts));
+	p->readable = false;
+	p->err = rc == -ENOENT ? -ESRCH : rc;
+	if (c->src->rec) {
+		p->id.err = p->err;
+		if (snapw_proc(c->src->rec, &p->id, c->err) < 0)
+			*fatal = -EIO;
+	}
+}
+
+static bool proc_selected(const struct scan_opts *o, const struct proc_ident *id)
+{
+	if (o->flags & SCAN_RECORD)
+		return true;
+	if (o->pids && o->npids) {
+		bool found = false;
+
+		for (size_t i = 0; i < o->npids && !found; i++)
+			found = o->pids[i] == id->pid;
+		if (!found)
+			return false;
+	}
+	if (o->filter)
+		return regexec(o->filter, id->comm, 0, NULL, 0) == 0 ||
+		       regexec(o->filter, id->cmdline, 0, NULL, 0) == 0 ||
+		       regexec(o->filter, id->user, 0, NULL, 0) == 0;
+	return true;
+}
+
+struct proc *scan_find(const struct scan *sc, pid_t pid)
+{
+	size_t a = 0, b = sc->n;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (sc->procs[m].id.pid < pid)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < sc->n && sc->procs[a].id.pid == pid ? &sc->procs[a] : NULL;
+}
+
+/* The tree group leader of p: walk up while the parent is scanned and is not PID 1. */
+static const struct proc *tree_leader(const struct scan *sc, const struct proc *p)
+{
+	for (size_t guard = 0; guard < sc->n; guard++) {
+		const struct proc *parent;
+
+		if (p->id.pid == 1 || p->id.ppid == 1 || !(parent = scan_find(sc, p->id.ppid)))
+			return p;
+		p = parent;
+	}
+	return p;   /* a parent loop cannot happen in a consistent listing; stop anyway */
+}
+
+static char *group_key(const struct scan *sc, const struct proc *p, enum group_by by)
+{
+	switch (by) {
+	case GROUP_USER: return xstrdup(p->id.user);
+	case GROUP_PROGRAM: return xstrdup(p->id.exe ? p->id.exe : p->id.comm);
+	case GROUP_CGROUP: return xstrdup(p->id.cgroup ? p->id.cgroup : "-");
+	case GROUP_TREE: return xasprintf("%d", (int)tree_leader(sc, p)->id.pid);
+	default: return NULL;
+	}
+}
+
+struct keyed {
+	char *key;
+	size_t proc;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->proc > y->proc) - (x->proc < y->proc);
+}
+
+/*
+ * Assigns every process its group (sorted by key) and returns the walk
+ * order, members of a group together, each group's pids ascending.
+ */
+static size_t *scan_groups(struct scan *sc, enum group_by by)
+{
+	struct keyed *k = xmalloc((sc->n + 1) * sizeof(*k));
+	size_t *order = xmalloc((sc->n + 1) * sizeof(*order));
+	unsigned valid = sc->mode == MODE_EXACT ? CNT_RSS | CNT_PSS | CNT_USS | CNT_SWAP | CNT_SWAP_USS : CNT_PSS;
+
+	for (size_t i = 0; i < sc->n; i++)
+		k[i] = (struct keyed){ group_key(sc, &sc->procs[i], by), i };
+	qsort(k, sc->n, sizeof(*k), cmp_keyed);
+	sc->groups = xcalloc(sc->n + 1, sizeof(*sc->groups));
+	for (size_t i = 0, j; i < sc->n; i = j) {
+		struct group *g = &sc->groups[sc->ngroups];
+
+		for (j = i; j < sc->n && !strcmp(k[j].key, k[i].key); j++)
+			;
+		g->key = xstrdup(k[i].key);
+		g->pids = xmalloc((j - i) * sizeof(pid_t));
+		g->counts.valid = valid;
+		if (by == GROUP_TREE)
+			g->leader = tree_leader(sc, &sc->procs[k[i].proc])->id.pid;
+		for (size_t m = i; m < j; m++) {
+			sc->procs[k[m].proc].group = (int)sc->ngroups;
+			g->pids[g->npids++] = sc->procs[k[m].proc].id.pid;
+			order[m] = k[m].proc;
+		}
+		sc->ngroups++;
+	}
+	for (size_t i = 0; i < sc->n; i++)
+		free(k[i].key);
+	free(k);
+	return order;
+}
+
+static int scan_mode_pick(struct source *s, const struct scan_opts *o, struct scan *sc, struct tm_error *err)
+{
+	if (o->mode == MODE_EXACT && !s->exact_ok)
+		return errorf(err, -EPERM, "exact mode is not possible: %s", s->exact_why);
+	if (o->mode == MODE_ROLLUP || !s->exact_ok) {
+		sc->mode = MODE_ROLLUP;
+		sc->mode_reason = o->mode == MODE_ROLLUP ? NULL : s->exact_why;
+	} else {
+		sc->mode = MODE_EXACT;
+	}
+	return 0;
+}
+
+/* Reads meminfo; live it is also the moment the scan is dated. */
+static int scan_meminfo(struct scan_ctx *c)
+{
+	struct scan *sc = c->sc;
+	uint64_t total, free_;
+	int rc = source_read_top(c->src, "meminfo", &c->text, c->err);
+
+	if (rc < 0)
+		return rc;
+	if (meminfo_parse(c->text.buf, c->text.len, &sc->meminfo) < 0)
+		return errorf(c->err, -EIO, "'%s/meminfo' is malformed", c->src->root_path);
+	total = meminfo_get(&sc->meminfo, "SwapTotal");
+	free_ = meminfo_get(&sc->meminfo, "SwapFree");
+	c->swap_in_use = total != UINT64_MAX && free_ != UINT64_MAX && total > free_;
+	return 0;
+}
+
+static void scan_totals_rollup(struct scan *sc)
+{
+	memset(&sc->totals, 0, sizeof(sc->totals));
+	/* Without frames, only sums that are sums by definition are known. */
+	sc->totals.valid = CNT_PSS | CNT_SWAP_PSS | CNT_KIND_PSS;
+	for (size_t i = 0; i < sc->n; i++) {
+		counts_add(&sc->totals, &sc->procs[i].counts);
+		sc->totals.valid = CNT_PSS | CNT_SWAP_PSS | CNT_KIND_PSS;
+		if (sc->procs[i].group >= 0)
+			sc->groups[sc->procs[i].group].counts.pss += sc->procs[i].counts.pss;
+	}
+}
+
+static void scan_finish_exact(struct scan_ctx *c)
+{
+	struct scan *sc = c->sc;
+	struct mem_counts **pc = xmalloc((sc->n + 1) * sizeof(*pc));
+	struct vma_list **pv = xmalloc((sc->n + 1) * sizeof(*pv));
+	int *pg = xmalloc((sc->n + 1) * sizeof(*pg));
+	struct mem_counts *gc = xcalloc(sc->ngroups + 1, sizeof(*gc));
+
+	for (size_t i = 0; i < sc->n; i++) {
+		pc[i] = &sc->procs[i].counts;
+		pv[i] = sc->procs[i].readable ? &sc->procs[i].vmas : NULL;
+		pg[i] = sc->procs[i].readable ? sc->procs[i].group : -1;
+	}
+	for (size_t g = 0; g < sc->ngroups; g++)
+		gc[g] = sc->groups[g].counts;
+	account_finish(&c->acc, pc, pv, pg, sc->n, gc, sc->ngroups, &sc->totals);
+	for (size_t g = 0; g < sc->ngroups; g++)
+		sc->groups[g].counts = gc[g];
+	free(pc);
+	free(pv);
+	free(pg);
+	free(gc);
+}
+
+/* Walks the processes in order, group by group. Returns 0 or the fatal error. */
+static int scan_walk(struct scan_ctx *c, const size_t *order)
+{
+	struct scan *sc = c->sc;
+	int fatal = 0;
+
+	for (size_t k = 0; k < sc->n && !fatal; k++) {
+		size_t i = order ? order[k] : k;
+		struct proc *p = &sc->procs[i];
+		bool first = order && (k == 0 || sc->procs[order[k - 1]].group != p->group);
+		bool last = order && (k + 1 == sc->n || sc->procs[order[k + 1]].group != p->group);
+
+		if (first && sc->mode == MODE_EXACT)
+			account_group_begin(&c->acc);
+		scan_proc(c, (uint32_t)i, p, &fatal);
+		if (last && sc->mode == MODE_EXACT)
+			account_group_end(&c->acc, (uint32_t)p->group, &sc->groups[p->group].counts);
+	}
+	return fatal;
+}
+
+int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, struct tm_error *err)
+{
+	struct scan_ctx *c = xcalloc(1, sizeof(*c));
+	struct proc_ident *ids = NULL;
+	size_t nids = 0, *order = NULL;
+	double t0 = now_ms();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*c = (struct scan_ctx){ .src = s, .o = o, .sc = out, .err = err };
+	out->page_size = s->page_size;
+	out->group_by = o->group_by;
+	snprintf(out->host, sizeof(out->host), "%s", s->host);
+	if (s->kind == SOURCE_LIVE)
+		clock_gettime(CLOCK_REALTIME, &out->time);
+	else
+		out->time = s->time;
+	rc = scan_mode_pick(s, o, out, err);
+	if (rc == 0)
+		rc = scan_meminfo(c);
+	if (rc == 0)
+		rc = source_list(s, &ids, &nids, err);
+	if (rc < 0)
+		goto out;
+	out->procs = xcalloc(nids + 1, sizeof(*out->procs));
+	for (size_t i = 0; i < nids; i++) {
+		if (proc_selected(o, &ids[i])) {
+			out->procs[out->n] = (struct proc){ .id = ids[i], .group = -1 };
+			out->n++;
+		} else {
+			proc_ident_release(&ids[i]);
+		}
+	}
+	free(ids);
+	if (o->group_by != GROUP_NONE)
+		order = scan_groups(out, o->group_by);
+	account_init(&c->acc, s->page_size);
+	rc = scan_walk(c, order);
+	if (rc == 0 && out->mode == MODE_EXACT)
+		scan_finish_exact(c);
+	else if (rc == 0)
+		scan_totals_rollup(out);
+	account_release(&c->acc);
+out:
+	free(order);
+	free(c->ranges);
+	buf_release(&c->text);
+	free(c);
+	out->cost_ms = now_ms() - t0;
+	if (rc < 0) {
+		scan_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+void scan_release(struct scan *sc)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		proc_ident_release(&sc->procs[i].id);
+		vma_list_release(&sc->procs[i].vmas);
+	}
+	for (size_t g = 0; g < sc->ngroups; g++) {
+		free(sc->groups[g].key);
+		free(sc->groups[g].pids);
+	}
+	free(sc->procs);
+	free(sc->groups);
+	meminfo_release(&sc->meminfo);
+	sc->procs = NULL;
+	sc->groups = NULL;
+	sc->n = sc->ngroups = 0;
+}

@@ -1,0 +1,166 @@
+/*
+ * json.c: the JSON exporter, schema "truemem/1" (SPEC section 3). The only
+ * file besides the truth writer that speaks cJSON. Byte counts are written
+ * as exact integers (raw number text), never through a double; a number
+ * that is not known is null, never 0.
+ */
+#include <cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "view.h"
+
+static cJSON *num(uint64_t v)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "%" PRIu64, v);
+	return cJSON_CreateRaw(s);
+}
+
+/* Adds key: v when the fields in need are valid, else key: null. */
+static void add_num(cJSON *o, const char *key, uint64_t v, unsigned valid, unsigned need)
+{
+	cJSON_AddItemToObject(o, key, (valid & need) == need ? num(v) : cJSON_CreateNull());
+}
+
+static cJSON *kind_json(const struct mem_counts *c, int k)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_num(o, "rss", c->kind[k].rss_bytes, c->valid, CNT_KIND_RSS);
+	add_num(o, "pss", pss_bytes(c->kind[k].pss), c->valid, CNT_KIND_PSS);
+	add_num(o, "uss", c->kind[k].uss_bytes, c->valid, CNT_KIND_USS);
+	add_num(o, "swap", c->kind[k].swap_bytes, c->valid, CNT_KIND_SWAP);
+	return o;
+}
+
+/* The numbers of SPEC section 2 into o; kinds adds the anon/file/shmem split. */
+static void counts_json(cJSON *o, const struct mem_counts *c, bool kinds)
+{
+	add_num(o, "rss", c->rss_bytes, c->valid, CNT_RSS);
+	add_num(o, "pss", pss_bytes(c->pss), c->valid, CNT_PSS);
+	add_num(o, "uss", c->uss_bytes, c->valid, CNT_USS);
+	add_num(o, "swap", c->swap_bytes, c->valid, CNT_SWAP);
+	add_num(o, "swap_pss", pss_bytes(c->swap_pss), c->valid, CNT_SWAP_PSS);
+	if (!kinds)
+		return;
+	for (int k = 0; k < KIND_COUNT; k++)
+		cJSON_AddItemToObject(o, page_kind_names[k], kind_json(c, k));
+	add_num(o, "zero_page", c->zero_page_bytes, c->valid, CNT_EXTRA);
+	add_num(o, "nopage", c->nopage_bytes, c->valid, CNT_EXTRA);
+	add_num(o, "hugetlb", c->hugetlb_bytes, c->valid, CNT_EXTRA);
+}
+
+static void null_counts_json(cJSON *o)
+{
+	static const char *const keys[] = { "rss", "pss", "uss", "swap", "swap_pss" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		cJSON_AddNullToObject(o, keys[i]);
+	for (int k = 0; k < KIND_COUNT; k++) {
+		cJSON *kind = cJSON_AddObjectToObject(o, page_kind_names[k]);
+
+		for (size_t i = 0; i < 4; i++)
+			cJSON_AddNullToObject(kind, keys[i]);
+	}
+}
+
+/* The members every document has: schema, mode, page_size, time, host. */
+static cJSON *json_document(const struct scan *sc)
+{
+	cJSON *doc = cJSON_CreateObject();
+	char when[40];
+	struct tm tm;
+
+	gmtime_r(&sc->time.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(doc, "schema", "truemem/1");
+	cJSON_AddStringToObject(doc, "mode", scan_mode_names[sc->mode]);
+	cJSON_AddItemToObject(doc, "page_size", num(sc->page_size));
+	cJSON_AddStringToObject(doc, "time", when);
+	cJSON_AddStringToObject(doc, "host", sc->host);
+	return doc;
+}
+
+static cJSON *proc_json(const struct proc *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "pid", p->id.pid);
+	cJSON_AddNumberToObject(o, "ppid", p->id.ppid);
+	cJSON_AddNumberToObject(o, "uid", p->id.uid);
+	cJSON_AddStringToObject(o, "user", p->id.user);
+	cJSON_AddStringToObject(o, "comm", p->id.comm);
+	cJSON_AddStringToObject(o, "cmdline", p->id.cmdline ? p->id.cmdline : "");
+	if (p->id.exe)
+		cJSON_AddStringToObject(o, "exe", p->id.exe);
+	cJSON_AddBoolToObject(o, "readable", p->readable);
+	if (p->readable) {
+		counts_json(o, &p->counts, true);
+	} else {
+		cJSON_AddStringToObject(o, "reason", p->err == -ESRCH ? "vanished" : strerror(-p->err));
+		null_counts_json(o);
+	}
+	return o;
+}
+
+static cJSON *groups_json(const struct scan *sc)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t *order = xmalloc((sc->ngroups + 1) * sizeof(*order));
+
+	groups_sort(sc, order, COL_PSS, false);
+	for (size_t i = 0; i < sc->ngroups; i++) {
+		const struct group *g = &sc->groups[order[i]];
+		cJSON *o = cJSON_CreateObject(), *pids = cJSON_CreateArray();
+
+		cJSON_AddStringToObject(o, "key", g->key);
+		for (size_t k = 0; k < g->npids; k++)
+			cJSON_AddItemToArray(pids, cJSON_CreateNumber(g->pids[k]));
+		cJSON_AddItemToObject(o, "pids", pids);
+		add_num(o, "rss", g->counts.rss_bytes, g->counts.valid, CNT_RSS);
+		add_num(o, "pss", pss_bytes(g->counts.pss), g->counts.valid, CNT_PSS);
+		add_num(o, "uss", g->counts.uss_bytes, g->counts.valid, CNT_USS);
+		add_num(o, "swap", g->counts.swap_bytes, g->counts.valid, CNT_SWAP);
+		add_num(o, "swap_uss", g->counts.swap_uss_bytes, g->counts.valid, CNT_SWAP_USS);
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(order);
+	return arr;
+}
+
+/* Prints doc to f and frees it. */
+static int json_emit(FILE *f, cJSON *doc, bool compact)
+{
+	char *text = compact ? cJSON_PrintUnformatted(doc) : cJSON_Print(doc);
+	int rc;
+
+	cJSON_Delete(doc);
+	if (!text)
+		die("out of memory (JSON)");
+	rc = fputs(text, f) < 0 || fputc('\n', f) < 0 ? -1 : 0;
+	free(text);
+	if (compact && fflush(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+int json_write_ps(FILE *f, const struct scan *sc, const struct ps_rows *rows, bool compact)
+{
+	cJSON *doc = json_document(sc), *procs = cJSON_AddArrayToObject(doc, "processes");
+	cJSON *totals = cJSON_AddObjectToObject(doc, "totals");
+
+	for (size_t i = 0; i < rows->n; i++)
+		cJSON_AddItemToArray(procs, proc_json(rows->p[i]));
+	counts_json(totals, &sc->totals, true);
+	if (sc->group_by != GROUP_NONE) {
+		cJSON_AddStringToObject(doc, "group_by", group_by_names[sc->group_by]);
+		cJSON_AddItemToObject(doc, "groups", groups_json(sc));
+	}
+	return json_emit(f, doc, compact);
+}
