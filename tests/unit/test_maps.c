@@ -2,6 +2,7 @@
  * test_maps.c: maps_parse, vma_display_name, vma_is_hugetlb (maps.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,41 +177,46 @@ static void empty_input(void **state)
 
 static void malformed_lines(void **state)
 {
-	static const char *const bad[] = {
-		"garbage",
-		"7f0000000000 r--p 00000000 fe:00 12 /a",                 /* no end address */
-		"7f0000000000- r--p 00000000 fe:00 12 /a",
-		"-7f0000001000 r--p 00000000 fe:00 12 /a",
-		"7f0000001000-7f0000000000 r--p 00000000 fe:00 12 /a",    /* start > end */
-		"7f0000001000-7f0000001000 r--p 00000000 fe:00 12 /a",    /* empty range */
-		"7f0000000000-7f0000001000 rwxq 00000000 fe:00 12 /a",    /* bad share flag */
-		"7f0000000000-7f0000001000 r-x 00000000 fe:00 12 /a",     /* 3 perms */
-		"7f0000000000-7f0000001000 r-xpp 00000000 fe:00 12 /a",
-		"7f0000000000-7f0000001000 xr-p 00000000 fe:00 12 /a",
-		"7f0000000000-7f0000001000 r--p zz fe:00 12 /a",
-		"7f0000000000-7f0000001000 r--p 00000000 fe00 12 /a",     /* no colon */
-		"7f0000000000-7f0000001000 r--p 00000000 fe: 12 /a",
-		"7f0000000000-7f0000001000 r--p 00000000 fe:00 /a",       /* no inode */
-		"7f0000000000-7f0000001000 r--p 00000000 fe:00 12x /a",
-		"7f0000000000-7f0000001000 r--p 00000000 fe:00 18446744073709551616 /a",
-		"7f0000000000-7f0000001000 r--p 00000000 100000000:00 12 /a",
-		"7f0000000000-17f00000000000000 r--p 00000000 fe:00 12 /a", /* 65-bit end */
-		"7f0000000000-7f0000001000r--p 00000000 fe:00 12 /a",     /* no separator */
-		"7f0000000000-7f0000001000 r--p 00000000 fe:00",
-		"7f0000000000-7f0000001000 r--p",
-		" 7f0000000000-7f0000001000 r--p 00000000 fe:00 12 /a",   /* leading space */
-		"7f0000000000-7f0000001000 r--p 00000000 fe:00 12 /a\0b", /* NUL in name (len below) */
+#define BAD(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t n;
+	} bad[] = {
+		BAD("garbage"),
+		BAD("7f0000000000 r--p 00000000 fe:00 12 /a"),                 /* no end address */
+		BAD("7f0000000000- r--p 00000000 fe:00 12 /a"),
+		BAD("-7f0000001000 r--p 00000000 fe:00 12 /a"),
+		BAD("7f0000001000-7f0000000000 r--p 00000000 fe:00 12 /a"),    /* start > end */
+		BAD("7f0000001000-7f0000001000 r--p 00000000 fe:00 12 /a"),    /* empty range */
+		BAD("7f0000000000-7f0000001000 rwxq 00000000 fe:00 12 /a"),    /* bad share flag */
+		BAD("7f0000000000-7f0000001000 r-x 00000000 fe:00 12 /a"),     /* 3 perms */
+		BAD("7f0000000000-7f0000001000 r-xpp 00000000 fe:00 12 /a"),
+		BAD("7f0000000000-7f0000001000 xr-p 00000000 fe:00 12 /a"),
+		BAD("7f0000000000-7f0000001000 r-xx 00000000 fe:00 12 /a"),
+		BAD("7f0000000000-7f0000001000 R-xp 00000000 fe:00 12 /a"),
+		BAD("7f0000000000-7f0000001000 r--p zz fe:00 12 /a"),
+		BAD("7f0000000000-7f0000001000 r--p 00000000 fe00 12 /a"),     /* no colon */
+		BAD("7f0000000000-7f0000001000 r--p 00000000 fe: 12 /a"),
+		BAD("7f0000000000-7f0000001000 r--p 00000000 fe:00 /a"),       /* no inode */
+		BAD("7f0000000000-7f0000001000 r--p 00000000 fe:00 12x /a"),
+		BAD("7f0000000000-7f0000001000 r--p 00000000 fe:00 18446744073709551616 /a"),
+		BAD("7f0000000000-7f0000001000 r--p 00000000 100000000:00 12 /a"),
+		BAD("7f0000000000-17f00000000000000 r--p 00000000 fe:00 12 /a"), /* 65-bit end */
+		BAD("7f0000000000-7f0000001000r--p 00000000 fe:00 12 /a"),     /* no separator */
+		BAD("7f0000000000-7f0000001000 r--p 00000000 fe:00"),
+		BAD("7f0000000000-7f0000001000 r--p"),
+		BAD(" 7f0000000000-7f0000001000 r--p 00000000 fe:00 12 /a"),   /* leading space */
+		BAD("7f0000000000-7f0000001000 r--p 00000000 fe:00 12 /a\0b"), /* NUL in name */
+		BAD("7f0000000000-7f0000001000 r\0xp 00000000 fe:00 12 /a"),   /* NUL in perms */
 	};
+#undef BAD
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct vma_list l;
-		size_t n = strlen(bad[i]);
 
-		if (i == ARRAY_SIZE(bad) - 1)
-			n += 2;   /* include the NUL and the 'b' */
 		vma_list_init(&l);
-		if (parse_exact(bad[i], n, &l) != -EINVAL)
-			fail_msg("accepted malformed line %zu: %s", i, bad[i]);
+		if (parse_exact(bad[i].s, bad[i].n, &l) != -EINVAL)
+			fail_msg("accepted malformed line %zu: %s", i, bad[i].s);
 		assert_int_equal(l.n, 0);
 		vma_list_release(&l);
 	}
@@ -351,6 +357,30 @@ static void display_name_without_parse(void **state)
 	assert_string_equal(vma_display_name(&v), "/usr/lib/libc.so.6");
 }
 
+/* This kernel's own /proc/self/maps parses, line for line, with a [stack] and a [heap] or libc. */
+static void live_self_maps(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct vma_list l;
+	size_t lines = 0;
+	bool stack = false;
+
+	assert_int_equal(buf_read_at(&b, AT_FDCWD, "/proc/self/maps", 64 << 20), 0);
+	for (size_t i = 0; i < b.len; i++)
+		lines += b.buf[i] == '\n';
+	vma_list_init(&l);
+	assert_int_equal(maps_parse(b.buf, b.len, &l), 0);
+	assert_int_equal(l.n, lines);
+	for (size_t i = 0; i < l.n; i++) {
+		stack |= strcmp(vma_display_name(&l.v[i]), "[stack]") == 0;
+		if (i)
+			assert_true(l.v[i].start >= l.v[i - 1].end);
+	}
+	assert_true(stack);
+	vma_list_release(&l);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +397,7 @@ int main(void)
 		cmocka_unit_test(many_lines),
 		cmocka_unit_test(hugetlb_detection),
 		cmocka_unit_test(display_name_without_parse),
+		cmocka_unit_test(live_self_maps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
  * test_smaps.c: smaps_parse and smaps_rollup_parse (smaps.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -325,6 +326,47 @@ static void long_vmflags(void **state)
 	vma_list_release(&l);
 }
 
+/*
+ * Flag lists of every length around the size of vmflags[]: the copy never
+ * writes past it, keeps only whole words, and keeps every word that fits.
+ */
+static void vmflags_fill_boundaries(void **state)
+{
+	for (size_t first = 1; first <= 110; first++) {
+		char text[512], expect[512];
+		struct vma_list l;
+		size_t n, e = 0;
+		const char *got;
+
+		n = (size_t)snprintf(text, sizeof(text),
+				     "7f0000000000-7f0000001000 r--p 00000000 fe:00 12 /a\nVmFlags: ");
+		for (size_t i = 0; i < first; i++)
+			text[n++] = 'w';
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " rd  wr\tex mr mw me ac ht sd \n");
+		vma_list_init(&l);
+		assert_int_equal(smaps_exact(text, n, &l), 0);
+		got = l.v[0].smaps.vmflags;
+		/* what must be kept: the longest run of whole words that fits with its NUL */
+		{
+			static const char *const rest[] = { "rd", "wr", "ex", "mr", "mw", "me", "ac", "ht", "sd" };
+
+			if (first < sizeof(l.v[0].smaps.vmflags)) {
+				memset(expect, 'w', first);
+				e = first;
+				for (size_t i = 0; i < ARRAY_SIZE(rest) && e + 3 < sizeof(l.v[0].smaps.vmflags); i++) {
+					memcpy(expect + e, " ", 1);
+					memcpy(expect + e + 1, rest[i], 2);
+					e += 3;
+				}
+			}
+			expect[e] = '\0';
+		}
+		assert_true(strnlen(got, sizeof(l.v[0].smaps.vmflags)) < sizeof(l.v[0].smaps.vmflags));
+		assert_string_equal(got, expect);
+		vma_list_release(&l);
+	}
+}
+
 static void smaps_every_prefix(void **state)
 {
 	size_t len = strlen(real_smaps);
@@ -465,6 +507,34 @@ static void rollup_huge(void **state)
 	free(text);
 }
 
+/* This kernel's own smaps and smaps_rollup parse; every mapping has its VmFlags. */
+static void live_self_smaps(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct vma_list l;
+	struct smaps_rollup r;
+	uint64_t rss_kb = 0;
+
+	assert_int_equal(buf_read_at(&b, AT_FDCWD, "/proc/self/smaps", 64 << 20), 0);
+	vma_list_init(&l);
+	assert_int_equal(smaps_parse(b.buf, b.len, &l), 0);
+	assert_true(l.n > 3);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_true(l.v[i].smaps.present);
+		assert_true(l.v[i].smaps.vmflags[0] != '\0');
+		rss_kb += l.v[i].smaps.rss_kb;
+	}
+	assert_true(rss_kb > 0);
+	vma_list_release(&l);
+
+	assert_int_equal(buf_read_at(&b, AT_FDCWD, "/proc/self/smaps_rollup", 1 << 20), 0);
+	assert_int_equal(smaps_rollup_parse(b.buf, b.len, &r), 0);
+	assert_true(r.have & SMAPS_HAVE_PSS);
+	assert_true(r.rss_kb > 0);
+	assert_true(r.pss_kb <= r.rss_kb);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +545,7 @@ int main(void)
 		cmocka_unit_test(smaps_malformed),
 		cmocka_unit_test(unknown_keys_skipped),
 		cmocka_unit_test(long_vmflags),
+		cmocka_unit_test(vmflags_fill_boundaries),
 		cmocka_unit_test(smaps_every_prefix),
 		cmocka_unit_test(smaps_many_mappings),
 		cmocka_unit_test(real_rollup_sample),
@@ -482,6 +553,7 @@ int main(void)
 		cmocka_unit_test(rollup_malformed),
 		cmocka_unit_test(rollup_every_prefix),
 		cmocka_unit_test(rollup_huge),
+		cmocka_unit_test(live_self_smaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
  * test_status.c: status_parse and meminfo_parse/get/release (status.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -475,6 +477,30 @@ static void meminfo_many_lines(void **state)
 	free(text);
 }
 
+/* This kernel's /proc/self/status and /proc/meminfo parse and agree with getpid() and getuid(). */
+static void live_self_status_and_meminfo(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct proc_status st;
+	struct meminfo m = { 0 };
+
+	assert_int_equal(buf_read_at(&b, AT_FDCWD, "/proc/self/status", 1 << 20), 0);
+	assert_int_equal(status_parse(b.buf, b.len, &st), 0);
+	assert_int_equal(st.pid, getpid());
+	assert_int_equal(st.ppid, getppid());
+	assert_int_equal(st.uid, getuid());
+	assert_int_equal(st.kernel_thread, 0);
+	assert_true(st.rss_anon_kb + st.rss_file_kb > 0);
+
+	assert_int_equal(buf_read_at(&b, AT_FDCWD, "/proc/meminfo", 1 << 20), 0);
+	assert_int_equal(meminfo_parse(b.buf, b.len, &m), 0);
+	assert_true(meminfo_get(&m, "MemTotal") != UINT64_MAX);
+	assert_true(meminfo_get(&m, "MemTotal") % 1024 == 0);
+	assert_true(meminfo_get(&m, "MemFree") <= meminfo_get(&m, "MemTotal"));
+	meminfo_release(&m);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +518,7 @@ int main(void)
 		cmocka_unit_test(meminfo_malformed),
 		cmocka_unit_test(meminfo_every_prefix),
 		cmocka_unit_test(meminfo_many_lines),
+		cmocka_unit_test(live_self_status_and_meminfo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
