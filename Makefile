@@ -32,7 +32,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 HELP_SRC  := $(sort $(wildcard tests/live/helpers/*.c bench/*.c))
 HELP_BIN  := $(patsubst %.c,$(B)/%,$(HELP_SRC))
 
-.PHONY: all check run bench install uninstall clean deps tests asan fuzz
+.PHONY: all check run bench install uninstall clean deps tests asan-tests fuzz
 
 all: truemem
 
@@ -66,14 +66,15 @@ tests: truemem $(UNIT_BIN) $(HELP_BIN)
 deps:
 	@sh scripts/deps.sh
 
-# The whole suite, then once more built with ASan+UBSan.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Everything built twice (plain, and ASan+UBSan in build-asan), then every suite run on both.
 check: deps
 	$(MAKE) tests
-	$(MAKE) B=build-asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' LDFLAGS='-fsanitize=address,undefined' build-asan/truemem-asan-tests
+	$(MAKE) B=build-asan CFLAGS='$(ASAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined' asan-tests
 	sh tests/run.sh
 
-build-asan/truemem-asan-tests: $(B)/truemem $(UNIT_BIN) $(HELP_BIN)
-	cp $(B)/truemem $@
+asan-tests: $(B)/truemem $(UNIT_BIN) $(HELP_BIN)
 
 run: deps truemem
 	./truemem

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Runs every test suite: the cmocka unit tests and the live, golden, ui and
+# fuzz suites, once with the normal build and once more with the build made
+# with ASan+UBSan (build-asan). Each suite prints PASS/FAIL lines (cmocka
+# its own summary); the last line adds them all up.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+passed=0
+failed=0
+failures=""
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# count FILE: add a finished suite's results to the totals.
+count() {
+	p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$1" | awk '{s+=$4} END{print s+0}')
+	f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$1" | awk '{s+=$4} END{print s+0}')
+	p=$((p + $(grep -c '^PASS ' "$1")))
+	f=$((f + $(grep -c '^FAIL ' "$1")))
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+# suite NAME COMMAND...: run one suite, show its output, count its results.
+suite() {
+	name=$1
+	shift
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count "$log"
+	if [ $rc -ne 0 ]; then
+		failures="$failures $name"
+		# A suite that died without reporting a failure still fails.
+		grep -qE '^FAIL |^\[  FAILED  \]' "$log" || failed=$((failed + 1))
+	fi
+}
+
+for build in build build-asan; do
+	[ -x "$build/truemem" ] || { echo "missing $build/truemem: run 'make check'" >&2; exit 1; }
+	tag=""
+	[ "$build" = build-asan ] && tag=" (asan)"
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] && suite "unit $(basename "$t")$tag" "$t"
+	done
+	for s in live golden ui; do
+		[ -f "tests/$s/run.sh" ] && suite "$s$tag" env TRUEMEM="$build/truemem" \
+			HELPERS="$build/tests/live/helpers" BUILD="$build" sh "tests/$s/run.sh"
+	done
+done
+[ -f tests/fuzz/run.sh ] && suite fuzz sh tests/fuzz/run.sh "${FUZZ_SECONDS:-3}"
+
+echo
+[ -n "$failures" ] && echo "failed suites:$failures"
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ -z "$failures" ]
