@@ -101,4 +101,4 @@ uninstall:
 clean:
 	rm -rf build build-asan truemem
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -41,6 +41,7 @@ struct frame_scope {
 	struct frame_set *seen;        /* every frame counted in rss */
 	struct u64_counter *pending;   /* frame -> entries still unseen, while > 0 */
 	uint64_t frames;               /* distinct frames seen */
+	uint64_t kind_frames[KIND_COUNT];  /* of which anon, file, shmem */
 	uint64_t complete;             /* frames all of whose entries were seen */
 	struct u64_counter *swap;      /* swap entry -> entries seen in scope */
 	struct u64_counter *shmem_swap;/* shmem object -> largest hidden swap seen, bytes */

@@ -39,10 +39,11 @@ static void scope_release(struct frame_scope *sc)
 }
 
 /* One page-table entry on frame pfn, mapped mapcount times in all. */
-static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount)
+static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount, enum page_kind k)
 {
 	if (frame_set_add(sc->seen, pfn)) {
 		sc->frames++;
+		sc->kind_frames[k]++;
 		if (mapcount <= 1)
 			sc->complete++;
 		else
@@ -174,9 +175,9 @@ static void account_present(struct accounter *a, struct mem_counts *pc, struct v
 	add_present(pc, ps, mapcount, k);
 	if (v)
 		add_present(&v->counts, ps, mapcount, k);
-	scope_frame(&a->all, pfn, mapcount);
+	scope_frame(&a->all, pfn, mapcount, k);
 	if (a->in_group)
-		scope_frame(&a->group, pfn, mapcount);
+		scope_frame(&a->group, pfn, mapcount, k);
 }
 
 static void account_swapped(struct accounter *a, uint32_t proc, struct mem_counts *pc,
@@ -259,7 +260,6 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 		totals->swap_pss += procs[i]->swap_pss;
 		for (int k = 0; k < KIND_COUNT; k++) {
 			totals->kind[k].pss += procs[i]->kind[k].pss;
-			totals->kind[k].swap_bytes += procs[i]->kind[k].swap_bytes;
 		}
 		totals->zero_page_bytes += procs[i]->zero_page_bytes;
 		totals->nopage_bytes += procs[i]->nopage_bytes;
@@ -268,11 +268,16 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 			groups[proc_group[i]].pss += procs[i]->pss;
 	}
 	totals->rss_bytes = a->all.frames * ps;
+	for (int k = 0; k < KIND_COUNT; k++)
+		totals->kind[k].rss_bytes = a->all.kind_frames[k] * ps;
 	totals->uss_bytes = a->all.complete * ps;
-	totals->swap_bytes = u64_counter_size(a->all.swap) * ps + scope_shmem_swap_bytes(&a->all);
+	/* Swap entries in page tables hold anonymous pages; swapped shmem is counted per object. */
+	totals->kind[KIND_ANON].swap_bytes = u64_counter_size(a->all.swap) * ps;
+	totals->kind[KIND_SHMEM].swap_bytes = scope_shmem_swap_bytes(&a->all);
+	totals->swap_bytes = totals->kind[KIND_ANON].swap_bytes + totals->kind[KIND_SHMEM].swap_bytes;
 	totals->swap_uss_bytes = totals->swap_bytes;
-	/* Per-kind totals of distinct frames are not tracked: the sums above are of pss and swap entries. */
-	totals->valid &= ~(unsigned)(CNT_KIND_RSS | CNT_KIND_USS | CNT_KIND_SWAP);
+	/* Which frames of a kind are complete is not tracked: per-kind uss stays unknown. */
+	totals->valid &= ~(unsigned)CNT_KIND_USS;
 	totals->valid |= CNT_SWAP_USS;
 }
 
