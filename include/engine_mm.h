@@ -1,0 +1,304 @@
+/*
+ * engine_mm.h: the paging engine's memory-manager state, shared by the
+ * files of src/engine/ (and readable by its tests). engine.h is the API;
+ * this header is the machine behind it.
+ *
+ * The model follows Linux (mm/memory.c, mm/rmap.c, mm/swapfile.c):
+ *
+ *  - physical frames (frame.c): one small struct per page frame with its
+ *    mapcount (page-table entries mapping it), kind and flags; pfn = index.
+ *    pfn 0 is never used, pfn 1 is the shared zero page (outside RAM), RAM
+ *    frames start at pfn 2.
+ *  - page tables (pgtable.c): x86-64 style 4-level radix trees, 9 bits a
+ *    level, 512 entries a table, indexed by virtual page number. The same
+ *    tree keys a file's or shmem object's pages by page offset.
+ *  - objects (object.c): a file's page cache (by PATH), a shmem/memfd
+ *    object (by NAME) or the shmem object behind a shared anonymous
+ *    mapping (one per mmap, inherited by fork).
+ *  - VMAs and anon groups (vma.c): a mapping of a process; private
+ *    mappings belong to an anon group (Linux's anon_vma, flattened to the
+ *    whole fork family), which is how an anonymous frame finds every page
+ *    table that maps it (rmap).
+ *  - swap (swap.c): slots with reference counts (PTEs holding the slot, or
+ *    1 for a shmem object's page) and a swap cache slot -> frame.
+ */
+#ifndef TRUEMEM_ENGINE_MM_H
+#define TRUEMEM_ENGINE_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "counts.h"
+#include "error.h"
+
+#define ENG_PAGE_SHIFT 12
+#define ENG_PAGE_SIZE  (UINT64_C(1) << ENG_PAGE_SHIFT)
+/* User address space: 47 bits, as x86-64 with 4-level tables. */
+#define ENG_VA_BITS    47
+#define ENG_VA_LIMIT   (UINT64_C(1) << ENG_VA_BITS)
+/* Where a process's first mapping goes; each next one follows after a one-page gap. */
+#define ENG_MMAP_BASE  UINT64_C(0x10000000)
+
+/* ---- a vector of u32 ids ---- */
+struct u32vec {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+void u32vec_push(struct u32vec *vec, uint32_t x);
+/* Removes the first x (order not kept). Returns false when x is absent. */
+bool u32vec_remove(struct u32vec *vec, uint32_t x);
+void u32vec_release(struct u32vec *vec);
+
+/* ---- page tables (pgtable.c) ---- */
+#define PT_BITS    9
+#define PT_ENTRIES (1u << PT_BITS)
+#define PT_LEVELS  4
+
+/*
+ * Entry encoding (engine-internal, x86-64 flavoured):
+ *   0                       none
+ *   bit 0 set               present: frame number in bits 12-51
+ *   bit 0 clear, bit 1 set  swap entry: swap type 0, slot in bits 12-51
+ */
+#define PTE_PRESENT   UINT64_C(1)
+#define PTE_SWAP      UINT64_C(2)
+#define PTE_NUM_SHIFT 12
+
+static inline uint64_t pte_mk_present(uint32_t pfn) { return ((uint64_t)pfn << PTE_NUM_SHIFT) | PTE_PRESENT; }
+static inline uint64_t pte_mk_swap(uint32_t slot) { return ((uint64_t)slot << PTE_NUM_SHIFT) | PTE_SWAP; }
+static inline bool pte_present(uint64_t e) { return e & PTE_PRESENT; }
+static inline bool pte_swapped(uint64_t e) { return !(e & PTE_PRESENT) && (e & PTE_SWAP); }
+static inline uint32_t pte_pfn(uint64_t e) { return (uint32_t)(e >> PTE_NUM_SHIFT); }
+static inline uint32_t pte_slot(uint64_t e) { return (uint32_t)(e >> PTE_NUM_SHIFT); }
+
+struct pgtable {
+	void *root;        /* top-level table, NULL while empty */
+	size_t ntables;    /* 512-entry tables allocated, all levels */
+};
+void pgtable_init(struct pgtable *pt);
+/* Frees every table (the entries must have been dropped by the caller). */
+void pgtable_release(struct pgtable *pt);
+/* The entry at index (virtual page number or page offset), 0 when no table covers it. */
+uint64_t pgtable_get(const struct pgtable *pt, uint64_t index);
+/* A pointer to the entry at index, allocating the tables on the way. */
+uint64_t *pgtable_slot(struct pgtable *pt, uint64_t index);
+/* A pointer to the entry at index, or NULL when no table covers it. */
+uint64_t *pgtable_find(const struct pgtable *pt, uint64_t index);
+/*
+ * The first non-zero entry at an index in [*index, end): returns a pointer
+ * to it and sets *index, or NULL when there is none. Skips absent tables.
+ */
+uint64_t *pgtable_next(const struct pgtable *pt, uint64_t *index, uint64_t end);
+
+/* ---- physical frames (frame.c) ---- */
+enum frame_kind { FRAME_FREE, FRAME_ZERO, FRAME_ANON, FRAME_FILE, FRAME_SHMEM, FRAME_KINDS };
+enum {
+	FRAME_REFERENCED = 1 << 0,   /* accessed since the clock hand last passed */
+	FRAME_DIRTY      = 1 << 1,   /* written (anon pages always are) */
+};
+#define FRAME_ZERO_PFN  1u
+#define FRAME_FIRST_PFN 2u
+
+struct frame {
+	uint32_t mapcount;    /* page-table entries mapping this frame */
+	uint32_t owner;       /* anon: anon group id; file/shmem: object id; free: next free pfn */
+	uint64_t index;       /* anon: virtual page number; file/shmem: page offset in the object */
+	uint32_t swap_slot;   /* swap cache: the slot this frame is a copy of, 0 none */
+	uint8_t kind;         /* enum frame_kind */
+	uint8_t flags;        /* FRAME_* */
+};
+
+struct frame_table {
+	struct frame *f;      /* indexed by pfn */
+	uint32_t n;           /* pfns handed out so far (highest + 1) */
+	size_t cap;
+	uint32_t ram_pages;   /* RAM frames */
+	uint32_t used;        /* RAM frames allocated */
+	uint32_t free_head;   /* freed frames, linked through owner; 0 = none */
+	uint32_t hand;        /* reclaim clock hand (a pfn) */
+	uint32_t nkind[FRAME_KINDS];
+};
+void frames_init(struct frame_table *ft, uint32_t ram_pages);
+void frames_release(struct frame_table *ft);
+static inline uint32_t frames_free(const struct frame_table *ft) { return ft->ram_pages - ft->used; }
+/* Takes a free frame (there must be one: callers reclaim first) and returns its pfn. */
+uint32_t frame_alloc(struct frame_table *ft, enum frame_kind kind, uint32_t owner, uint64_t index);
+/* Returns a frame to the free list (mapcount 0, not in the swap cache). */
+void frame_free(struct frame_table *ft, uint32_t pfn);
+
+/* ---- swap device (swap.c) ---- */
+struct swap_dev {
+	uint32_t nslots;      /* usable slots are 1..nslots (slot 0 is the header) */
+	uint32_t *refs;       /* references to each slot, 0 = free */
+	uint32_t *cache;      /* swap cache: pfn holding the slot's data, 0 none */
+	uint32_t used;
+	uint32_t hint;        /* next-fit search start */
+};
+void swap_init(struct swap_dev *sd, uint32_t nslots);
+void swap_release(struct swap_dev *sd);
+/* Allocates a slot with refs references. Returns the slot, or 0 when the device is full. */
+uint32_t swap_alloc(struct swap_dev *sd, uint32_t refs);
+/* Drops one reference; returns true when that freed the slot (its cache link is cleared). */
+bool swap_put(struct swap_dev *sd, uint32_t slot);
+
+/* ---- objects: page caches and shmem (object.c) ---- */
+enum obj_kind { OBJ_FILE, OBJ_SHMEM, OBJ_ANON_SHARED };
+struct eng_object {
+	uint8_t kind;          /* enum obj_kind */
+	bool live;
+	char *name;            /* PATH or NAME; NULL for shared anon */
+	uint64_t ino;
+	struct pgtable pages;  /* page offset -> present frame or (shmem) swap entry */
+	struct u32vec vmas;    /* mappings of this object (i_mmap) */
+	uint64_t resident_pages, swapped_pages;
+};
+
+/* ---- VMAs, anon groups, processes (vma.c, proc.c) ---- */
+enum vma_type { VMA_ANON_PRIVATE, VMA_ANON_SHARED, VMA_FILE_PRIVATE, VMA_FILE_SHARED, VMA_SHMEM };
+static inline bool vma_type_shared(int t) { return t == VMA_ANON_SHARED || t == VMA_FILE_SHARED || t == VMA_SHMEM; }
+
+struct eng_vma {
+	uint64_t start, end;   /* bytes, page aligned */
+	uint64_t pgoff;        /* object page offset at start */
+	uint32_t proc;         /* index into engine.procs */
+	uint32_t object;       /* object id, 0 for private anon */
+	uint32_t anon;         /* anon group id (private mappings), 0 otherwise */
+	uint8_t type;          /* enum vma_type */
+	bool live;
+	char *region;          /* the scenario's REGION name */
+};
+
+struct anon_group {
+	struct u32vec vmas;    /* every private VMA of the fork family */
+	bool live;
+};
+
+struct eng_proc {
+	pid_t pid, ppid;
+	uid_t uid;
+	bool live;
+	char *name;
+	struct pgtable pt;
+	struct u32vec vmas;    /* VMA ids, ascending by address */
+	uint64_t next_addr;    /* where the next mmap goes */
+};
+
+struct engine {
+	struct frame_table frames;
+	struct swap_dev swap;
+	uint64_t ram_bytes, swap_bytes;
+	bool sized;            /* frames and swap set up (first spawn) */
+
+	struct eng_object *objs;   /* id 0 unused */
+	uint32_t nobjs;
+	size_t cap_objs;
+	uint32_t *obj_hash;        /* open addressing over named objects: id or 0 */
+	uint32_t obj_hash_cap, obj_hash_n;
+
+	struct eng_vma *vmas;      /* id 0 unused */
+	uint32_t nvmas, free_vma;
+	size_t cap_vmas;
+	struct anon_group *anons;  /* id 0 unused */
+	uint32_t nanons, free_anon;
+	size_t cap_anons;
+
+	struct eng_proc *procs;    /* in spawn order; dead ones stay with live = false */
+	uint32_t nprocs;
+	size_t cap_procs;
+	uint32_t *pid_hash;        /* open addressing: proc index + 1, or 0 */
+	uint32_t pid_hash_cap;
+
+	FILE *trace;               /* --trace output, or NULL */
+	uint64_t stat_faults, stat_cow, stat_swapouts, stat_swapins;
+};
+
+/* ---- object.c ---- */
+/* The object of kind named name, created when absent. Returns its id. */
+uint32_t object_get(struct engine *e, enum obj_kind kind, const char *name);
+/* A new anonymous shared-memory object (shared anon mapping). Returns its id. */
+uint32_t object_new_anon(struct engine *e);
+/* Frees a shmem object's frames and swap slots once no VMA maps it (file page caches stay). */
+void object_maybe_free(struct engine *e, uint32_t id);
+void objects_release(struct engine *e);
+
+/* ---- vma.c ---- */
+uint32_t vma_new(struct engine *e);
+/* Removes VMA id from its process, object and anon group lists and frees it (PTEs already dropped). */
+void vma_unlink(struct engine *e, uint32_t id);
+uint32_t anon_group_new(struct engine *e);
+/* The live VMA of process p named region, or 0. */
+uint32_t vma_find_region(const struct engine *e, const struct eng_proc *p, const char *region);
+/* Drops every PTE of VMA id: frames and swap slots that lose their last reference are freed. */
+void vma_zap(struct engine *e, uint32_t id);
+void vmas_release(struct engine *e);
+/*
+ * Resolves `PID REGION [OFFSET [LENGTH]]` (length 0: to the region's end)
+ * to the VMA and the page-aligned byte range [*start, *end). Returns 0 or
+ * -1 with err (unknown pid or region, range outside the region).
+ */
+int vma_range(struct engine *e, pid_t pid, const char *region, uint64_t offset_bytes,
+	      uint64_t length_bytes, uint32_t *vid, uint64_t *start, uint64_t *end, struct tm_error *err);
+
+/* ---- proc.c ---- */
+/* The live process pid, or NULL. */
+struct eng_proc *proc_find(const struct engine *e, pid_t pid);
+/* Adds a process; pid must not be live. Returns it. */
+struct eng_proc *proc_add(struct engine *e, pid_t pid, pid_t ppid, uid_t uid, const char *name);
+static inline uint32_t proc_index(const struct engine *e, const struct eng_proc *p) { return (uint32_t)(p - e->procs); }
+void procs_release(struct engine *e);
+
+/* ---- fault.c ---- */
+/* Faults page vaddr of VMA vid for a read or write. Returns 0 or -1 with err (out of memory/swap). */
+int fault_page(struct engine *e, uint32_t vid, uint64_t vaddr, bool write, struct tm_error *err);
+/* Drops one mapping of frame pfn (a PTE went away); frees anon frames that lose their last one. */
+void frame_unmap(struct engine *e, uint32_t pfn);
+/* Drops one reference to swap slot; a freed slot leaves the swap cache. */
+void swap_entry_put(struct engine *e, uint32_t slot);
+
+/* ---- reclaim.c ---- */
+/*
+ * Evicts frame pfn: anon and shmem frames to a swap slot, file frames
+ * dropped from the page cache; every PTE mapping it is rewritten (rmap).
+ * Returns 0, or -1 with err when no swap slot is free.
+ */
+int reclaim_evict(struct engine *e, uint32_t pfn, struct tm_error *err);
+/* Runs the clock until at least want frames are free. Returns 0 or -1 with err. */
+int reclaim_until_free(struct engine *e, uint32_t want, struct tm_error *err);
+
+/* ---- vma_acct.c ---- */
+/* What one mapping holds, page by page: the SPEC section 2 numbers and the smaps breakdown. */
+struct vma_acct {
+	struct mem_counts c;       /* rss, pss, uss, swap, swap_pss, kinds, zero page */
+	uint64_t shared_clean_bytes, shared_dirty_bytes, private_clean_bytes, private_dirty_bytes;
+	uint64_t referenced_bytes, anonymous_bytes;
+	pss_t pss_dirty;
+};
+/* Accounts VMA vid into *a (zeroed first), from the page tables, frames and swap slots. */
+void vma_account(const struct engine *e, uint32_t vid, struct vma_acct *a);
+/* The page kind of a frame (FRAME_ANON/FILE/SHMEM). */
+enum page_kind frame_page_kind(const struct frame *f);
+
+/* ---- ident.c ---- */
+struct proc_ident;
+/* Fills id (source.h) with the identity /proc would show for p; id's strings are owned by the caller. */
+void eng_proc_ident(const struct engine *e, const struct eng_proc *p, struct proc_ident *id);
+/* The pathname maps shows for v ("" for private anon). Returns an owned string. */
+char *vma_maps_name(const struct engine *e, const struct eng_vma *v);
+
+/* ---- proc_text.c: /proc/PID text files, appended to b ---- */
+struct buf;
+void proc_maps_text(const struct engine *e, const struct eng_proc *p, struct buf *b);
+void proc_smaps_text(const struct engine *e, const struct eng_proc *p, struct buf *smaps, struct buf *rollup);
+void proc_status_text(const struct engine *e, const struct eng_proc *p, struct buf *b);
+
+/* ---- meminfo.c ---- */
+/* Appends the simulated host's /proc/meminfo text to b. */
+void engine_meminfo_text(const struct engine *e, struct buf *b);
+
+/* ---- trace.c ---- */
+__attribute__((format(printf, 2, 3))) void trace_event(const struct engine *e, const char *fmt, ...);
+
+#endif
