@@ -58,6 +58,14 @@ __attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
 int cli_open_source(const struct cli_opts *o, struct source *s);
 /* Fills scan options from o (mode, pids, filter, group_by). */
 void cli_scan_opts(const struct cli_opts *o, struct scan_opts *so);
+/*
+ * Opens the source and runs one scan with so (flags as given, the rest from
+ * o). Returns 0 with both open (source_close, scan_release), or prints the
+ * error and returns 1.
+ */
+int cli_scan(const struct cli_opts *o, unsigned flags, struct source *src, struct scan *sc);
+/* Rejects options the command does not take: returns 2 after saying which, else 0. */
+int cli_reject(const struct cli_opts *o, const char *cmd, bool positional);
 /* Says once on stderr when auto mode fell back to rollup, and why. */
 void cli_note_mode(const struct cli_opts *o, const struct scan *sc);
 

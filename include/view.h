@@ -81,3 +81,18 @@ const char *proc_command(const struct proc *p);
 
 /* Orders groups largest pss first (reverse: smallest), key breaking ties; fills order[0..ngroups). */
 void groups_sort(const struct scan *sc, size_t *order, enum ps_col col, bool reverse);
+
+struct lib_report;
+struct sys_report;
+
+/* Writes the `map` report of process p: one row per mapping and a totals row; extended adds pmap -X columns. */
+void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool human, bool extended);
+/* Writes the `lib` report as text. */
+void lib_text_write(FILE *f, const struct scan *sc, const struct lib_report *r, bool human, int width);
+/* Writes the `sys` report as text. */
+void sys_text_write(FILE *f, const struct scan *sc, const struct sys_report *r, bool human);
+
+/* The "truemem/1" documents of map, lib and sys (see json_write_ps). Return 0 or -1. */
+int json_write_map(FILE *f, const struct scan *sc, const struct proc *p, bool compact);
+int json_write_lib(FILE *f, const struct scan *sc, const struct lib_report *r, bool compact);
+int json_write_sys(FILE *f, const struct scan *sc, const struct sys_report *r, bool compact);

@@ -48,3 +48,35 @@ void cli_note_mode(const struct cli_opts *o, const struct scan *sc)
 	if (sc->mode == MODE_ROLLUP && sc->mode_reason)
 		fprintf(stderr, "truemem: using rollup mode (smaps_rollup): %s\n", sc->mode_reason);
 }
+
+int cli_scan(const struct cli_opts *o, unsigned flags, struct source *src, struct scan *sc)
+{
+	struct scan_opts so;
+	struct tm_error err = { "" };
+	int rc = cli_open_source(o, src);
+
+	if (rc)
+		return rc;
+	cli_scan_opts(o, &so);
+	so.flags = flags;
+	if (scan_run(src, &so, sc, &err) < 0) {
+		cli_error("%s", err.msg);
+		source_close(src);
+		return 1;
+	}
+	cli_note_mode(o, sc);
+	return 0;
+}
+
+int cli_reject(const struct cli_opts *o, const char *cmd, bool positional)
+{
+	const char *what = o->output ? "-o" : o->trace ? "--trace" : o->tree ? "--tree" :
+			   o->interval >= 0 ? "--interval" : o->count >= 0 ? "--count" :
+			   o->format == OUT_JSONL || o->format == OUT_PROMETHEUS ? "that --format" :
+			   !positional && o->nargs ? o->args[0] : NULL;
+
+	if (!what)
+		return 0;
+	cli_error("'%s' does not take %s", cmd, what);
+	return 2;
+}

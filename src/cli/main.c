@@ -29,6 +29,12 @@ static const struct command commands[] = {
 	  "      --interval SECONDS  time between documents (--jsonl; default 2)\n"
 	  "      --count N         number of documents (--jsonl; default: until interrupted)\n"
 	  "      --format FORMAT   text, json, jsonl or prometheus\n" },
+	{ "map", cmd_map, "PID [OPTIONS]", "one row per mapping of a process, with totals (pmap -x)",
+	  "  -X                    also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)\n" },
+	{ "lib", cmd_lib, "[OPTIONS]", "one row per mapped file or shared memory object, summed over processes",
+	  "" },
+	{ "sys", cmd_sys, "[OPTIONS]", "/proc/meminfo reconciled with what processes map",
+	  "" },
 	{ "capture", cmd_capture, "-o DIR [OPTIONS]", "save a page-level snapshot of the system",
 	  "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)\n" },
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "report.h"
 #include "view.h"
 
 static cJSON *num(uint64_t v)
@@ -162,5 +163,114 @@ int json_write_ps(FILE *f, const struct scan *sc, const struct ps_rows *rows, bo
 		cJSON_AddStringToObject(doc, "group_by", group_by_names[sc->group_by]);
 		cJSON_AddItemToObject(doc, "groups", groups_json(sc));
 	}
+	return json_emit(f, doc, compact);
+}
+
+static cJSON *hex(uint64_t v)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "0x%" PRIx64, v);
+	return cJSON_CreateString(s);
+}
+
+static cJSON *mapping_json(const struct vma *v)
+{
+	cJSON *o = cJSON_CreateObject();
+	char dev[24];
+
+	cJSON_AddItemToObject(o, "start", hex(v->start));
+	cJSON_AddItemToObject(o, "end", hex(v->end));
+	cJSON_AddStringToObject(o, "perms", v->perms);
+	cJSON_AddItemToObject(o, "offset", num(v->offset));
+	snprintf(dev, sizeof(dev), "%02x:%02x", v->dev_major, v->dev_minor);
+	cJSON_AddStringToObject(o, "dev", dev);
+	cJSON_AddItemToObject(o, "inode", num(v->inode));
+	cJSON_AddStringToObject(o, "name", vma_display_name(v));
+	cJSON_AddItemToObject(o, "size", num(v->end - v->start));
+	counts_json(o, &v->counts, true);
+	if (v->smaps.present) {
+		cJSON_AddItemToObject(o, "thp", num((v->smaps.anon_huge_kb + v->smaps.shmem_huge_kb +
+						     v->smaps.file_huge_kb) * 1024));
+		cJSON_AddItemToObject(o, "locked", num(v->smaps.locked_kb * 1024));
+		cJSON_AddStringToObject(o, "vmflags", v->smaps.vmflags);
+	}
+	return o;
+}
+
+int json_write_map(FILE *f, const struct scan *sc, const struct proc *p, bool compact)
+{
+	cJSON *doc = json_document(sc), *maps, *totals;
+
+	cJSON_AddNumberToObject(doc, "pid", p->id.pid);
+	cJSON_AddStringToObject(doc, "comm", p->id.comm);
+	cJSON_AddStringToObject(doc, "cmdline", p->id.cmdline ? p->id.cmdline : "");
+	maps = cJSON_AddArrayToObject(doc, "mappings");
+	for (size_t i = 0; i < p->vmas.n; i++)
+		cJSON_AddItemToArray(maps, mapping_json(&p->vmas.v[i]));
+	totals = cJSON_AddObjectToObject(doc, "totals");
+	{
+		uint64_t size = 0;
+
+		for (size_t i = 0; i < p->vmas.n; i++)
+			size += p->vmas.v[i].end - p->vmas.v[i].start;
+		cJSON_AddItemToObject(totals, "size", num(size));
+	}
+	counts_json(totals, &p->counts, true);
+	return json_emit(f, doc, compact);
+}
+
+int json_write_lib(FILE *f, const struct scan *sc, const struct lib_report *r, bool compact)
+{
+	cJSON *doc = json_document(sc), *libs = cJSON_AddArrayToObject(doc, "libraries");
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct lib_row *row = &r->rows[i];
+		cJSON *o = cJSON_CreateObject(), *pids = cJSON_CreateArray();
+		char dev[24];
+
+		cJSON_AddStringToObject(o, "name", row->name);
+		snprintf(dev, sizeof(dev), "%02x:%02x", row->dev_major, row->dev_minor);
+		cJSON_AddStringToObject(o, "dev", dev);
+		cJSON_AddItemToObject(o, "inode", num(row->inode));
+		for (size_t k = 0; k < row->npids; k++)
+			cJSON_AddItemToArray(pids, cJSON_CreateNumber(row->pids[k]));
+		cJSON_AddItemToObject(o, "pids", pids);
+		counts_json(o, &row->counts, false);
+		cJSON_AddItemToArray(libs, o);
+	}
+	return json_emit(f, doc, compact);
+}
+
+int json_write_sys(FILE *f, const struct scan *sc, const struct sys_report *r, bool compact)
+{
+	cJSON *doc = json_document(sc), *mi = cJSON_AddObjectToObject(doc, "meminfo");
+	cJSON *acc = cJSON_AddObjectToObject(doc, "accounted"), *swap;
+	unsigned k = r->known ? 1 : 0;
+
+	for (size_t i = 0; i < sc->meminfo.n; i++)
+		cJSON_AddItemToObject(mi, sc->meminfo.f[i].key, num(sc->meminfo.f[i].bytes));
+	add_num(acc, "total", r->total, 1, 1);
+	add_num(acc, "free", r->free, 1, 1);
+	add_num(acc, "process_anon", r->anon, k, 1);
+	add_num(acc, "process_file", r->file, k, 1);
+	add_num(acc, "process_shmem", r->shmem, k, 1);
+	add_num(acc, "anon_unattributed", r->anon_unattributed, k, 1);
+	add_num(acc, "page_cache_unmapped", r->cache_unmapped, k, 1);
+	add_num(acc, "kernel", r->kernel, 1, 1);
+	add_num(acc, "hugetlb", r->hugetlb, 1, 1);
+	if (r->known) {
+		char s[24];
+
+		snprintf(s, sizeof(s), "%" PRId64, r->unexplained);
+		cJSON_AddItemToObject(acc, "unexplained", cJSON_CreateRaw(s));
+	} else {
+		cJSON_AddNullToObject(acc, "unexplained");
+	}
+	swap = cJSON_AddObjectToObject(doc, "swap");
+	add_num(swap, "total", r->swap_total, 1, 1);
+	add_num(swap, "used", r->swap_used, 1, 1);
+	add_num(swap, "attributed", r->swap_attributed, k, 1);
+	add_num(swap, "cached", r->swap_cached, 1, 1);
 	return json_emit(f, doc, compact);
 }

@@ -1,0 +1,34 @@
+/*
+ * cmd_sys.c: `truemem sys`, /proc/meminfo reconciled with what processes
+ * map (smem -w, free).
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "report.h"
+#include "view.h"
+
+int cmd_sys(const struct cli_opts *o)
+{
+	struct source src;
+	struct scan sc;
+	struct sys_report r;
+	int rc;
+
+	if ((rc = cli_reject(o, "sys", false)) != 0)
+		return rc;
+	if (o->group_by != GROUP_NONE || o->npids || o->have_filter) {
+		cli_error("'sys' looks at every process: it takes no -p, --filter or --group-by");
+		return 2;
+	}
+	if ((rc = cli_scan(o, 0, &src, &sc)) != 0)
+		return rc;
+	sys_report_build(&sc, &r);
+	if (o->format == OUT_JSON)
+		rc = json_write_sys(stdout, &sc, &r, false) < 0;
+	else
+		sys_text_write(stdout, &sc, &r, !o->bytes);
+	scan_release(&sc);
+	source_close(&src);
+	return rc;
+}

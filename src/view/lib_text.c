@@ -1,0 +1,37 @@
+/*
+ * lib_text.c: the `lib` report as text, librank-style: one row per mapped
+ * file with the number of processes mapping it and its memory summed over
+ * them, largest PSS first.
+ */
+#include <stdio.h>
+
+#include "report.h"
+#include "view.h"
+
+void lib_text_write(FILE *f, const struct scan *sc, const struct lib_report *r, bool human, int width)
+{
+	int w = human ? 10 : 12;
+	struct buf b = BUF_INIT;
+
+	fprintf(f, "truemem: %s mode, %zu files mapped\n", scan_mode_names[sc->mode], r->n);
+	fprintf(f, "%6s %*s %*s %*s %*s NAME\n", "PROCS", w, "SWAP", w, "USS", w, "PSS", w, "RSS");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct lib_row *row = &r->rows[i];
+		const struct mem_counts *c = &row->counts;
+		char cells[4][32];
+
+		fmt_bytes(cells[0], 32, c->swap_bytes, human);
+		fmt_bytes(cells[1], 32, c->uss_bytes, human);
+		fmt_bytes(cells[2], 32, pss_bytes(c->pss), human);
+		fmt_bytes(cells[3], 32, c->rss_bytes, human);
+		for (int k = 0; k < 4; k++)
+			if (!(c->valid & (k == 0 ? CNT_SWAP : k == 1 ? CNT_USS : k == 2 ? CNT_PSS : CNT_RSS)))
+				snprintf(cells[k], 32, "-");
+		b.len = 0;
+		escape_untrusted(&b, row->name, width > 0 && width > 6 + 4 * (w + 1) + 1 ?
+				 (size_t)(width - 6 - 4 * (w + 1) - 1) : 0);
+		fprintf(f, "%6zu %*s %*s %*s %*s %s\n", row->npids, w, cells[0], w, cells[1], w, cells[2], w,
+			cells[3], b.buf ? b.buf : "");
+	}
+	buf_release(&b);
+}

@@ -1,0 +1,89 @@
+/*
+ * map_text.c: the `map` report as text, laid out like `pmap -x` (address,
+ * size, RSS, PSS, USS, swap, mode, mapping) with a totals row equal to the
+ * process's `ps` row; -X adds what `pmap -X` adds: the anon/file/shmem
+ * split, huge pages, locked memory and the kernel's VmFlags.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "view.h"
+
+static void cell(char *out, size_t len, uint64_t v, bool known, bool human)
+{
+	if (known)
+		fmt_bytes(out, len, v, human);
+	else
+		snprintf(out, len, "-");
+}
+
+/* SIZE RSS PSS USS SWAP cells of c. */
+static void map_cells(char cells[5][32], const struct mem_counts *c, uint64_t size, bool human)
+{
+	fmt_bytes(cells[0], 32, size, human);
+	cell(cells[1], 32, c->rss_bytes, c->valid & CNT_RSS, human);
+	cell(cells[2], 32, pss_bytes(c->pss), c->valid & CNT_PSS, human);
+	cell(cells[3], 32, c->uss_bytes, c->valid & CNT_USS, human);
+	cell(cells[4], 32, c->swap_bytes, c->valid & CNT_SWAP, human);
+}
+
+/* The -X cells: anon, file, shmem rss, THP, locked. */
+static void map_extended_cells(char cells[5][32], const struct vma *v, bool human)
+{
+	const struct mem_counts *c = &v->counts;
+	bool kinds = c->valid & CNT_KIND_RSS;
+
+	cell(cells[0], 32, kinds ? c->kind[KIND_ANON].rss_bytes : v->smaps.anon_kb * 1024,
+	     kinds || v->smaps.present, human);
+	cell(cells[1], 32, c->kind[KIND_FILE].rss_bytes, kinds, human);
+	cell(cells[2], 32, c->kind[KIND_SHMEM].rss_bytes, kinds, human);
+	cell(cells[3], 32, (v->smaps.anon_huge_kb + v->smaps.shmem_huge_kb + v->smaps.file_huge_kb) * 1024,
+	     v->smaps.present, human);
+	cell(cells[4], 32, v->smaps.locked_kb * 1024, v->smaps.present, human);
+}
+
+void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool human, bool extended)
+{
+	static const char *const titles[5] = { "Size", "RSS", "PSS", "USS", "Swap" };
+	static const char *const xtitles[5] = { "Anon", "File", "Shmem", "THP", "Locked" };
+	struct buf b = BUF_INIT;
+	char cells[5][32], xcells[5][32];
+	int w = human ? 10 : 12;
+	uint64_t size = 0;
+
+	escape_untrusted(&b, proc_command(p), 0);
+	fprintf(f, "%d:   %s\ntruemem: %s mode\n", (int)p->id.pid, b.buf, scan_mode_names[sc->mode]);
+	fprintf(f, "%-16s", "Address");
+	for (int k = 0; k < 5; k++)
+		fprintf(f, " %*s", w, titles[k]);
+	for (int k = 0; extended && k < 5; k++)
+		fprintf(f, " %*s", w, xtitles[k]);
+	fprintf(f, " Mode  Mapping%s\n", extended ? " [VmFlags]" : "");
+	for (size_t i = 0; i < p->vmas.n; i++) {
+		const struct vma *v = &p->vmas.v[i];
+
+		size += v->end - v->start;
+		map_cells(cells, &v->counts, v->end - v->start, human);
+		fprintf(f, "%016" PRIx64, v->start);
+		for (int k = 0; k < 5; k++)
+			fprintf(f, " %*s", w, cells[k]);
+		if (extended) {
+			map_extended_cells(xcells, v, human);
+			for (int k = 0; k < 5; k++)
+				fprintf(f, " %*s", w, xcells[k]);
+		}
+		b.len = 0;
+		escape_untrusted(&b, vma_display_name(v), 0);
+		fprintf(f, " %-5s %s", v->perms, b.buf);
+		if (extended && v->smaps.vmflags[0])
+			fprintf(f, " [%s]", v->smaps.vmflags);
+		fputc('\n', f);
+	}
+	map_cells(cells, &p->counts, size, human);
+	fprintf(f, "%-16s", "total");
+	for (int k = 0; k < 5; k++)
+		fprintf(f, " %*s", w, cells[k]);
+	fputc('\n', f);
+	buf_release(&b);
+}
