@@ -244,7 +244,8 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 		pss_t share = pss_share(ps, u64_counter_get(a->swap_refs, u->entry));
 
 		procs[u->proc]->swap_pss += share;
-		if (u->vma != UINT32_MAX && vmas && vmas[u->proc])
+		/* Mappings not kept (SCAN_KEEP_VMAS off) were released after the walk. */
+		if (vmas && vmas[u->proc] && u->vma < vmas[u->proc]->n)
 			vmas[u->proc]->v[u->vma].counts.swap_pss += share;
 	}
 	for (size_t i = 0; i < a->ngswap; i++) {

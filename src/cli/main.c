@@ -22,6 +22,10 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "top", cmd_top, "[OPTIONS]", "interactive view, refreshed (the default on a terminal)",
+	  "  -d, --delay SECONDS   refresh interval (default 2)\n"
+	  "  -n, --count N         exit after N refreshes\n"
+	  "      --group-by KEY    user, program, tree or cgroup\n" },
 	{ "ps", cmd_ps, "[OPTIONS] [PID|NAME ...]", "one row per process (the default when not on a terminal)",
 	  "      --group-by KEY    one row per group: user, program, tree or cgroup\n"
 	  "      --tree            with --group-by tree: list each tree's processes, indented\n"
@@ -37,6 +41,9 @@ static const struct command commands[] = {
 	  "" },
 	{ "capture", cmd_capture, "-o DIR [OPTIONS]", "save a page-level snapshot of the system",
 	  "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)\n" },
+	{ "sim", cmd_sim, "SCRIPT -o DIR [--trace]", "run the paging engine on a scenario, write a snapshot and truth.json",
+	  "  -o, --output DIR      the snapshot directory to create\n"
+	  "      --trace           print every fault, copy-on-write, swap-out and swap-in\n" },
 };
 
 static const char common_help[] =
@@ -259,7 +266,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!cmd)
-		cmd = command_find(isatty(STDOUT_FILENO) && o.format == OUT_TEXT && command_find("top") ? "top" : "ps");
+		cmd = command_find(isatty(STDOUT_FILENO) && o.format == OUT_TEXT ? "top" : "ps");
 	o.cmd = cmd->name;
 	o.args = argv + optind;
 	o.nargs = argc - optind;
