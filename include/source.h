@@ -113,9 +113,9 @@ int pagemap_read(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *ou
 
 /*
  * Looks up kpagecount and kpageflags for n frames; pfns must be sorted and
- * unique. Runs of nearby frames are read with one pread each. A frame the
- * source does not know (snapshot) gets count 0 and flags KPF_NOPAGE.
- * Returns 0 or -errno.
+ * unique. Runs of nearby frames are read with one pread each. Live, a
+ * frame beyond the end of memory gets count 0 and KPF_NOPAGE; a snapshot
+ * that lacks a frame is corrupt (-EIO, err names the file). Returns 0 or -errno.
  */
 int kpage_lookup(struct source *s, const uint64_t *pfns, size_t n,
 		 uint64_t *counts, uint64_t *flags, struct tm_error *err);

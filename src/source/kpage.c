@@ -9,6 +9,7 @@
  * against the request.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,8 +52,8 @@ static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
 	return 0;
 }
 
-static void kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t n,
-				  uint64_t *counts, uint64_t *flags)
+static int kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t n,
+				 uint64_t *counts, uint64_t *flags, struct tm_error *err)
 {
 	const uint64_t *r = s->kp;
 	size_t lo = 0;
@@ -74,18 +75,18 @@ static void kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t
 			counts[i] = r[3 * a + 1];
 			flags[i] = r[3 * a + 2];
 		} else {
-			counts[i] = 0;
-			flags[i] = KPF_NOPAGE;
+			/* Every frame a captured page table references was recorded. */
+			return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' lacks frame %" PRIu64
+				      " that a page table references", s->root_path, pfns[i]);
 		}
 	}
+	return 0;
 }
 
 int kpage_lookup(struct source *s, const uint64_t *pfns, size_t n,
 		 uint64_t *counts, uint64_t *flags, struct tm_error *err)
 {
-	if (s->kind == SOURCE_SNAPSHOT) {
-		kpage_lookup_snapshot(s, pfns, n, counts, flags);
-		return 0;
-	}
+	if (s->kind == SOURCE_SNAPSHOT)
+		return kpage_lookup_snapshot(s, pfns, n, counts, flags, err);
 	return kpage_lookup_live(s, pfns, n, counts, flags, err);
 }

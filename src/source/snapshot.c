@@ -54,7 +54,10 @@ int snapshot_read_file(struct source *s, const char *path, struct buf *b, struct
 		close(fd);
 		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is not a regular file", s->root_path, path);
 	}
-	rc = buf_read_fd(b, fd, SNAPSHOT_MAX_TEXT);
+	if (st.st_size > (off_t)SNAPSHOT_MAX_TEXT)
+		rc = -EFBIG;
+	else
+		rc = buf_read_fd(b, fd, SNAPSHOT_MAX_TEXT);
 	close(fd);
 	if (rc == -EFBIG)
 		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is larger than %u MiB", s->root_path, path,

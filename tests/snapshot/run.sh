@@ -1,0 +1,106 @@
+#!/bin/sh
+# Damaged snapshots: every way a snapshot directory can be broken must end
+# in exit 1 with a message naming the file at fault, never a crash and
+# never a number. Each case breaks a fresh copy of a good snapshot that the
+# paging engine writes.
+set -u
+TRUEMEM=${TRUEMEM:-./build/truemem}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+cat >"$tmp/s.scn" <<'SCN'
+ram 16M
+swap 16M
+spawn 10 app uid=1000
+mmap 10 heap anon private 256K
+touch 10 heap write
+mmap 10 lib file /lib/libx.so private 128K
+touch 10 lib read
+fork 10 11
+swapout 10 heap 0 64K
+SCN
+if ! "$TRUEMEM" sim "$tmp/s.scn" -o "$tmp/good" >/dev/null 2>"$tmp/err"; then
+	echo "FAIL setup: sim failed: $(cat "$tmp/err")"
+	echo "snapshot: 0 passed, 1 failed"
+	exit 1
+fi
+
+# expect NAME FILE-IN-MESSAGE COMMAND...: the command must exit 1 and name the file.
+expect() {
+	name=$1 file=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 1 ]; then
+		fail "$name" "exit $rc, want 1 ($(head -c 200 "$tmp/err"))"
+	elif ! grep -qF "$file" "$tmp/err"; then
+		fail "$name" "message does not name '$file': $(head -c 200 "$tmp/err")"
+	elif [ -s "$tmp/out" ]; then
+		fail "$name" "printed output despite the error"
+	else
+		pass "$name"
+	fi
+}
+
+# fresh: a new copy of the good snapshot at $tmp/d.
+fresh() { rm -rf "$tmp/d" && cp -r "$tmp/good" "$tmp/d"; }
+d=$tmp/d
+
+fresh
+"$TRUEMEM" ps --from "$d" --json >/dev/null 2>"$tmp/err" && pass "intact snapshot reads" ||
+	fail "intact snapshot reads" "$(cat "$tmp/err")"
+
+expect "no such directory" "$tmp/nope" "$TRUEMEM" ps --from "$tmp/nope"
+fresh; rm "$d/truemem-snapshot"
+expect "header missing" "truemem-snapshot" "$TRUEMEM" ps --from "$d"
+fresh; printf 'truemem-snapshot 9\n' >"$d/truemem-snapshot"
+expect "header of another version" "truemem-snapshot" "$TRUEMEM" ps --from "$d"
+fresh; printf 'garbage\0\377\n' >"$d/truemem-snapshot"
+expect "header garbled" "truemem-snapshot" "$TRUEMEM" ps --from "$d"
+fresh; sed -i 's/^processes .*/processes 999999999999/' "$d/truemem-snapshot"
+expect "absurd process count" "truemem-snapshot" "$TRUEMEM" ps --from "$d"
+fresh; sed -i 's/^page_size .*/page_size 3/' "$d/truemem-snapshot"
+expect "absurd page size" "truemem-snapshot" "$TRUEMEM" ps --from "$d"
+fresh; head -c 20 "$tmp/good/kpages" >"$d/kpages"
+expect "kpages truncated" "kpages" "$TRUEMEM" ps --from "$d"
+fresh; printf 'XXXXXXXX' | dd of="$d/kpages" conv=notrunc 2>/dev/null
+expect "kpages bad magic" "kpages" "$TRUEMEM" ps --from "$d"
+fresh; rm "$d/kpages"
+expect "kpages missing" "kpages" "$TRUEMEM" ps --from "$d"
+fresh; sz=$(stat -c %s "$d/10/pagemap"); head -c $((sz - 5)) "$tmp/good/10/pagemap" >"$d/10/pagemap"
+expect "pagemap truncated" "10/pagemap" "$TRUEMEM" ps --from "$d"
+fresh; printf '\377\377\377\377\377\377\377\177' | dd of="$d/10/pagemap" bs=1 seek=16 conv=notrunc 2>/dev/null
+expect "pagemap absurd run length" "10/pagemap" "$TRUEMEM" ps --from "$d"
+fresh; rm "$d/10/maps"
+expect "maps missing" "10/maps" "$TRUEMEM" ps --from "$d"
+fresh; printf 'not a maps line\n' >"$d/10/maps"
+expect "maps garbled" "10/maps" "$TRUEMEM" ps --from "$d"
+fresh; printf 'pid 10\nppid\n' >"$d/10/ident"
+expect "ident garbled" "10/ident" "$TRUEMEM" ps --from "$d"
+fresh; printf 'pid 12\nppid 1\nuid 0\n' >"$d/10/ident"
+expect "ident of another pid" "10/ident" "$TRUEMEM" ps --from "$d"
+fresh; rm "$d/10/maps"; ln -s /proc/self/maps "$d/10/maps"
+expect "maps is a link outside" "10/maps" "$TRUEMEM" ps --from "$d"
+fresh; rm -r "$d/11"; ln -s "$tmp/good/11" "$d/11"
+expect "process directory is a link" "11" "$TRUEMEM" ps --from "$d"
+fresh; truncate -s 300M "$d/10/smaps_rollup"
+expect "text file absurdly large" "10/smaps_rollup" "$TRUEMEM" ps --from "$d" --mode rollup
+fresh; printf 'Rss: lots\n' >"$d/10/smaps_rollup"
+expect "smaps_rollup garbled" "10/smaps_rollup" "$TRUEMEM" ps --from "$d" --mode rollup
+# A kpages table without the frames the page tables reference.
+fresh; printf 'TMKPAGE1' >"$d/kpages"; sed -i 's/^kpages .*/kpages 0/' "$d/truemem-snapshot"
+expect "kpages lacks referenced frames" "kpages" "$TRUEMEM" ps --from "$d"
+fresh; rm "$d/meminfo"
+expect "meminfo missing" "meminfo" "$TRUEMEM" sys --from "$d"
+fresh; rm "$d/10/smaps"
+expect "map -X without smaps" "10/smaps" "$TRUEMEM" map 10 -X --from "$d"
+fresh; head -c 10 "$tmp/good/10/pagemap" >"$d/10/pagemap"
+expect "lib on a truncated pagemap" "10/pagemap" "$TRUEMEM" lib --from "$d"
+
+echo "snapshot: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
