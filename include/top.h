@@ -2,7 +2,8 @@
  * top.h: the interactive view, `truemem top` (issue 5). cmd_top checks the
  * options and calls top_run; the view's files share the state below:
  *
- *   top.c        the main loop: terminal setup, refresh schedule, scans
+ *   top.c        the main loop: terminal setup and restore, signals
+ *   top_sched.c  the refresh schedule under a CPU budget, and its scans
  *   top_rows.c   the rows on screen: filter, sort, tree order, growth
  *   top_meter.c  the header's memory bar: meminfo reconciled with the scan
  *   top_draw.c   drawing the header, the table and the help screen
@@ -50,25 +51,33 @@ struct top_row {
 	double duss, dpss;          /* bytes per second, signed */
 };
 
-/* What the previous scan showed, for the growth columns: key -> uss, pss. */
+/*
+ * The last figures seen of each process (key: pid) or group (key: hash of
+ * the group key), each with the time it was taken, for the growth columns.
+ * Entries carry their own time because a light refresh updates only some.
+ */
 struct top_hist_entry {
-	uint64_t key;               /* pid, or a hash of the group key */
+	uint64_t key;
 	uint64_t uss_bytes, pss_bytes;
 	bool uss_ok, pss_ok;
+	double t;                   /* CLOCK_MONOTONIC seconds */
 };
 struct top_hist {
 	struct top_hist_entry *e;   /* sorted by key */
 	size_t n, cap;
-	double t;                   /* seconds (CLOCK_MONOTONIC) of the scan */
-	enum group_by group_by;     /* what the keys are */
-	enum scan_mode mode;
-	bool valid;
+	enum group_by group_by;     /* groups: what the keys are */
 };
 
-/* The growth of one process or group of the current scan, from the history. */
+/* The growth of one process or group, per second. */
 struct top_growth {
 	bool uss_ok, pss_ok;
 	double duss, dpss;          /* bytes per second */
+};
+
+/* A process's own-memory counters (status RssAnon/RssFile/RssShmem/VmSwap), to see it change. */
+struct top_sig {
+	bool ok;
+	uint64_t anon_kb, file_kb, shmem_kb, swap_kb;
 };
 
 /* The header's memory bar, in bytes (SPEC section 3, "accounted"). */
@@ -107,7 +116,7 @@ struct top_state {
 	/* the last scan and what is drawn from it */
 	struct scan scan;
 	bool have_scan;
-	struct top_hist hist;
+	struct top_hist phist, ghist;
 	struct top_growth *pgrowth; /* per scan.procs index */
 	struct top_growth *ggrowth; /* per scan.groups index */
 	struct top_row *rows;
@@ -119,12 +128,18 @@ struct top_state {
 	struct meminfo meminfo;
 	struct buf buf;
 
-	/* refresh schedule (see top.c, "Cost") */
-	double next_scan;           /* CLOCK_MONOTONIC seconds */
-	double scan_cpu_ms;         /* CPU time of the last refresh (scan + rows + meter) */
-	double period;              /* the interval in effect, >= interval */
-	unsigned long refreshes;
-	bool dirty;                 /* a key changed what must be scanned */
+	/* refresh schedule (top_sched.c, "Cost") */
+	double next_tick;           /* CLOCK_MONOTONIC seconds of the next refresh */
+	unsigned long refreshes;    /* refresh ticks so far (for -n) */
+	bool dirty;                 /* a key changed what must be scanned: full scan now */
+	double tokens_ms;           /* CPU milliseconds the budget allows spending now */
+	double last_wall, last_cpu; /* where the budget was last brought up to date */
+	double est_ms[3];           /* CPU of a full scan, by enum scan_mode; 0: not measured */
+	double last_full;           /* CLOCK_MONOTONIC seconds of the last full scan */
+	double full_ms;             /* CPU of the last full scan */
+	double light_ms;            /* CPU of the last light refresh */
+	size_t light_n;             /* processes it rescanned */
+	struct top_sig *sig;        /* per scan.procs index */
 
 	/* screens */
 	enum top_screen screen, back;
@@ -150,10 +165,12 @@ void top_rows_build(struct top_state *st);
 /* Notes which process or group is selected, before the rows or the scan change. */
 void top_selection_save(struct top_state *st);
 /*
- * Computes st->pgrowth/ggrowth of the scan just taken at time t against the
- * history, then makes that scan the history.
+ * Computes the growth of every process and group of the scan just taken at
+ * time t against the history, then records the scan as the history.
  */
-void top_growth_update(struct top_state *st, double t);
+void top_growth_full(struct top_state *st, double t);
+/* The same for the process at scan index i alone (after a light refresh). */
+void top_growth_proc(struct top_state *st, size_t i, double t);
 void top_hist_release(struct top_hist *h);
 /* Hash of a group key, the growth and selection key of a group row. */
 uint64_t top_key_hash(const char *s);
@@ -195,10 +212,21 @@ bool top_key(struct top_state *st, int key);
 /* Writes the help text, one line per call index; NULL past the end. */
 const char *top_help_line(size_t i, char *out, size_t len);
 
-/* top.c: seconds on CLOCK_MONOTONIC. */
+/* top_sched.c: the refresh schedule and the scans behind it. */
+/* Brings the CPU budget up to date; called every turn of the main loop. */
+void top_sched_account(struct top_state *st);
+/* Refreshes what is due: a full scan, a light refresh, or nothing. */
+void top_sched_run(struct top_state *st);
+/* Seconds until the budget allows the next full scan (estimated), -1 when none will run. */
+double top_sched_full_eta(const struct top_state *st);
+/* Milliseconds until something is due, -1 when nothing will be. */
+int top_sched_wait_ms(const struct top_state *st);
+/* Scans every process in the mode asked for, now. */
+void top_full_scan(struct top_state *st);
+
+/* top.c: seconds on CLOCK_MONOTONIC, and CPU milliseconds of this process. */
 double top_now(void);
-/* Rescans now (keys call it after changing mode or grouping). */
-void top_refresh(struct top_state *st);
+double top_cpu_ms(void);
 /* Keeps sel and first within the rows and the screen. */
 void top_clamp_selection(struct top_state *st);
 

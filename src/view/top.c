@@ -1,26 +1,8 @@
 /*
- * top.c: the main loop of `truemem top`: terminal setup and restore, the
- * refresh schedule, and the scans behind each refresh. Everything is read
- * through the data pipeline (scan.h, the source's meminfo), never /proc.
- *
- * Cost of leaving it running (issue 5: under 5% of one core at the
- * default 2 s). A refresh is one scan of every process in the mode in
- * effect, then the rows and the header (cheap: sorting a few thousand
- * pointers; ncurses sends only the cells that changed). The scan dominates
- * and grows with the memory mapped, so the schedule is adaptive: each
- * refresh's CPU time (user + system, CLOCK_PROCESS_CPUTIME_ID, so the
- * kernel's page-table walks behind pagemap and smaps_rollup count too) is
- * measured and the next refresh waits
- *
- *     period = max(interval, cpu_ms / TOP_CPU_BUDGET)
- *
- * so refreshes average at most TOP_CPU_BUDGET of one core, whatever the
- * machine: a cheap rollup scan runs every interval, a costly exact walk
- * runs as often as the budget allows (the header shows the scan's cost and
- * the period in effect when it was stretched). Numbers on screen always
- * come from one complete scan in the mode shown: exact and rollup figures
- * are never mixed in one table. The drill-down scans one process only and
- * keeps to the same budget.
+ * top.c: the main loop of `truemem top`: the terminal (ncurses, restored
+ * on every way out: q, -n, a signal, a fatal error through xdie_hook),
+ * the loop that draws, waits for a key or the next refresh, and hands keys
+ * to the key table. What is scanned when is top_sched.c's business.
  */
 #include <curses.h>
 #include <errno.h>
@@ -36,8 +18,6 @@
 #include "top.h"
 #include "view.h"
 
-#define TOP_CPU_BUDGET 0.03   /* fraction of one core refreshes may use on average */
-
 static volatile sig_atomic_t top_stop;
 static SCREEN *top_screen;
 
@@ -49,7 +29,7 @@ double top_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double cpu_ms(void)
+double top_cpu_ms(void)
 {
 	struct timespec ts;
 
@@ -87,66 +67,6 @@ void top_clamp_selection(struct top_state *st)
 		st->first = st->sel - (size_t)h + 1;
 	if (st->first + (size_t)h > st->nrows)
 		st->first = st->nrows > (size_t)h ? st->nrows - (size_t)h : 0;
-}
-
-/* Reads meminfo through the source; a failure leaves the bar out, quietly. */
-static void read_meminfo(struct top_state *st)
-{
-	struct tm_error err;
-
-	meminfo_release(&st->meminfo);
-	if (source_read_top(&st->src, "meminfo", &st->buf, &err) == 0)
-		meminfo_parse(st->buf.buf, st->buf.len, &st->meminfo);
-}
-
-/* Scans in the mode asked for; when exact is refused, says why and falls back to rollup. */
-static int scan_now(struct top_state *st, struct scan *out)
-{
-	struct scan_opts so;
-	struct tm_error err;
-
-	cli_scan_opts(st->opts, &so);
-	so.mode = st->mode;
-	so.group_by = st->group_by;
-	so.flags = 0;
-	if (scan_run(&st->src, &so, out, &err) == 0)
-		return 0;
-	if (st->mode == MODE_EXACT) {
-		snprintf(st->msg, sizeof(st->msg), "exact mode unavailable: %s", err.msg);
-		st->mode = so.mode = MODE_ROLLUP;
-		if (scan_run(&st->src, &so, out, &err) == 0)
-			return 0;
-	}
-	snprintf(st->msg, sizeof(st->msg), "scan failed: %s", err.msg);
-	return -1;
-}
-
-void top_refresh(struct top_state *st)
-{
-	double c0 = cpu_ms(), t0 = top_now();
-	struct scan next;
-
-	st->dirty = false;
-	if (top_in_map(st)) {
-		/* Only the screen on view is scanned: the list catches up on return. */
-		top_map_refresh(st);
-	} else if (scan_now(st, &next) == 0) {
-		top_selection_save(st);
-		if (st->have_scan)
-			scan_release(&st->scan);
-		st->scan = next;
-		st->have_scan = true;
-		top_growth_update(st, t0);
-		read_meminfo(st);
-		top_meter_compute(&st->meter, &st->meminfo, &st->scan);
-		top_rows_build(st);
-	}
-	st->refreshes++;
-	st->scan_cpu_ms = cpu_ms() - c0;
-	st->period = st->interval;
-	if (st->scan_cpu_ms / 1e3 / TOP_CPU_BUDGET > st->period)
-		st->period = st->scan_cpu_ms / 1e3 / TOP_CPU_BUDGET;
-	st->next_scan = t0 + st->period;
 }
 
 /* Starts curses on the terminal; returns false (with a message) when it cannot. */
@@ -198,7 +118,9 @@ static void state_release(struct top_state *st)
 	if (st->have_scan)
 		scan_release(&st->scan);
 	top_map_close(st);
-	top_hist_release(&st->hist);
+	top_hist_release(&st->phist);
+	top_hist_release(&st->ghist);
+	free(st->sig);
 	meminfo_release(&st->meminfo);
 	buf_release(&st->buf);
 	free(st->rows);
@@ -206,38 +128,20 @@ static void state_release(struct top_state *st)
 	free(st->ggrowth);
 }
 
-/* Milliseconds getch may wait: until the next refresh, or for good when none is due. */
-static int wait_ms(const struct top_state *st)
-{
-	double left;
-
-	if (st->paused || (!st->live && st->opts->count < 0))
-		return -1;
-	left = st->next_scan - top_now();
-	return left <= 0 ? 0 : (int)(left * 1e3) + 1;
-}
-
-/* One turn of the loop: refresh when due, draw, wait for a key or the next refresh. */
+/* One turn of the loop: refresh what is due, draw, wait for a key or the next refresh. */
 static void top_turn(struct top_state *st)
 {
 	int ch;
 
-	if (st->dirty || (!st->paused && top_now() >= st->next_scan)) {
-		if (st->live || st->dirty || !st->have_scan)
-			top_refresh(st);
-		else {
-			/* A snapshot does not change: a refresh is a tick (for -n). */
-			st->refreshes++;
-			st->next_scan = top_now() + st->interval;
-		}
-	}
+	top_sched_account(st);
+	top_sched_run(st);
 	if (st->opts->count >= 0 && st->refreshes >= (unsigned long)st->opts->count) {
 		top_draw(st);
 		st->quit = true;
 		return;
 	}
 	top_draw(st);
-	timeout(wait_ms(st));
+	timeout(top_sched_wait_ms(st));
 	ch = getch();
 	if (ch == ERR)
 		return;
@@ -272,7 +176,6 @@ int top_run(const struct cli_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	st.dirty = true;
 	while (!st.quit && !top_stop)
 		top_turn(&st);
 	top_restore_terminal();

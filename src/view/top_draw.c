@@ -173,6 +173,25 @@ static void layout(bool shown[TOP_NCOLS], int cols)
 	}
 }
 
+/* What the refresh schedule is doing, for the title line. */
+static void title_schedule(const struct top_state *st, char *line, size_t len)
+{
+	double eta = top_sched_full_eta(st), age = top_now() - st->last_full;
+
+	if (!st->live)
+		snprintf(line, len, "  snapshot %s", st->opts->from);
+	else if (st->paused)
+		snprintf(line, len, "  PAUSED");
+	else if (st->have_scan && st->scan.mode != st->mode)
+		snprintf(line, len, "  %s scan in ~%.0f s (CPU budget); rows on screen every %.1f s",
+			 scan_mode_names[st->mode], eta, st->interval);
+	else if (age > st->interval * 1.5 + 0.5)
+		snprintf(line, len, "  full scan %.0f s ago, next in ~%.0f s; rows on screen every %.1f s",
+			 age, eta, st->interval);
+	else
+		snprintf(line, len, "  every %.1f s", st->interval);
+}
+
 static void draw_title(struct top_state *st)
 {
 	char line[512], when[32] = "";
@@ -188,14 +207,7 @@ static void draw_title(struct top_state *st)
 	attron(attr_of(PAIR_TITLE, A_BOLD));
 	top_draw_text(0, 0, COLS, line);
 	attroff(attr_of(PAIR_TITLE, A_BOLD));
-	if (!st->live)
-		snprintf(line, sizeof(line), "  snapshot %s", st->opts->from);
-	else if (st->paused)
-		snprintf(line, sizeof(line), "  PAUSED");
-	else if (st->period > st->interval + 0.05)
-		snprintf(line, sizeof(line), "  every %.1f s (%.1f s asked; CPU budget)", st->period, st->interval);
-	else
-		snprintf(line, sizeof(line), "  every %.1f s", st->interval);
+	title_schedule(st, line, sizeof(line));
 	top_draw_untrusted(st, 0, getcurx(stdscr), COLS - getcurx(stdscr), line);
 }
 

@@ -162,7 +162,7 @@ static void act_interval(struct top_state *st, int key)
 		if (intervals[i] < st->interval)
 			st->interval = intervals[i];
 	}
-	st->next_scan = top_now() + st->interval;
+	st->next_tick = top_now() + st->interval;
 	snprintf(st->msg, sizeof(st->msg), "refresh every %.1f s", st->interval);
 }
 
@@ -170,7 +170,7 @@ static void act_pause(struct top_state *st, int key)
 {
 	st->paused = !st->paused;
 	if (!st->paused)
-		st->next_scan = 0;
+		st->next_tick = 0;
 }
 
 static void act_help(struct top_state *st, int key)

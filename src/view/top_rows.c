@@ -314,17 +314,19 @@ static int cmp_hist(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
-static const struct top_hist_entry *hist_find(const struct top_hist *h, uint64_t key)
+static struct top_hist_entry *hist_find(const struct top_hist *h, uint64_t key)
 {
 	struct top_hist_entry k = { .key = key };
 
 	return h->n ? bsearch(&k, h->e, h->n, sizeof(k), cmp_hist) : NULL;
 }
 
-/* One row's growth against its history entry (NULL: new since the last scan). */
+/* One row's growth against its history entry (NULL: not seen before). */
 static void growth_of(struct top_growth *g, const struct mem_counts *c, bool readable,
-		      const struct top_hist_entry *e, double dt)
+		      const struct top_hist_entry *e, double t)
 {
+	double dt = e ? t - e->t : 0;
+
 	memset(g, 0, sizeof(*g));
 	if (!e || !readable || dt <= 0)
 		return;
@@ -338,53 +340,65 @@ static void growth_of(struct top_growth *g, const struct mem_counts *c, bool rea
 	}
 }
 
-static void hist_add(struct top_hist *h, uint64_t key, const struct mem_counts *c, bool readable)
+static void hist_set(struct top_hist_entry *e, uint64_t key, const struct mem_counts *c, bool readable,
+		     double t)
 {
-	struct top_hist_entry *e;
-
-	xgrow((void **)&h->e, &h->cap, h->n + 1, sizeof(*h->e));
-	e = &h->e[h->n++];
 	e->key = key;
 	e->uss_ok = readable && (c->valid & CNT_USS);
 	e->pss_ok = readable && (c->valid & CNT_PSS);
 	e->uss_bytes = c->uss_bytes;
 	e->pss_bytes = pss_bytes(c->pss);
+	e->t = t;
 }
 
-void top_growth_update(struct top_state *st, double t)
+/* Appends to a history being rebuilt (sorted once complete). */
+static void hist_push(struct top_hist *h, uint64_t key, const struct mem_counts *c, bool readable, double t)
+{
+	xgrow((void **)&h->e, &h->cap, h->n + 1, sizeof(*h->e));
+	hist_set(&h->e[h->n++], key, c, readable, t);
+}
+
+void top_growth_full(struct top_state *st, double t)
 {
 	const struct scan *sc = &st->scan;
-	struct top_hist *h = &st->hist;
-	/* Figures of another mode or grouping are not comparable: no growth then. */
-	bool same = h->valid && h->mode == sc->mode && h->group_by == sc->group_by;
-	double dt = t - h->t;
+	struct top_hist np = { 0 }, ng = { .group_by = sc->group_by };
+	bool same_groups = st->ghist.group_by == sc->group_by;
 
 	st->pgrowth = xrealloc(st->pgrowth, (sc->n + 1) * sizeof(*st->pgrowth));
 	st->ggrowth = xrealloc(st->ggrowth, (sc->ngroups + 1) * sizeof(*st->ggrowth));
 	for (size_t i = 0; i < sc->n; i++) {
 		const struct proc *p = &sc->procs[i];
 
-		growth_of(&st->pgrowth[i], &p->counts, p->readable,
-			  same ? hist_find(h, (uint64_t)p->id.pid) : NULL, dt);
+		growth_of(&st->pgrowth[i], &p->counts, p->readable, hist_find(&st->phist, (uint64_t)p->id.pid), t);
+		hist_push(&np, (uint64_t)p->id.pid, &p->counts, p->readable, t);
 	}
 	for (size_t i = 0; i < sc->ngroups; i++) {
 		const struct group *g = &sc->groups[i];
+		uint64_t key = top_key_hash(g->key);
 
-		growth_of(&st->ggrowth[i], &g->counts, true,
-			  same ? hist_find(h, top_key_hash(g->key)) : NULL, dt);
+		growth_of(&st->ggrowth[i], &g->counts, true, same_groups ? hist_find(&st->ghist, key) : NULL, t);
+		hist_push(&ng, key, &g->counts, true, t);
 	}
-	/* The groups' keys are what the next scan's groups are matched by, else pids. */
-	h->n = 0;
-	if (sc->ngroups)
-		for (size_t i = 0; i < sc->ngroups; i++)
-			hist_add(h, top_key_hash(sc->groups[i].key), &sc->groups[i].counts, true);
-	for (size_t i = 0; i < sc->n; i++)
-		hist_add(h, (uint64_t)sc->procs[i].id.pid, &sc->procs[i].counts, sc->procs[i].readable);
-	qsort(h->e, h->n, sizeof(*h->e), cmp_hist);
-	h->t = t;
-	h->mode = sc->mode;
-	h->group_by = sc->group_by;
-	h->valid = true;
+	qsort(np.e, np.n, sizeof(*np.e), cmp_hist);
+	qsort(ng.e, ng.n, sizeof(*ng.e), cmp_hist);
+	top_hist_release(&st->phist);
+	top_hist_release(&st->ghist);
+	st->phist = np;
+	st->ghist = ng;
+}
+
+void top_growth_proc(struct top_state *st, size_t i, double t)
+{
+	const struct proc *p = &st->scan.procs[i];
+	struct top_hist_entry *e = hist_find(&st->phist, (uint64_t)p->id.pid);
+
+	growth_of(&st->pgrowth[i], &p->counts, p->readable, e, t);
+	if (e) {
+		hist_set(e, (uint64_t)p->id.pid, &p->counts, p->readable, t);
+	} else {
+		hist_push(&st->phist, (uint64_t)p->id.pid, &p->counts, p->readable, t);
+		qsort(st->phist.e, st->phist.n, sizeof(*st->phist.e), cmp_hist);
+	}
 }
 
 void top_hist_release(struct top_hist *h)

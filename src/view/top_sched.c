@@ -1,0 +1,292 @@
+/*
+ * top_sched.c: when `truemem top` scans, and what. Everything is read
+ * through the data pipeline (scan_run, the source), never /proc directly.
+ *
+ * Cost (issue 5: under 5% of one core at the default 2 s refresh on the
+ * bench workload, 280 processes / 3 GiB / 9M present PTEs). Measured there:
+ * a full exact walk ~5 s of CPU, a full smaps_rollup scan ~250 ms, a rollup
+ * of the ~45 processes a screen shows ~70 ms, reading /proc/PID/status of
+ * those ~1 ms. So a full scan of any kind every 2 s is over budget, and the
+ * schedule works from a CPU budget instead (TOP_CPU_BUDGET of one core):
+ *
+ *  - A token bucket: tokens_ms grows by TOP_CPU_BUDGET of the wall time and
+ *    shrinks by all the CPU the process uses (CLOCK_PROCESS_CPUTIME_ID: user
+ *    and system, so the kernel's page-table walks count), drawing included.
+ *  - A full scan, in the mode asked for, runs when the tokens cover its
+ *    measured cost (est_ms), no more often than the refresh interval. The
+ *    first screen comes from a rollup scan; an exact walk (whose cost is
+ *    first guessed at ROLLUP_TO_EXACT times the rollup's) follows as soon
+ *    as the budget allows, and the header says so until then.
+ *  - Every refresh tick in between is a light refresh of the processes on
+ *    screen: their own-memory counters (status RssAnon, RssFile, RssShmem,
+ *    VmSwap) are read, and only those that changed are rescanned with
+ *    smaps_rollup and merged into the table. smaps_rollup's Rss, Pss, Swap
+ *    and Private (uss) mean what the exact walk's per-process figures mean
+ *    (the kernel computes them from the same mapcounts), so a refreshed
+ *    row stays comparable; the distinct-frame totals, the split by page
+ *    type and the groups change only with full scans. Groups have no light
+ *    refresh.
+ *  - A key that changes what is scanned (m, g) scans at once: the user
+ *    asked. Its cost comes out of the bucket like any other.
+ *
+ * A snapshot (--from) does not change: it is scanned once, and again only
+ * when a key asks for another mode or grouping.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "top.h"
+
+#define TOP_CPU_BUDGET 0.035    /* share of one core top may use on average */
+#define INITIAL_CREDIT_MS 300.0 /* so a small system gets its exact walk at once */
+#define ROLLUP_TO_EXACT 20.0    /* first guess of an exact walk's cost, in rollup scans */
+
+void top_sched_account(struct top_state *st)
+{
+	double now = top_now(), cpu = top_cpu_ms(), cap;
+
+	if (st->last_wall == 0) {
+		st->tokens_ms = INITIAL_CREDIT_MS;
+	} else {
+		st->tokens_ms += (now - st->last_wall) * 1e3 * TOP_CPU_BUDGET;
+		st->tokens_ms -= cpu - st->last_cpu;
+	}
+	st->last_wall = now;
+	st->last_cpu = cpu;
+	/* Saving up is capped at what the next full scan needs. */
+	cap = st->est_ms[st->mode] * 1.25;
+	if (cap < INITIAL_CREDIT_MS)
+		cap = INITIAL_CREDIT_MS;
+	if (st->tokens_ms > cap)
+		st->tokens_ms = cap;
+}
+
+/* Reads meminfo through the source; a failure leaves the bar out, quietly. */
+static void read_meminfo(struct top_state *st)
+{
+	struct tm_error err;
+
+	meminfo_release(&st->meminfo);
+	if (source_read_top(&st->src, "meminfo", &st->buf, &err) == 0)
+		meminfo_parse(st->buf.buf, st->buf.len, &st->meminfo);
+}
+
+/* Scans in mode; when exact is refused, says why and falls back to rollup for good. */
+static int scan_in(struct top_state *st, enum scan_mode mode, struct scan *out)
+{
+	struct scan_opts so;
+	struct tm_error err;
+
+	cli_scan_opts(st->opts, &so);
+	so.mode = mode;
+	so.group_by = st->group_by;
+	so.flags = 0;
+	if (scan_run(&st->src, &so, out, &err) == 0)
+		return 0;
+	if (mode == MODE_EXACT) {
+		snprintf(st->msg, sizeof(st->msg), "exact mode unavailable: %s", err.msg);
+		st->mode = so.mode = MODE_ROLLUP;
+		if (scan_run(&st->src, &so, out, &err) == 0)
+			return 0;
+	}
+	snprintf(st->msg, sizeof(st->msg), "scan failed: %s", err.msg);
+	return -1;
+}
+
+/* Own-memory counters of process pid; false when it cannot be read (gone). */
+static bool read_sig(struct top_state *st, pid_t pid, struct top_sig *sig)
+{
+	struct proc_status ps;
+	struct tm_error err;
+
+	memset(sig, 0, sizeof(*sig));
+	if (source_read_proc(&st->src, pid, "status", &st->buf, &err) != 0 ||
+	    status_parse(st->buf.buf, st->buf.len, &ps) != 0)
+		return false;
+	sig->ok = true;
+	sig->anon_kb = ps.rss_anon_kb;
+	sig->file_kb = ps.rss_file_kb;
+	sig->shmem_kb = ps.rss_shmem_kb;
+	sig->swap_kb = ps.vm_swap_kb;
+	return true;
+}
+
+/* The scan index of each process row on screen; returns how many. */
+static size_t visible_procs(const struct top_state *st, size_t *out, size_t max)
+{
+	size_t n = 0, h = (size_t)top_table_height();
+
+	for (size_t r = st->first; r < st->nrows && r < st->first + h && n < max; r++)
+		if (st->rows[r].proc)
+			out[n++] = (size_t)(st->rows[r].proc - st->scan.procs);
+	return n;
+}
+
+/* Notes the counters of the processes on screen, as of the scan just taken. */
+static void baseline_visible(struct top_state *st)
+{
+	size_t idx[512], n;
+
+	if (!st->live || !st->have_scan || st->scan.ngroups)
+		return;
+	n = visible_procs(st, idx, ARRAY_SIZE(idx));
+	for (size_t k = 0; k < n; k++)
+		read_sig(st, st->scan.procs[idx[k]].id.pid, &st->sig[idx[k]]);
+}
+
+void top_full_scan(struct top_state *st)
+{
+	enum scan_mode mode = st->have_scan || !st->live ? st->mode : MODE_ROLLUP;
+	double c0 = top_cpu_ms(), t0 = top_now();
+	struct scan next;
+
+	st->dirty = false;
+	if (scan_in(st, mode, &next) != 0)
+		return;
+	top_selection_save(st);
+	if (st->have_scan)
+		scan_release(&st->scan);
+	st->scan = next;
+	st->have_scan = true;
+	st->sig = xrealloc(st->sig, (next.n + 1) * sizeof(*st->sig));
+	memset(st->sig, 0, (next.n + 1) * sizeof(*st->sig));
+	top_growth_full(st, t0);
+	read_meminfo(st);
+	top_meter_compute(&st->meter, &st->meminfo, &st->scan);
+	top_rows_build(st);
+	st->full_ms = top_cpu_ms() - c0;
+	st->est_ms[next.mode] = st->full_ms;
+	if (next.mode == MODE_ROLLUP && st->est_ms[MODE_EXACT] == 0)
+		st->est_ms[MODE_EXACT] = st->full_ms * ROLLUP_TO_EXACT;
+	st->last_full = t0;
+	baseline_visible(st);
+}
+
+/* Copies the figures of the light scan's processes into the table's. */
+static void merge_light(struct top_state *st, const struct scan *light, double t)
+{
+	for (size_t k = 0; k < light->n; k++) {
+		const struct proc *lp = &light->procs[k];
+		struct proc *p = scan_find(&st->scan, lp->id.pid);
+
+		if (!p)
+			continue;
+		p->counts = lp->counts;
+		p->readable = lp->readable;
+		p->err = lp->err;
+		top_growth_proc(st, (size_t)(p - st->scan.procs), t);
+	}
+}
+
+/*
+ * The light refresh: rescans (rollup) the processes on screen whose own
+ * counters changed. One that has gone is marked unreadable, quietly; the
+ * next full scan drops it.
+ */
+static void light_refresh(struct top_state *st)
+{
+	size_t idx[512], n, nchanged = 0;
+	pid_t changed[512];
+	double c0 = top_cpu_ms(), t0 = top_now();
+
+	n = visible_procs(st, idx, ARRAY_SIZE(idx));
+	for (size_t k = 0; k < n; k++) {
+		struct proc *p = &st->scan.procs[idx[k]];
+		struct top_sig now, *was = &st->sig[idx[k]];
+
+		if (!read_sig(st, p->id.pid, &now)) {
+			p->readable = false;
+			p->err = -ESRCH;
+			continue;
+		}
+		if (was->ok && !memcmp(&now, was, sizeof(now))) {
+			/* Its own pages did not change: no growth since the last look. */
+			if (p->readable)
+				st->pgrowth[idx[k]] = (struct top_growth){ .uss_ok = true, .pss_ok = true };
+			continue;
+		}
+		*was = now;
+		changed[nchanged++] = p->id.pid;
+	}
+	if (nchanged) {
+		struct scan_opts so;
+		struct scan light;
+		struct tm_error err;
+
+		cli_scan_opts(st->opts, &so);
+		so.mode = MODE_ROLLUP;
+		so.group_by = GROUP_NONE;
+		so.pids = changed;
+		so.npids = nchanged;
+		so.filter = NULL;
+		so.flags = 0;
+		if (scan_run(&st->src, &so, &light, &err) == 0) {
+			merge_light(st, &light, t0);
+			scan_release(&light);
+		}
+		top_selection_save(st);
+		top_rows_build(st);
+	}
+	st->light_n = nchanged;
+	st->light_ms = top_cpu_ms() - c0;
+}
+
+/* A full scan is due: the data is not in the mode asked for, or the interval passed, and it is affordable. */
+static bool full_due(const struct top_state *st, double now)
+{
+	if (!st->have_scan)
+		return true;
+	if (!st->live || st->paused || top_in_map(st))
+		return false;
+	if (st->tokens_ms < st->est_ms[st->mode])
+		return false;
+	return st->scan.mode != st->mode || now - st->last_full >= st->interval - 0.01;
+}
+
+void top_sched_run(struct top_state *st)
+{
+	double now = top_now();
+
+	if (st->dirty && top_in_map(st)) {
+		st->dirty = false;
+		top_map_refresh(st);
+	} else if (st->dirty || full_due(st, now)) {
+		top_full_scan(st);
+		top_sched_account(st);
+	} else if (top_in_map(st) && now >= st->next_tick && !st->paused && st->live) {
+		top_map_refresh(st);
+	} else if (now >= st->next_tick && !st->paused && st->live && st->have_scan && !st->scan.ngroups) {
+		light_refresh(st);
+	}
+	if (now >= st->next_tick && !st->paused) {
+		/* A refresh tick, whatever it had to do: what -n counts. */
+		st->refreshes++;
+		st->next_tick = (st->next_tick == 0 ? now : st->next_tick) + st->interval;
+		if (st->next_tick < now)
+			st->next_tick = now + st->interval;
+	}
+}
+
+double top_sched_full_eta(const struct top_state *st)
+{
+	double need = st->est_ms[st->mode] - st->tokens_ms;
+
+	if (!st->live || st->paused)
+		return -1;
+	return need <= 0 ? 0 : need / 1e3 / TOP_CPU_BUDGET;
+}
+
+int top_sched_wait_ms(const struct top_state *st)
+{
+	double left;
+
+	if (st->dirty)
+		return 0;
+	if (st->paused)
+		return -1;
+	left = st->next_tick - top_now();
+	/* A full scan waiting for tokens is looked at again on the next tick. */
+	return left <= 0 ? 0 : (int)(left * 1e3) + 1;
+}
