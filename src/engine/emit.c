@@ -46,6 +46,9 @@ static uint64_t pagemap_entry(const struct engine *e, uint64_t pte)
 static int emit_pagemap(struct snap_writer *w, const struct engine *e, const struct eng_proc *p,
 			uint64_t *run, struct tm_error *err)
 {
+	/* an empty call creates the file: a process with nothing populated has an empty pagemap */
+	if (snapw_pagemap(w, p->pid, 0, 0, run, err))
+		return -1;
 	for (uint32_t i = 0; i < p->vmas.n; i++) {
 		const struct eng_vma *v = &e->vmas[p->vmas.v[i]];
 		uint64_t idx = v->start >> ENG_PAGE_SHIFT, end = v->end >> ENG_PAGE_SHIFT, run_start = 0;

@@ -1,0 +1,460 @@
+/*
+ * test_differential.c: truemem's pipeline against the engine's ground
+ * truth on random scenarios. A seeded generator writes a scenario (spawn,
+ * mmap of every kind, touch, fork, exit, munmap, swapout, reclaim on a
+ * small RAM so reclaim also runs by itself); the engine runs it, writes
+ * its snapshot, and the scan of that snapshot (source_open_snapshot +
+ * scan_run, grouped by none, user and tree) must equal engine_truth() for
+ * every process, mapping, group and the totals.
+ *
+ * TRUEMEM_DIFF_COUNT sets the number of scenarios (default 2000),
+ * TRUEMEM_DIFF_SEED runs only that seed and prints its scenario. A failure
+ * names its seed and the scenario is left in TRUEMEM_DIFF_KEEP (default
+ * /tmp/truemem-diff-fail.scn) for replay with `truemem sim`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "scan.h"
+#include "source.h"
+#include "truth.h"
+#include "util.h"
+
+#define DIFF_DEFAULT_COUNT 2000
+#define GEN_MAX_PROCS 12
+#define GEN_MAX_REGIONS 6
+
+/* xorshift64*: small, seedable, the same on every machine. */
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t rng_next(struct rng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * UINT64_C(2685821657736338717);
+}
+
+static unsigned rnd(struct rng *r, unsigned n)
+{
+	return (unsigned)(rng_next(r) % n);
+}
+
+/* What the generator believes exists; the engine may disagree (e.g. after an out-of-memory line). */
+struct gen_proc {
+	int pid;
+	unsigned nregions;
+	unsigned region_pages[GEN_MAX_REGIONS];
+	bool region_live[GEN_MAX_REGIONS];
+};
+
+struct gen {
+	struct rng r;
+	struct gen_proc procs[GEN_MAX_PROCS];
+	unsigned nprocs;
+	int next_pid;
+	bool have_swap;
+};
+
+static struct gen_proc *gen_pick(struct gen *g)
+{
+	return g->nprocs ? &g->procs[rnd(&g->r, g->nprocs)] : NULL;
+}
+
+/* A live region of p, or -1. */
+static int gen_region(struct gen *g, const struct gen_proc *p)
+{
+	int live[GEN_MAX_REGIONS], n = 0;
+
+	for (unsigned i = 0; i < p->nregions; i++)
+		if (p->region_live[i])
+			live[n++] = (int)i;
+	return n ? live[rnd(&g->r, (unsigned)n)] : -1;
+}
+
+static void gen_spawn(struct gen *g, struct buf *b)
+{
+	static const char *const names[] = { "web", "db", "worker", "a-rather-long-daemon-name" };
+	static const unsigned uids[] = { 0, 0, 33, 1000 };
+	struct gen_proc *p;
+
+	if (g->nprocs == GEN_MAX_PROCS)
+		return;
+	p = &g->procs[g->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = g->next_pid++;
+	buf_addf(b, "spawn %d %s uid=%u\n", p->pid, names[rnd(&g->r, 4)], uids[rnd(&g->r, 4)]);
+}
+
+static void gen_mmap(struct gen *g, struct buf *b)
+{
+	static const char *const files[] = { "/usr/lib/libc.so.6", "/usr/bin/app", "/var/db/data" };
+	static const char *const shms[] = { "ring", "cache" };
+	struct gen_proc *p = gen_pick(g);
+	unsigned pages = 1 + rnd(&g->r, 8), r;
+
+	if (!p || p->nregions == GEN_MAX_REGIONS)
+		return;
+	r = p->nregions++;
+	p->region_pages[r] = pages;
+	p->region_live[r] = true;
+	buf_addf(b, "mmap %d r%u ", p->pid, r);
+	switch (rnd(&g->r, 5)) {
+	case 0:
+	case 1:
+		buf_addf(b, "anon private %uK\n", pages * 4);
+		break;
+	case 2:
+		buf_addf(b, "anon shared %u\n", pages * 4096 - rnd(&g->r, 4000));
+		break;
+	case 3:
+		buf_addf(b, "file %s %s %uK offset=%uK\n", files[rnd(&g->r, 3)],
+			 rnd(&g->r, 3) ? "private" : "shared", pages * 4, 4 * rnd(&g->r, 4));
+		break;
+	default:
+		buf_addf(b, "shmem %s %uK\n", shms[rnd(&g->r, 2)], pages * 4);
+		break;
+	}
+}
+
+/* " OFFSET LENGTH" within a region of pages pages, or nothing (the whole region). */
+static void gen_range(struct gen *g, struct buf *b, unsigned pages)
+{
+	unsigned off, len;
+
+	if (rnd(&g->r, 3) == 0)
+		return;
+	off = rnd(&g->r, pages * 4096);
+	len = 1 + rnd(&g->r, pages * 4096 - off);
+	buf_addf(b, " %u %u", off, len);
+}
+
+static void gen_touch_or_swapout(struct gen *g, struct buf *b, bool swapout)
+{
+	struct gen_proc *p = gen_pick(g);
+	int r = p ? gen_region(g, p) : -1;
+
+	if (r < 0)
+		return;
+	if (swapout)
+		buf_addf(b, "swapout %d r%d", p->pid, r);
+	else
+		buf_addf(b, "touch %d r%d %s", p->pid, r, rnd(&g->r, 2) ? "write" : "read");
+	gen_range(g, b, p->region_pages[r]);
+	buf_add(b, "\n", 1);
+}
+
+static void gen_fork(struct gen *g, struct buf *b)
+{
+	struct gen_proc *p = gen_pick(g), *c;
+
+	if (!p || g->nprocs == GEN_MAX_PROCS)
+		return;
+	c = &g->procs[g->nprocs++];
+	*c = *p;
+	c->pid = g->next_pid++;
+	buf_addf(b, "fork %d %d\n", p->pid, c->pid);
+}
+
+static void gen_exit_or_munmap(struct gen *g, struct buf *b, bool exit_proc)
+{
+	struct gen_proc *p = gen_pick(g);
+	int r;
+
+	if (!p)
+		return;
+	if (exit_proc) {
+		buf_addf(b, "exit %d\n", p->pid);
+		*p = g->procs[--g->nprocs];
+		return;
+	}
+	r = gen_region(g, p);
+	if (r >= 0) {
+		buf_addf(b, "munmap %d r%d\n", p->pid, r);
+		p->region_live[r] = false;
+	}
+}
+
+/* Writes a random scenario for seed into b. */
+static void gen_scenario(uint64_t seed, struct buf *b)
+{
+	struct gen g;
+	unsigned ncmds;
+
+	memset(&g, 0, sizeof(g));
+	g.r.s = seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
+	g.next_pid = 2 + (int)rnd(&g.r, 3);   /* sometimes PID 1 is spawned below */
+	g.have_swap = rnd(&g.r, 4) != 0;
+	buf_addf(b, "# differential seed %llu\nram %uK\n", (unsigned long long)seed, 64 + 16 * rnd(&g.r, 8));
+	if (g.have_swap)
+		buf_addf(b, "swap %uK\n", 64 + 32 * rnd(&g.r, 8));
+	if (rnd(&g.r, 4) == 0)
+		buf_addf(b, "spawn 1 init\n");
+	gen_spawn(&g, b);
+	ncmds = 10 + rnd(&g.r, 40);
+	for (unsigned i = 0; i < ncmds; i++) {
+		unsigned op = rnd(&g.r, 100);
+
+		if (op < 8)
+			gen_spawn(&g, b);
+		else if (op < 28)
+			gen_mmap(&g, b);
+		else if (op < 60)
+			gen_touch_or_swapout(&g, b, false);
+		else if (op < 72)
+			gen_fork(&g, b);
+		else if (op < 76)
+			gen_exit_or_munmap(&g, b, true);
+		else if (op < 81)
+			gen_exit_or_munmap(&g, b, false);
+		else if (op < 93)
+			gen_touch_or_swapout(&g, b, !g.have_swap ? false : true);
+		else
+			buf_addf(b, "reclaim %u\n", 1 + rnd(&g.r, 12));
+	}
+}
+
+/* ---- comparison ---- */
+
+struct diff {
+	char msg[1024];
+	bool bad;
+};
+
+static void differ(struct diff *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->bad)
+		return;
+	d->bad = true;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+}
+
+#define CMP(d, what, got, want) do { \
+		uint64_t got_ = (got), want_ = (want); \
+		if (got_ != want_) \
+			differ(d, "%s: scan %llu, truth %llu", what, (unsigned long long)got_, \
+			       (unsigned long long)want_); \
+	} while (0)
+
+/* Compares the SPEC section 2 fields (groups have no swap_pss: SPEC lists key, pids, rss, pss, uss, swap, swap_uss). */
+static void cmp_counts(struct diff *d, const char *who, const struct mem_counts *s, const struct mem_counts *t,
+		       bool kinds, bool swap_pss)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "%s rss", who);
+	CMP(d, what, s->rss_bytes, t->rss_bytes);
+	snprintf(what, sizeof(what), "%s pss", who);
+	CMP(d, what, s->pss, t->pss);
+	snprintf(what, sizeof(what), "%s uss", who);
+	CMP(d, what, s->uss_bytes, t->uss_bytes);
+	snprintf(what, sizeof(what), "%s swap", who);
+	CMP(d, what, s->swap_bytes, t->swap_bytes);
+	snprintf(what, sizeof(what), "%s swap_pss", who);
+	if (swap_pss)
+		CMP(d, what, s->swap_pss, t->swap_pss);
+	for (int k = 0; kinds && k < KIND_COUNT; k++) {
+		snprintf(what, sizeof(what), "%s %s rss", who, page_kind_names[k]);
+		CMP(d, what, s->kind[k].rss_bytes, t->kind[k].rss_bytes);
+		snprintf(what, sizeof(what), "%s %s pss", who, page_kind_names[k]);
+		CMP(d, what, s->kind[k].pss, t->kind[k].pss);
+		snprintf(what, sizeof(what), "%s %s uss", who, page_kind_names[k]);
+		CMP(d, what, s->kind[k].uss_bytes, t->kind[k].uss_bytes);
+		snprintf(what, sizeof(what), "%s %s swap", who, page_kind_names[k]);
+		CMP(d, what, s->kind[k].swap_bytes, t->kind[k].swap_bytes);
+	}
+}
+
+static void cmp_procs(struct diff *d, const struct scan *sc, const struct truth *t)
+{
+	CMP(d, "process count", sc->n, t->nprocs);
+	for (size_t i = 0; i < t->nprocs && !d->bad; i++) {
+		const struct truth_proc *tp = &t->procs[i];
+		const struct proc *p = scan_find(sc, tp->pid);
+		char who[64];
+
+		if (!p) {
+			differ(d, "process %d missing from the scan", (int)tp->pid);
+			return;
+		}
+		if (!p->readable || (p->counts.valid & CNT_EXACT) != CNT_EXACT) {
+			differ(d, "process %d: not read exactly (err %d)", (int)tp->pid, p->err);
+			return;
+		}
+		snprintf(who, sizeof(who), "pid %d", (int)tp->pid);
+		cmp_counts(d, who, &p->counts, &tp->counts, true, true);
+		CMP(d, "ppid", (uint64_t)p->id.ppid, (uint64_t)tp->ppid);
+		CMP(d, "mapping count", p->vmas.n, tp->nvmas);
+		for (size_t j = 0; j < tp->nvmas && j < p->vmas.n && !d->bad; j++) {
+			snprintf(who, sizeof(who), "pid %d mapping %#llx", (int)tp->pid,
+				 (unsigned long long)tp->vmas[j].start);
+			CMP(d, who, p->vmas.v[j].start, tp->vmas[j].start);
+			cmp_counts(d, who, &p->vmas.v[j].counts, &tp->vmas[j].counts, false, true);
+		}
+	}
+}
+
+static bool same_pids(const struct group *g, const struct truth_group *tg)
+{
+	return g->npids == tg->npids && memcmp(g->pids, tg->pids, g->npids * sizeof(pid_t)) == 0;
+}
+
+static void cmp_groups(struct diff *d, const struct scan *sc, const struct truth *t, enum truth_grouping by)
+{
+	CMP(d, "group count", sc->ngroups, t->ngroups[by]);
+	for (size_t i = 0; i < t->ngroups[by] && !d->bad; i++) {
+		const struct truth_group *tg = &t->groups[by][i];
+		const struct group *g = NULL;
+		char who[96];
+
+		for (size_t j = 0; j < sc->ngroups && !g; j++)
+			if (same_pids(&sc->groups[j], tg))
+				g = &sc->groups[j];
+		if (!g) {
+			differ(d, "%s group '%s' (%zu pids) has no scan group with the same members",
+			       truth_grouping_names[by], tg->key, tg->npids);
+			return;
+		}
+		snprintf(who, sizeof(who), "%s group '%s'", truth_grouping_names[by], tg->key);
+		if (by == TRUTH_BY_TREE)
+			CMP(d, who, (uint64_t)g->leader, (uint64_t)tg->leader);
+		else if (strcmp(g->key, tg->key) != 0)
+			differ(d, "%s: scan key '%s'", who, g->key);
+		cmp_counts(d, who, &g->counts, &tg->counts, false, false);
+		snprintf(who, sizeof(who), "%s group '%s' swap_uss", truth_grouping_names[by], tg->key);
+		CMP(d, who, g->counts.swap_uss_bytes, tg->counts.swap_uss_bytes);
+	}
+}
+
+/* Scans dir grouped by by (GROUP_NONE: with mappings) and compares with t. */
+static void diff_scan(struct diff *d, const char *dir, const struct truth *t, enum group_by by)
+{
+	static const enum truth_grouping tg_of[GROUP_COUNT] = {
+		[GROUP_USER] = TRUTH_BY_USER, [GROUP_PROGRAM] = TRUTH_BY_PROGRAM,
+		[GROUP_TREE] = TRUTH_BY_TREE, [GROUP_CGROUP] = TRUTH_BY_CGROUP,
+	};
+	struct source src;
+	struct scan sc;
+	struct scan_opts so;
+	struct tm_error err = { "" };
+
+	memset(&so, 0, sizeof(so));
+	so.mode = MODE_EXACT;
+	so.group_by = by;
+	so.flags = by == GROUP_NONE ? SCAN_KEEP_VMAS : 0;
+	if (source_open_snapshot(&src, dir, &err) != 0) {
+		differ(d, "source_open_snapshot: %s", err.msg);
+		return;
+	}
+	if (scan_run(&src, &so, &sc, &err) != 0) {
+		differ(d, "scan_run: %s", err.msg);
+		source_close(&src);
+		return;
+	}
+	if (by == GROUP_NONE) {
+		cmp_procs(d, &sc, t);
+		cmp_counts(d, "totals", &sc.totals, &t->totals, false, true);
+	} else {
+		cmp_groups(d, &sc, t, tg_of[by]);
+	}
+	scan_release(&sc);
+	source_close(&src);
+}
+
+/* Runs one seed; returns true when scan and truth agree (else *d says where). */
+static bool diff_one(uint64_t seed, const char *workdir, struct buf *scn, struct diff *d)
+{
+	static const enum group_by bys[] = { GROUP_NONE, GROUP_USER, GROUP_TREE, GROUP_PROGRAM, GROUP_CGROUP };
+	struct engine *e = engine_new();
+	struct tm_error err = { "" };
+	struct truth t;
+	char dir[512], cmd[600];
+
+	memset(d, 0, sizeof(*d));
+	scn->len = 0;
+	gen_scenario(seed, scn);
+	/* errors (out of memory or swap, a region the generator lost track of) end the run early: fine */
+	scenario_run(e, "gen.scn", scn->buf, scn->len, &err);
+	snprintf(dir, sizeof(dir), "%s/%llu", workdir, (unsigned long long)seed);
+	if (engine_emit(e, dir, &err) != 0) {
+		differ(d, "engine_emit: %s", err.msg);
+	} else {
+		truth_init(&t);
+		engine_truth(e, &t);
+		for (size_t i = 0; i < ARRAY_SIZE(bys) && !d->bad; i++)
+			diff_scan(d, dir, &t, bys[i]);
+		truth_release(&t);
+	}
+	engine_free(e);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		differ(d, "cannot remove %s", dir);
+	return !d->bad;
+}
+
+static void test_differential(void **state)
+{
+	const char *env_seed = getenv("TRUEMEM_DIFF_SEED"), *env_count = getenv("TRUEMEM_DIFF_COUNT");
+	const char *keep = getenv("TRUEMEM_DIFF_KEEP");
+	uint64_t first = 1, count = DIFF_DEFAULT_COUNT, failures = 0;
+	char workdir[64];
+	struct buf scn = BUF_INIT;
+
+	if (env_seed && str_to_u64(env_seed, &first))
+		count = 1;
+	else if (env_count && !str_to_u64(env_count, &count))
+		count = DIFF_DEFAULT_COUNT;
+	/* tmpfs when there is one: the snapshot writer syncs, and 2000 snapshots on disk take long */
+	snprintf(workdir, sizeof(workdir), "%s/truemem-diff-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	assert_non_null(mkdtemp(workdir));
+	for (uint64_t seed = first; seed < first + count; seed++) {
+		struct diff d;
+
+		if (diff_one(seed, workdir, &scn, &d)) {
+			if (env_seed)
+				printf("%s", scn.buf);
+			continue;
+		}
+		if (failures++ == 0) {
+			FILE *f = fopen(keep ? keep : "/tmp/truemem-diff-fail.scn", "w");
+
+			if (f) {
+				fputs(scn.buf, f);
+				fclose(f);
+			}
+		}
+		print_error("differential seed %llu: %s (replay: TRUEMEM_DIFF_SEED=%llu)\n",
+			    (unsigned long long)seed, d.msg, (unsigned long long)seed);
+		if (failures >= 10)
+			break;
+	}
+	rmdir(workdir);
+	buf_release(&scn);
+	printf("differential: %llu scenarios from seed %llu, %llu failed\n", (unsigned long long)count,
+	       (unsigned long long)first, (unsigned long long)failures);
+	assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_differential),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
