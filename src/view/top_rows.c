@@ -21,8 +21,8 @@ const struct top_column top_columns[TOP_NCOLS] = {
 	[TOP_USS]     = { "USS",     "USS",     COL_USS,     0, true },
 	[TOP_PSS]     = { "PSS",     "PSS",     COL_PSS,     0, true },
 	[TOP_RSS]     = { "RSS",     "RSS",     COL_RSS,     5, true },
-	[TOP_DUSS]    = { "ΔUSS/s",  "dUSS/s",  -1,          2, true },
-	[TOP_DPSS]    = { "ΔPSS/s",  "dPSS/s",  -1,          1, true },
+	[TOP_DUSS]    = { "ΔUSS/s",  "dUSS/s",  -1,          1, true },
+	[TOP_DPSS]    = { "ΔPSS/s",  "dPSS/s",  -1,          2, true },
 	[TOP_COMMAND] = { "COMMAND", "COMMAND", COL_COMMAND, 0, false },
 };
 

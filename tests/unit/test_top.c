@@ -81,7 +81,9 @@ static void state_free(struct top_state *st)
 	free(st->rows);
 	free(st->pgrowth);
 	free(st->ggrowth);
-	top_hist_release(&st->hist);
+	top_hist_release(&st->phist);
+	top_hist_release(&st->ghist);
+	free(st->sig);
 }
 
 static pid_t row_pid(const struct top_state *st, size_t i)
@@ -179,12 +181,12 @@ static void growth_is_per_second_against_the_last_scan(void **unused)
 	double v;
 
 	state_with(&st, TOP_PID);
-	top_growth_update(&st, 100.0);
+	top_growth_full(&st, 100.0);
 	top_rows_build(&st);
 	assert_false(st.rows[0].have_duss);
 	fake_release(&st.scan);
 	fake_scan(&st.scan, 4.0);   /* every uss grew by 4 MiB */
-	top_growth_update(&st, 102.0);
+	top_growth_full(&st, 102.0);
 	top_rows_build(&st);
 	r = &st.rows[0];
 	assert_true(top_row_value(r, TOP_DUSS, &v));

@@ -1,0 +1,286 @@
+#!/bin/sh
+# tests/ui/run.sh: drives the real `truemem top` in tmux (issue 5, "Tests").
+#
+# Each test starts top in a detached tmux session of a known size on a
+# private server (tmux -L truemem-ui-PID), sends keys, and reads the screen
+# with capture-pane. The processes it looks at are uihog helpers of known
+# memory (tests/live/helpers/uihog.c), one of them named with an escape
+# sequence. Prints "PASS name" or "FAIL name: why" per test, then
+# "ui: N passed, M failed"; exits 1 when any failed. Everything it starts
+# (tmux server, helpers) is killed on the way out, whatever happens.
+#
+# Environment: TRUEMEM (default ./build/truemem), UIHOG (default: next to
+# TRUEMEM under tests/live/helpers/, else compiled into a temporary dir).
+set -u
+
+TRUEMEM=${TRUEMEM:-./build/truemem}
+SOCK=truemem-ui-$$
+T=$(mktemp -d "${TMPDIR:-/tmp}/truemem-ui.XXXXXX") || exit 1
+HOGS=""
+PASSED=0
+FAILED=0
+
+tm() { tmux -L "$SOCK" "$@"; }
+
+cleanup() {
+	tm kill-server 2>/dev/null
+	for p in $HOGS; do kill "$p" 2>/dev/null; done
+	for p in $HOGS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+pass() { echo "PASS $1"; PASSED=$((PASSED + 1)); }
+fail() { echo "FAIL $1: $2"; FAILED=$((FAILED + 1)); }
+
+if [ ! -x "$TRUEMEM" ]; then
+	echo "ui: no truemem binary at $TRUEMEM (set TRUEMEM)" >&2
+	exit 1
+fi
+case $TRUEMEM in /*) ;; *) TRUEMEM=$(pwd)/$TRUEMEM ;; esac
+command -v tmux >/dev/null || { echo "ui: tmux is not installed" >&2; exit 1; }
+
+UIHOG=${UIHOG:-$(dirname "$TRUEMEM")/tests/live/helpers/uihog}
+if [ ! -x "$UIHOG" ]; then
+	src=$(dirname "$0")/../live/helpers/uihog.c
+	UIHOG=$T/uihog
+	${CC:-cc} -O2 -o "$UIHOG" "$src" || { echo "ui: cannot build $src" >&2; exit 1; }
+fi
+
+# start_hog MIB NAME: starts a helper, sets HOG_PID once it is ready.
+NHOG=0
+start_hog() {
+	NHOG=$((NHOG + 1))
+	out=$T/hog.$NHOG
+	"$UIHOG" "$1" "$2" 120 >"$out" &
+	HOG_PID=$!
+	HOGS="$HOGS $HOG_PID"
+	i=0
+	while ! grep -q '^ready' "$out" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "ui: helper $2 did not start" >&2; exit 1; }
+		sleep 0.05
+	done
+}
+
+# start_top SESSION W H ARGS...: top in a fresh session; its exit code is printed after it.
+start_top() {
+	s=$1 w=$2 h=$3
+	shift 3
+	tm new-session -d -s "$s" -x "$w" -y "$h" \
+		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 $TRUEMEM top $*; echo TOP_EXIT=\$?; sleep 60"
+}
+
+screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
+
+# wait_for SESSION SECONDS PATTERN: true once the screen shows the fixed string.
+wait_for() {
+	n=$(($2 * 10))
+	while [ $n -gt 0 ]; do
+		screen "$1" | grep -qF -- "$3" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# wait_cmd SESSION SECONDS COMMAND...: true once COMMAND (given the screen on stdin) succeeds.
+wait_cmd() {
+	s=$1 n=$(($2 * 10))
+	shift 2
+	while [ $n -gt 0 ]; do
+		screen "$s" | "$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# The table rows: lines after the column titles, up to the key line.
+table_rows() { awk '/^ *(PID|PROCS).*COMMAND/ { on = 1; next } /^\? help/ { on = 0 } on && NF'; }
+# The row number (1-based) of pid $1 in the table, 0 when absent.
+row_of() { table_rows | awk -v p="$1" '$1 == p { print NR; found = 1; exit } END { if (!found) print 0 }'; }
+
+MIB=1048576
+start_hog 64 "uiA$$"; A=$HOG_PID
+start_hog 16 "uiB$$"; B=$HOG_PID
+start_hog 1 "$(printf '\033[31mevil')"; EVIL=$HOG_PID
+start_hog 8 "uiC$$"; C=$HOG_PID
+
+# ---- a process of known memory appears with the right figures
+start_top fig 160 30 --bytes -d 0.5 -p "$A,$B"
+if ! wait_cmd fig 10 awk -v p="$A" '$1 == p { f = 1 } END { exit !f }'; then
+	fail known_figures "pid $A never appeared: $(screen fig | head -3 | tr '\n' '|')"
+else
+	sleep 1.2   # let the exact walk replace the first rollup screen
+	line=$(screen fig | awk -v p="$A" '$1 == p')
+	set -- $line
+	uss=$4 pss=$5 rss=$6
+	if [ "$uss" -ge $((64 * MIB)) ] && [ "$uss" -le $((68 * MIB)) ] &&
+	   [ "$pss" -ge "$uss" ] && [ "$rss" -ge "$pss" ]; then
+		pass known_figures
+	else
+		fail known_figures "uihog of 64 MiB shows uss=$uss pss=$pss rss=$rss"
+	fi
+fi
+
+# ---- sorting changes the order (reverse, then another column)
+ra=$(screen fig | row_of "$A") rb=$(screen fig | row_of "$B")
+if [ "$ra" = 1 ] && [ "$rb" = 2 ]; then
+	tm send-keys -t fig r
+	if wait_cmd fig 5 sh -c "t=\$(cat); echo \"\$t\" | grep -qF 'PSS▲' &&
+	   [ \"\$(echo \"\$t\" | awk -v p=$B '\$1 == p { print NR }')\" -lt \"\$(echo \"\$t\" | awk -v p=$A '\$1 == p { print NR }')\" ]"; then
+		tm send-keys -t fig '<'
+		if wait_for fig 5 'USS▲'; then
+			pass sort_changes_order
+		else
+			fail sort_changes_order "'<' did not move the sort mark to USS"
+		fi
+	else
+		fail sort_changes_order "'r' did not put the smaller process first"
+	fi
+else
+	fail sort_changes_order "by PSS the 64 MiB process should lead: rows A=$ra B=$rb"
+fi
+
+# ---- q exits 0 and restores the terminal
+tm send-keys -t fig q
+if wait_for fig 5 "TOP_EXIT=0"; then
+	if [ "$(tm display-message -p -t fig '#{alternate_on}')" = 0 ] && ! screen fig | grep -q 'COMMAND'; then
+		pass q_restores_terminal
+	else
+		fail q_restores_terminal "exited 0 but the screen still shows the table or the alternate screen"
+	fi
+else
+	fail q_restores_terminal "no exit after q: $(screen fig | tail -2 | tr '\n' '|')"
+fi
+
+# ---- filtering narrows the list to the process
+start_top filt 160 40 -d 0.5
+if ! wait_for filt 15 "COMMAND"; then
+	fail filter_narrows "top did not draw its table"
+else
+	tm send-keys -t filt / "uiB$$" Enter
+	if wait_cmd filt 10 sh -c "t=\$(cat); echo \"\$t\" | grep -q '^ *$B ' && ! echo \"\$t\" | grep -q '^ *$A '"; then
+		n=$(screen filt | table_rows | wc -l)
+		tm send-keys -t filt Escape
+		if [ "$n" -ne 1 ]; then
+			fail filter_narrows "$n rows after filtering on uiB$$"
+		elif wait_for filt 10 "uiA$$"; then
+			pass filter_narrows
+		else
+			fail filter_narrows "Esc did not clear the filter"
+		fi
+	else
+		fail filter_narrows "the filter did not narrow to pid $B: $(screen filt | sed -n 4p)"
+	fi
+fi
+tm kill-session -t filt 2>/dev/null
+
+# ---- drill-down shows the process's mappings, Esc goes back
+start_top map 160 40 -d 0.5 -p "$A"
+if wait_for map 10 "uiA$$"; then
+	tm send-keys -t map Enter
+	if wait_for map 10 "mappings of pid $A" &&
+	   wait_cmd map 5 awk '/\[anon\]/ && / 64\.[0-9] MiB/ { f = 1 } END { exit !f }'; then
+		tm send-keys -t map Escape
+		if wait_cmd map 5 sh -c "t=\$(cat); echo \"\$t\" | grep -q 'COMMAND' && ! echo \"\$t\" | grep -q 'mappings of pid'"; then
+			pass drill_down
+		else
+			fail drill_down "Esc did not return to the list"
+		fi
+	else
+		fail drill_down "no 64 MiB [anon] mapping shown: $(screen map | sed -n 2,8p | tr '\n' '|')"
+	fi
+else
+	fail drill_down "pid $A not shown"
+fi
+tm kill-session -t map 2>/dev/null
+
+# ---- a process that vanishes while drilled into is handled quietly
+start_top gone 160 30 -d 0.3 -p "$C"
+if wait_for gone 10 "uiC$$"; then
+	tm send-keys -t gone Enter
+	wait_for gone 10 "mappings of pid $C"
+	kill "$C" 2>/dev/null
+	if wait_for gone 10 "has exited"; then
+		tm send-keys -t gone Escape
+		sleep 1
+		if screen gone | grep -q 'COMMAND' && ! screen gone | grep -q 'TOP_EXIT'; then
+			pass vanished_quietly
+		else
+			fail vanished_quietly "top did not carry on: $(screen gone | tail -3 | tr '\n' '|')"
+		fi
+	else
+		fail vanished_quietly "no note that the process exited: $(screen gone | sed -n 1,5p | tr '\n' '|')"
+	fi
+else
+	fail vanished_quietly "pid $C not shown"
+fi
+tm kill-session -t gone 2>/dev/null
+
+# ---- an escape sequence in a name is shown escaped, never sent raw
+# (NO_COLOR: top itself then sends no colour, so any red in the pane came from the name.)
+tm new-session -d -s evil -x 160 -y 30 "env NO_COLOR=1 LANG=C.UTF-8 $TRUEMEM top -d 0.5 -p $EVIL; sleep 60"
+if wait_for evil 10 '\e[31mevil'; then
+	if tm capture-pane -p -e -t evil | grep -q "$(printf '\033')\\[31m" ||
+	   screen evil | grep 'evil' | grep -v -qF '\e[31mevil'; then
+		fail escaped_name "the terminal received the name's raw escape"
+	else
+		pass escaped_name
+	fi
+else
+	fail escaped_name "name not shown as \\e[31mevil: $(screen evil | grep evil | head -1)"
+fi
+tm kill-session -t evil 2>/dev/null
+
+# ---- resize redraws; narrow terminals drop columns instead of wrapping
+titles() { awk '/^ *(PID|PROCS).*COMMAND/ { print; exit }'; }
+start_top rsz 180 30 -d 0.5 -p "$A,$B"
+if wait_for rsz 10 "SWAP"; then
+	tm resize-window -t rsz -x 60 -y 15
+	if wait_cmd rsz 5 sh -c "t=\$(cat); h=\$(echo \"\$t\" | awk '/^ *PID.*COMMAND/ { print; exit }');
+	   echo \"\$h\" | grep -q 'PSS' && ! echo \"\$h\" | grep -qE 'SWAP| RSS' &&
+	   echo \"\$t\" | grep -q '^ *$A ' && [ \$(echo \"\$t\" | LC_ALL=C.UTF-8 wc -L) -le 60 ]"; then
+		tm resize-window -t rsz -x 200 -y 40
+		if wait_cmd rsz 5 sh -c "titles() { awk '/^ *PID.*COMMAND/ { print; exit }'; }; titles | grep -q 'SWAP.*RSS'"; then
+			pass resize_redraws
+		else
+			fail resize_redraws "growing back did not bring the columns back"
+		fi
+	else
+		fail resize_redraws "at 60 columns: $(screen rsz | sed -n 5,6p | tr '\n' '|')"
+	fi
+else
+	fail resize_redraws "no table at 180 columns"
+fi
+tm kill-session -t rsz 2>/dev/null
+
+# ---- the help screen lists the keys
+start_top help 120 40 -d 0.5 -p "$A"
+if wait_for help 10 "COMMAND"; then
+	tm send-keys -t help '?'
+	if wait_for help 5 "reverse the sort order" && wait_for help 1 "no key sends a signal"; then
+		tm send-keys -t help x
+		if wait_for help 5 "COMMAND"; then pass help_screen; else fail help_screen "a key did not leave the help"; fi
+	else
+		fail help_screen "no help screen"
+	fi
+else
+	fail help_screen "no table"
+fi
+tm kill-session -t help 2>/dev/null
+
+# ---- -n N exits by itself, with NO_COLOR and with TERM=dumb too
+tm new-session -d -s cnt -x 120 -y 30 \
+	"$TRUEMEM top -n 3 -d 0.2 -p $A; echo TOP_EXIT=\$?; NO_COLOR=1 $TRUEMEM top -n 2 -d 0.2 -p $A; echo NOCOLOR_EXIT=\$?; TERM=dumb $TRUEMEM top -n 2 -d 0.2 -p $A >/dev/null; echo DUMB_EXIT=\$?; sleep 60"
+if wait_for cnt 10 "TOP_EXIT=0"; then pass count_exits; else fail count_exits "-n 3 did not exit 0: $(screen cnt | tail -2 | tr '\n' '|')"; fi
+if wait_for cnt 10 "NOCOLOR_EXIT=0" && wait_for cnt 10 "DUMB_EXIT=0"; then
+	pass no_color_and_dumb
+else
+	fail no_color_and_dumb "$(screen cnt | grep -E 'EXIT|truemem' | tr '\n' '|')"
+fi
+
+echo "ui: $PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
