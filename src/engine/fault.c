@@ -181,6 +181,7 @@ static void write_private(struct engine *e, const struct eng_vma *v, uint64_t *p
 	struct frame *f = &e->frames.f[old];
 	int pid = (int)e->procs[v->proc].pid;
 	unsigned long long addr = (unsigned long long)vpn << ENG_PAGE_SHIFT;
+	bool was_zero;
 
 	if (f->kind == FRAME_ANON && f->mapcount == 1) {
 		if (f->swap_slot) {
@@ -190,9 +191,10 @@ static void write_private(struct engine *e, const struct eng_vma *v, uint64_t *p
 		f->flags |= FRAME_DIRTY | FRAME_REFERENCED;
 		return;
 	}
-	pfn = new_anon(e, v, vpn);
+	was_zero = f->kind == FRAME_ZERO;
+	pfn = new_anon(e, v, vpn);   /* may move the frame table: f is stale from here */
 	*pte = pte_mk_present(pfn);
-	if (f->kind == FRAME_ZERO) {
+	if (was_zero) {
 		trace_event(e, "fault pid=%d addr=%#llx write zero-page -> demand-zero pfn=%u", pid, addr, pfn);
 	} else {
 		e->stat_cow++;
