@@ -136,7 +136,8 @@ static void sort_rows(struct top_row *rows, size_t n, enum top_col col, bool rev
 {
 	cmp_col = col;
 	cmp_reverse = reverse;
-	qsort(rows, n, sizeof(*rows), cmp_rows);
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_rows);
 }
 
 static struct top_row *push_row(struct top_state *st)
@@ -379,8 +380,10 @@ void top_growth_full(struct top_state *st, double t)
 		growth_of(&st->ggrowth[i], &g->counts, true, same_groups ? hist_find(&st->ghist, key) : NULL, t);
 		hist_push(&ng, key, &g->counts, true, t);
 	}
-	qsort(np.e, np.n, sizeof(*np.e), cmp_hist);
-	qsort(ng.e, ng.n, sizeof(*ng.e), cmp_hist);
+	if (np.n > 1)
+		qsort(np.e, np.n, sizeof(*np.e), cmp_hist);
+	if (ng.n > 1)
+		qsort(ng.e, ng.n, sizeof(*ng.e), cmp_hist);
 	top_hist_release(&st->phist);
 	top_hist_release(&st->ghist);
 	st->phist = np;

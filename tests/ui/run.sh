@@ -9,8 +9,9 @@
 # "ui: N passed, M failed"; exits 1 when any failed. Everything it starts
 # (tmux server, helpers) is killed on the way out, whatever happens.
 #
-# Environment: TRUEMEM (default ./build/truemem), UIHOG (default: next to
-# TRUEMEM under tests/live/helpers/, else compiled into a temporary dir).
+# Environment: TRUEMEM (default ./build/truemem), HELPERS (the helpers'
+# build dir, default: next to TRUEMEM under tests/live/helpers) or UIHOG;
+# when the helper is not built it is compiled into a temporary dir.
 set -u
 
 TRUEMEM=${TRUEMEM:-./build/truemem}
@@ -31,8 +32,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-pass() { echo "PASS $1"; PASSED=$((PASSED + 1)); }
-fail() { echo "FAIL $1: $2"; FAILED=$((FAILED + 1)); }
+# printf, not echo: dash's echo would turn a "\e" in a message into a real escape.
+pass() { printf 'PASS %s\n' "$1"; PASSED=$((PASSED + 1)); }
+fail() { printf 'FAIL %s: %s\n' "$1" "$2"; FAILED=$((FAILED + 1)); }
 
 if [ ! -x "$TRUEMEM" ]; then
 	echo "ui: no truemem binary at $TRUEMEM (set TRUEMEM)" >&2
@@ -41,7 +43,7 @@ fi
 case $TRUEMEM in /*) ;; *) TRUEMEM=$(pwd)/$TRUEMEM ;; esac
 command -v tmux >/dev/null || { echo "ui: tmux is not installed" >&2; exit 1; }
 
-UIHOG=${UIHOG:-$(dirname "$TRUEMEM")/tests/live/helpers/uihog}
+UIHOG=${UIHOG:-${HELPERS:-$(dirname "$TRUEMEM")/tests/live/helpers}/uihog}
 if [ ! -x "$UIHOG" ]; then
 	src=$(dirname "$0")/../live/helpers/uihog.c
 	UIHOG=$T/uihog
@@ -182,8 +184,18 @@ tm kill-session -t filt 2>/dev/null
 start_top map 160 40 -d 0.5 -p "$A"
 if wait_for map 10 "uiA$$"; then
 	tm send-keys -t map Enter
-	if wait_for map 10 "mappings of pid $A" &&
-	   wait_cmd map 5 awk '/\[anon\]/ && / 64\.[0-9] MiB/ { f = 1 } END { exit !f }'; then
+	found=0
+	if wait_for map 10 "mappings of pid $A"; then
+		# Mappings are in address order: page down until the 64 MiB one shows.
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+			if wait_cmd map 1 awk '/\[anon\]/ && / 64\.[0-9] MiB/ { f = 1 } END { exit !f }'; then
+				found=1
+				break
+			fi
+			tm send-keys -t map NPage
+		done
+	fi
+	if [ $found = 1 ]; then
 		tm send-keys -t map Escape
 		if wait_cmd map 5 sh -c "t=\$(cat); echo \"\$t\" | grep -q 'COMMAND' && ! echo \"\$t\" | grep -q 'mappings of pid'"; then
 			pass drill_down
@@ -221,8 +233,9 @@ fi
 tm kill-session -t gone 2>/dev/null
 
 # ---- an escape sequence in a name is shown escaped, never sent raw
-# (NO_COLOR: top itself then sends no colour, so any red in the pane came from the name.)
-tm new-session -d -s evil -x 160 -y 30 "env NO_COLOR=1 LANG=C.UTF-8 $TRUEMEM top -d 0.5 -p $EVIL; sleep 60"
+# (NO_COLOR: top itself then sends no colour, so any red in the pane came from the name.
+# The name is also uihog's argument, so it shows in the command line as well.)
+tm new-session -d -s evil -x 250 -y 30 "env NO_COLOR=1 LANG=C.UTF-8 $TRUEMEM top -d 0.5 -p $EVIL; sleep 60"
 if wait_for evil 10 '\e[31mevil'; then
 	if tm capture-pane -p -e -t evil | grep -q "$(printf '\033')\\[31m" ||
 	   screen evil | grep 'evil' | grep -v -qF '\e[31mevil'; then
