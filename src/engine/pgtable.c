@@ -104,11 +104,28 @@ static uint64_t *pt_next(struct pt_table *t, int level, uint64_t base, uint64_t 
 
 uint64_t *pgtable_next(const struct pgtable *pt, uint64_t *index, uint64_t end)
 {
-	uint64_t top = UINT64_C(1) << (PT_BITS * PT_LEVELS);
+	uint64_t top = UINT64_C(1) << (PT_BITS * PT_LEVELS), leaf_end;
+	uint64_t *leaf;
 
 	if (!pt->root || *index >= end || *index >= top)
 		return NULL;
 	if (end > top)
 		end = top;
+	/* fast path for dense walks: scan the rest of the leaf holding *index first */
+	leaf = pgtable_find(pt, *index);
+	leaf_end = (*index | (PT_ENTRIES - 1)) + 1;
+	if (leaf) {
+		uint64_t stop = leaf_end < end ? leaf_end : end;
+
+		for (uint64_t i = *index; i < stop; i++, leaf++) {
+			if (*leaf) {
+				*index = i;
+				return leaf;
+			}
+		}
+	}
+	if (leaf_end >= end)
+		return NULL;
+	*index = leaf_end;
 	return pt_next(pt->root, PT_LEVELS - 1, 0, index, end);
 }
