@@ -51,4 +51,26 @@ for scn in "$here"/*.scn; do
 		fail=1
 	fi
 done
+# --trace: each fault with its kind, copy-on-write, swap-out and swap-in, a line each.
+trace_has() {   # scenario pattern...
+	scn=$1
+	shift
+	rm -rf "$tmp/trace"
+	"$bin" sim "$here/$scn.scn" -o "$tmp/trace" --trace > "$tmp/trace.txt" || return 1
+	for pat in "$@"; do
+		grep -q "$pat" "$tmp/trace.txt" || { echo "trace of $scn lacks /$pat/" >&2; return 1; }
+	done
+}
+if trace_has fork_cow '^fault pid=100 addr=0x10000000 write demand-zero pfn=' \
+	'^fault pid=100 addr=0x10011000 read cache-miss pfn=' '^fork 100 -> 101 ' \
+	'^cow pid=101 addr=0x10000000 pfn=' '^cow pid=103 addr=0x10011000 pfn=[0-9]* -> pfn=[0-9]*$' &&
+   trace_has reclaim '^swapout pfn=[0-9]* -> slot=[0-9]* ptes=[0-9]* (anon)$' \
+	'^swapin pid=50 addr=0x10009000 slot=' &&
+   trace_has zero_page '^fault pid=10 addr=0x10000000 read zero-page$' \
+	'^fault pid=10 addr=0x10000000 write zero-page -> demand-zero pfn='; then
+	echo "PASS trace"
+else
+	echo "FAIL trace"
+	fail=1
+fi
 exit $fail
