@@ -543,22 +543,32 @@ static size_t count_swapped(const char *p, size_t pages)
 	return n;
 }
 
-/* Pages of [p, p+pages) still resident (mincore), for shmem. */
-static size_t count_resident(char *p, size_t pages)
+/*
+ * Swap of the mapping at p per /proc/self/smaps, in pages. Swapped shmem is
+ * not in pagemap, and mincore counts a page still in the swap cache.
+ */
+static size_t smaps_swap_pages(const char *p)
 {
-	unsigned char vec[4096];
-	size_t n = 0;
+	static char buf[1 << 16];
+	char want[32], *at, *sw;
+	size_t len = 0;
+	ssize_t n;
+	int fd = open("/proc/self/smaps", O_RDONLY);
 
-	for (size_t done = 0; done < pages;) {
-		size_t chunk = pages - done < sizeof(vec) ? pages - done : sizeof(vec);
-
-		if (mincore(p + done * page_size, chunk * page_size, vec))
-			die("mincore: %s", strerror(errno));
-		for (size_t i = 0; i < chunk; i++)
-			n += vec[i] & 1;
-		done += chunk;
-	}
-	return n;
+	if (fd < 0)
+		die("open smaps: %s", strerror(errno));
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = 0;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)p);
+	at = strstr(buf, want);
+	if (!at || (at != buf && at[-1] != '\n'))
+		die("mapping %s not in /proc/self/smaps", want);
+	sw = strstr(at, "\nSwap:");
+	if (!sw)
+		die("no Swap: line in /proc/self/smaps");
+	return strtoul(sw + 6, NULL, 10) * 1024 / page_size;
 }
 
 static void scenario_swap(size_t pages, size_t shm_pages, unsigned long k)
@@ -588,14 +598,14 @@ static void scenario_swap(size_t pages, size_t shm_pages, unsigned long k)
 		if (shm && madvise(shm, shm_pages * page_size, MADV_PAGEOUT))
 			die("madvise(MADV_PAGEOUT) memfd: %s", strerror(errno));
 		if (count_swapped(anon, pages) == pages &&
-		    (!shm || count_resident(shm, shm_pages) == 0))
+		    (!shm || smaps_swap_pages(shm) == shm_pages))
 			break;
 		usleep(50000);
 	}
 	if (tries == 20)
-		die("pages did not go to swap: %zu of %zu anon, %zu of %zu memfd still resident",
-		    pages - count_swapped(anon, pages), pages,
-		    shm ? count_resident(shm, shm_pages) : 0, shm_pages);
+		die("pages did not go to swap: %zu of %zu anon, %zu of %zu memfd swapped",
+		    count_swapped(anon, pages), pages,
+		    shm ? smaps_swap_pages(shm) : 0, shm_pages);
 	add_region("swap", anon, pages * page_size);
 	if (shm)
 		add_region("swapmemfd", shm, shm_pages * page_size);
