@@ -139,10 +139,14 @@ measure_top() {
 	tmux -S "$sock" new-session -d -x 200 -y 50 \
 		"/usr/bin/time -o '$T/top.time' -f '%e %U %S %M %x' '$TRUEMEM' top -d 2 -n $n 2>'$T/top.err'" ||
 		{ TOP_NOTE="failed: tmux new-session"; return; }
-	t0=$(now_ms) shot=0
+	t0=$(now_ms) shot=0 : >"$T/top.headers"
 	while tmux -S "$sock" has-session 2>/dev/null; do
-		if [ $shot = 0 ] && [ $(($(now_ms) - t0)) -gt 5000 ]; then
-			tmux -S "$sock" capture-pane -p >"$T/top.screen" 2>/dev/null; shot=1
+		el=$(($(now_ms) - t0))
+		# Every ~5 s keep the header line: it shows the mode and scan cost.
+		if [ $((el / 5000)) -ge "$shot" ]; then
+			tmux -S "$sock" capture-pane -p >"$T/top.screen" 2>/dev/null &&
+				[ "$shot" -gt 0 ] && head -n1 "$T/top.screen" >>"$T/top.headers"
+			shot=$((shot + 1))
 		fi
 		if [ $(($(now_ms) - t0)) -gt $((TOP_SECONDS * 1000 + 30000)) ]; then
 			tmux -S "$sock" kill-server 2>/dev/null
@@ -159,6 +163,7 @@ measure_top() {
 	[ "$x" = 0 ] || TOP_NOTE="exited $x: $(head -n1 "$T/top.err")"
 	TOP_CPU=$(awk -v e="$e" -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", (e > 0) ? (u + s) / e * 100 : 0 }')
 	TOP_DETAIL="${u}s user + ${s}s sys over ${e}s wall, peak RSS $((m / 1024)) MiB"
+	TOP_HEADERS=$(sed -n '1p;$p' "$T/top.headers" | uniq)
 }
 
 verdict() { # verdict VALUE OP TARGET -> ok/MISS/-
@@ -282,6 +287,8 @@ inside() {
 	printf '%-30s %8s %8s  %s\n' "top -d 2: CPU % of one core" "$TOP_CPU" "< 5" "$(verdict "$TOP_CPU" '<' 5)"
 	[ -n "$TOP_NOTE" ] && echo "top: $TOP_NOTE"
 	[ -n "${TOP_DETAIL:-}" ] && echo "top: ${TOP_DETAIL}"
+	[ -n "${TOP_HEADERS:-}" ] && echo "top: its header, first and last seen:" &&
+		echo "$TOP_HEADERS" | sed 's/^/  | /'
 	if [ -n "$TOP_NOTE" ] && [ -s "$T/top.screen" ]; then
 		echo "top: screen 5 s in:"; sed -n '1,8p' "$T/top.screen"
 	fi
