@@ -19,6 +19,7 @@
 
 #include "counts.h"
 #include "maps.h"
+#include "shmem_swap.h"
 #include "smaps.h"
 
 /* The kind a resident frame counts as: KPF_ANON -> anon; KPF_SWAPBACKED alone -> shmem; else file. */
@@ -34,12 +35,13 @@ struct page_batch {
 };
 
 struct frame_set;
+struct frame_map;
 struct u64_counter;
 
 /* Distinct-frame bookkeeping over one set of processes (the system, or one group). */
 struct frame_scope {
 	struct frame_set *seen;        /* every frame counted in rss */
-	struct u64_counter *pending;   /* frame -> entries still unseen, while > 0 */
+	struct frame_map *pending;     /* shared frame -> entries still unseen, its mapcount and flags */
 	uint64_t frames;               /* distinct frames seen */
 	uint64_t kind_frames[KIND_COUNT];  /* of which anon, file, shmem */
 	uint64_t complete;             /* frames all of whose entries were seen */
@@ -64,19 +66,28 @@ struct accounter {
 	/* (group, swap entry, entries in group) of finished groups, resolved at the end */
 	struct group_swap { uint32_t group; uint64_t entry, count; } *gswap;
 	size_t ngswap, cap_gswap;
+	uint32_t group_id;               /* the group being walked */
+	struct shmem_swap shm;           /* grouped shmem mappings with their swap, resolved at the end */
 };
+
+/*
+ * The mapcount and (the aggregator's) kpageflags of a shared frame the pass
+ * has met and whose sharers have not all been walked yet, so the collector
+ * need not read them again. Returns false when the pass does not hold it.
+ */
+bool account_frame_facts(const struct accounter *a, uint64_t pfn, uint64_t *count, uint64_t *flags);
 
 /* Starts an accounting pass. */
 void account_init(struct accounter *a, uint64_t page_size);
 void account_release(struct accounter *a);
 
 /* Starts walking the members of group g (all of them before the next group). */
-void account_group_begin(struct accounter *a);
+void account_group_begin(struct accounter *a, uint32_t g);
 /*
- * Ends the group: stores its rss, uss and swap in *gc (pss, swap_uss are
- * completed by account_finish). g is its index for account_finish.
+ * Ends the group begun last: stores its rss, uss and swap in *gc (pss and
+ * swap_uss are completed by account_finish).
  */
-void account_group_end(struct accounter *a, uint32_t g, struct mem_counts *gc);
+void account_group_end(struct accounter *a, struct mem_counts *gc);
 
 /*
  * Adds a batch of process proc's entries to *pc and, when vmas is non-NULL,
@@ -90,8 +101,9 @@ void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
  * Adds shmem swap that pagemap cannot show: a swapped-out shmem page leaves
  * no entry in the page table, but smaps reports it as Swap of every mapping
  * covering it (SPEC section 2). bytes is mapping v's Swap beyond what its
- * entries explained; it counts as shmem swap, outside swap_pss, and once
- * per shmem object (identified by object) in totals and groups.
+ * entries explained (0 is fine: it still tells which object pages hold no
+ * swap); it counts as shmem swap, outside swap_pss, and once per shmem
+ * object (identified by object) in totals and groups.
  */
 void account_shmem_swap(struct accounter *a, struct mem_counts *pc, struct vma *v,
 			uint64_t bytes, uint64_t object);

@@ -22,12 +22,35 @@ bool frame_set_has(const struct frame_set *fs, uint64_t pfn);
 uint64_t frame_set_count(const struct frame_set *fs);
 
 /*
+ * A map from frame number to a non-zero u64, indexed directly in chunks of
+ * 512 frames allocated on first use and freed when their last entry goes.
+ * Unlike a hash it keeps the locality of physical memory: the frames of
+ * one process or one fork tree sit close together, so do their entries.
+ */
+struct frame_map;
+struct frame_map *frame_map_new(void);
+void frame_map_free(struct frame_map *m);
+/* The value of pfn to read or change in place (never to 0), or NULL when absent. */
+uint64_t *frame_map_ref(const struct frame_map *m, uint64_t pfn);
+/* Sets pfn's value (v != 0). */
+void frame_map_set(struct frame_map *m, uint64_t pfn, uint64_t v);
+/* Removes pfn. */
+void frame_map_clear(struct frame_map *m, uint64_t pfn);
+/* Entries held now, and the most held at once. */
+uint64_t frame_map_size(const struct frame_map *m);
+uint64_t frame_map_peak(const struct frame_map *m);
+
+/*
  * A hash map from u64 keys to u64 counts (open addressing, linear probing).
  * Used for swap entries and shared frames per group.
  */
 struct u64_counter;
 struct u64_counter *u64_counter_new(void);
 void u64_counter_free(struct u64_counter *c);
+/* The count of key, to read or change in place; NULL when absent. Valid until the next insertion or deletion. */
+uint64_t *u64_counter_ref(const struct u64_counter *c, uint64_t key);
+/* The count of key, created at 0 when absent (key must not be UINT64_MAX). Valid as above. */
+uint64_t *u64_counter_ins(struct u64_counter *c, uint64_t key);
 /* Adds delta to key's count (creating it at 0) and returns the new count. */
 uint64_t u64_counter_add(struct u64_counter *c, uint64_t key, uint64_t delta);
 /* Sets key's count to val. */

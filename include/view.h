@@ -96,3 +96,11 @@ void sys_text_write(FILE *f, const struct scan *sc, const struct sys_report *r, 
 int json_write_map(FILE *f, const struct scan *sc, const struct proc *p, bool compact);
 int json_write_lib(FILE *f, const struct scan *sc, const struct lib_report *r, bool compact);
 int json_write_sys(FILE *f, const struct scan *sc, const struct sys_report *r, bool compact);
+
+/*
+ * Writes the `ps` report in the Prometheus text exposition format (0.0.4),
+ * for node_exporter's textfile collector: one gauge family per number,
+ * labelled by pid/comm/user (or group), unknown numbers left out.
+ * Returns 0 or -1 when writing failed.
+ */
+int prom_write_ps(FILE *f, const struct scan *sc, const struct ps_rows *rows);

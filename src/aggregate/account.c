@@ -20,11 +20,46 @@ enum page_kind account_kind(uint64_t kflags)
 	return KIND_FILE;
 }
 
+/*
+ * A pending frame packs what is left to see (24 bits), its mapcount (24
+ * bits) and the kpageflags bits the aggregator reads (16, through keep[]).
+ */
+#define FIELD_MAX ((UINT64_C(1) << 24) - 1)
+
+static const uint64_t keep[] = {
+	KPF_ANON, KPF_SWAPBACKED, KPF_ZERO_PAGE, KPF_NOPAGE, KPF_HUGE, KPF_THP, KPF_KSM,
+	KPF_COMPOUND_HEAD, KPF_COMPOUND_TAIL, KPF_MMAP, KPF_LRU, KPF_UNEVICTABLE,
+};
+
+static uint64_t pending_pack(uint64_t left, uint64_t mapcount, uint64_t flags)
+{
+	uint64_t v = (left << 40) | (mapcount << 16);
+
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+		if (flags & keep[i])
+			v |= UINT64_C(1) << i;
+	return v;
+}
+
+bool account_frame_facts(const struct accounter *a, uint64_t pfn, uint64_t *count, uint64_t *flags)
+{
+	const uint64_t *v = frame_map_ref(a->all.pending, pfn);
+
+	if (!v)
+		return false;
+	*count = (*v >> 16) & FIELD_MAX;
+	*flags = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+		if (*v & (UINT64_C(1) << i))
+			*flags |= keep[i];
+	return true;
+}
+
 static void scope_init(struct frame_scope *sc)
 {
 	memset(sc, 0, sizeof(*sc));
 	sc->seen = frame_set_new();
-	sc->pending = u64_counter_new();
+	sc->pending = frame_map_new();
 	sc->swap = u64_counter_new();
 	sc->shmem_swap = u64_counter_new();
 }
@@ -32,32 +67,36 @@ static void scope_init(struct frame_scope *sc)
 static void scope_release(struct frame_scope *sc)
 {
 	frame_set_free(sc->seen);
-	u64_counter_free(sc->pending);
+	frame_map_free(sc->pending);
 	u64_counter_free(sc->swap);
 	u64_counter_free(sc->shmem_swap);
 	memset(sc, 0, sizeof(*sc));
 }
 
 /* One page-table entry on frame pfn, mapped mapcount times in all. */
-static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount, enum page_kind k)
+static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount, uint64_t flags,
+			enum page_kind k)
 {
+	uint64_t *v;
+
 	if (frame_set_add(sc->seen, pfn)) {
 		sc->frames++;
 		sc->kind_frames[k]++;
 		if (mapcount <= 1)
 			sc->complete++;
-		else
-			u64_counter_put(sc->pending, pfn, mapcount - 1);
+		else if (mapcount <= FIELD_MAX)   /* larger never completes: not tracked */
+			frame_map_set(sc->pending, pfn, pending_pack(mapcount - 1, mapcount, flags));
 		return;
 	}
 	/* Seen before: one entry fewer to wait for, if it still waits. */
-	uint64_t left = u64_counter_get(sc->pending, pfn);
-
-	if (left == 1) {
-		u64_counter_del(sc->pending, pfn);
+	v = frame_map_ref(sc->pending, pfn);
+	if (!v)
+		return;
+	if ((*v >> 40) == 1) {
+		frame_map_clear(sc->pending, pfn);
 		sc->complete++;
-	} else if (left > 1) {
-		u64_counter_put(sc->pending, pfn, left - 1);
+	} else {
+		*v -= UINT64_C(1) << 40;
 	}
 }
 
@@ -91,22 +130,25 @@ void account_release(struct accounter *a)
 	if (a->in_group)
 		scope_release(&a->group);
 	u64_counter_free(a->swap_refs);
+	shmem_swap_release(&a->shm);
 	free(a->uses);
 	free(a->gswap);
 	memset(a, 0, sizeof(*a));
 }
 
-void account_group_begin(struct accounter *a)
+void account_group_begin(struct accounter *a, uint32_t g)
 {
 	assert(!a->in_group);
 	scope_init(&a->group);
 	a->in_group = true;
+	a->group_id = g;
 }
 
-void account_group_end(struct accounter *a, uint32_t g, struct mem_counts *gc)
+void account_group_end(struct accounter *a, struct mem_counts *gc)
 {
 	uint64_t key, val;
 	size_t pos = 0;
+	uint32_t g = a->group_id;
 
 	assert(a->in_group);
 	gc->rss_bytes = a->group.frames * a->page_size;
@@ -117,7 +159,6 @@ void account_group_end(struct accounter *a, uint32_t g, struct mem_counts *gc)
 		xgrow((void **)&a->gswap, &a->cap_gswap, a->ngswap + 1, sizeof(*a->gswap));
 		a->gswap[a->ngswap++] = (struct group_swap){ g, key, val };
 	}
-	gc->swap_uss_bytes = scope_shmem_swap_bytes(&a->group);
 	scope_release(&a->group);
 	a->in_group = false;
 }
@@ -175,9 +216,9 @@ static void account_present(struct accounter *a, struct mem_counts *pc, struct v
 	add_present(pc, ps, mapcount, k);
 	if (v)
 		add_present(&v->counts, ps, mapcount, k);
-	scope_frame(&a->all, pfn, mapcount, k);
+	scope_frame(&a->all, pfn, mapcount, flags, k);
 	if (a->in_group)
-		scope_frame(&a->group, pfn, mapcount, k);
+		scope_frame(&a->group, pfn, mapcount, flags, k);
 }
 
 static void account_swapped(struct accounter *a, uint32_t proc, struct mem_counts *pc,
@@ -229,8 +270,10 @@ void account_shmem_swap(struct accounter *a, struct mem_counts *pc, struct vma *
 	v->counts.swap_bytes += bytes;
 	v->counts.kind[KIND_SHMEM].swap_bytes += bytes;
 	scope_shmem_swap(&a->all, object, bytes);
-	if (a->in_group)
+	if (a->in_group) {
 		scope_shmem_swap(&a->group, object, bytes);
+		shmem_swap_add(&a->shm, object, v->offset, v->offset + (v->end - v->start), bytes, a->group_id);
+	}
 }
 
 void account_finish(struct accounter *a, struct mem_counts *const *procs, struct vma_list *const *vmas,
@@ -254,6 +297,7 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 		if (g->count >= u64_counter_get(a->swap_refs, g->entry))
 			groups[g->group].swap_uss_bytes += ps;
 	}
+	shmem_swap_resolve(&a->shm, groups, ngroups);
 	memset(totals, 0, sizeof(*totals));
 	totals->valid = CNT_EXACT;
 	for (size_t i = 0; i < nprocs; i++) {

@@ -2,6 +2,7 @@
  * frameset.c: the sparse frame bitmap and the u64 counting hash map the
  * aggregator keeps its cross-process state in (frameset.h).
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,9 +87,123 @@ uint64_t frame_set_count(const struct frame_set *fs)
 	return fs->count;
 }
 
-/* Keys are stored +1 so that 0 marks an empty slot. */
+#define MAP_CHUNK_BITS 9
+#define MAP_DIR_BITS   12
+
+struct map_chunk {
+	uint32_t live;
+	uint64_t v[1u << MAP_CHUNK_BITS];
+};
+
+struct frame_map {
+	struct map_chunk ***dirs;
+	size_t ndirs;
+	uint64_t n, peak;
+};
+
+struct frame_map *frame_map_new(void)
+{
+	return xcalloc(1, sizeof(struct frame_map));
+}
+
+void frame_map_free(struct frame_map *m)
+{
+	if (!m)
+		return;
+	for (size_t d = 0; d < m->ndirs; d++) {
+		if (!m->dirs[d])
+			continue;
+		for (size_t c = 0; c < (1u << MAP_DIR_BITS); c++)
+			free(m->dirs[d][c]);
+		free(m->dirs[d]);
+	}
+	free(m->dirs);
+	free(m);
+}
+
+static struct map_chunk **frame_map_slot(const struct frame_map *m, uint64_t pfn)
+{
+	uint64_t chunk = pfn >> MAP_CHUNK_BITS, d = chunk >> MAP_DIR_BITS;
+
+	if (d >= m->ndirs || !m->dirs[d])
+		return NULL;
+	return &m->dirs[d][chunk & ((1u << MAP_DIR_BITS) - 1)];
+}
+
+uint64_t *frame_map_ref(const struct frame_map *m, uint64_t pfn)
+{
+	struct map_chunk **slot = frame_map_slot(m, pfn);
+	uint64_t *v;
+
+	if (!slot || !*slot)
+		return NULL;
+	v = &(*slot)->v[pfn & ((1u << MAP_CHUNK_BITS) - 1)];
+	return *v ? v : NULL;
+}
+
+void frame_map_set(struct frame_map *m, uint64_t pfn, uint64_t v)
+{
+	uint64_t chunk = pfn >> MAP_CHUNK_BITS, d = chunk >> MAP_DIR_BITS;
+	struct map_chunk **slot;
+	uint64_t *cell;
+
+	assert(v != 0);
+	if (d >= m->ndirs) {
+		size_t n = (size_t)d + 1;
+
+		m->dirs = xrealloc(m->dirs, n * sizeof(*m->dirs));
+		memset(m->dirs + m->ndirs, 0, (n - m->ndirs) * sizeof(*m->dirs));
+		m->ndirs = n;
+	}
+	if (!m->dirs[d])
+		m->dirs[d] = xcalloc(1u << MAP_DIR_BITS, sizeof(**m->dirs));
+	slot = &m->dirs[d][chunk & ((1u << MAP_DIR_BITS) - 1)];
+	if (!*slot)
+		*slot = xcalloc(1, sizeof(**slot));
+	cell = &(*slot)->v[pfn & ((1u << MAP_CHUNK_BITS) - 1)];
+	if (!*cell) {
+		(*slot)->live++;
+		if (++m->n > m->peak)
+			m->peak = m->n;
+	}
+	*cell = v;
+}
+
+void frame_map_clear(struct frame_map *m, uint64_t pfn)
+{
+	struct map_chunk **slot = frame_map_slot(m, pfn);
+	uint64_t *cell;
+
+	if (!slot || !*slot)
+		return;
+	cell = &(*slot)->v[pfn & ((1u << MAP_CHUNK_BITS) - 1)];
+	if (!*cell)
+		return;
+	*cell = 0;
+	m->n--;
+	if (--(*slot)->live == 0) {
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
+uint64_t frame_map_size(const struct frame_map *m)
+{
+	return m->n;
+}
+
+uint64_t frame_map_peak(const struct frame_map *m)
+{
+	return m->peak;
+}
+
+/* Keys are stored +1 so that 0 marks an empty slot; key and value share a cache line. */
+struct u64_slot {
+	uint64_t key, val;
+};
+
 struct u64_counter {
-	uint64_t *keys, *vals;
+	struct u64_slot *slot;
 	size_t cap, n;
 };
 
@@ -101,63 +216,71 @@ void u64_counter_free(struct u64_counter *c)
 {
 	if (!c)
 		return;
-	free(c->keys);
-	free(c->vals);
+	free(c->slot);
 	free(c);
 }
 
 static size_t u64_hash(uint64_t k, size_t cap)
 {
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
+	k ^= k >> 31;
+	k *= UINT64_C(0x9e3779b97f4a7c15);
+	k ^= k >> 29;
 	return (size_t)k & (cap - 1);
 }
 
 static void u64_counter_grow(struct u64_counter *c)
 {
 	size_t ncap = c->cap ? c->cap * 2 : 1024;
-	uint64_t *nk = xcalloc(ncap, sizeof(*nk)), *nv = xcalloc(ncap, sizeof(*nv));
+	struct u64_slot *ns = xcalloc(ncap, sizeof(*ns));
 
 	for (size_t i = 0; i < c->cap; i++) {
 		size_t j;
 
-		if (!c->keys[i])
+		if (!c->slot[i].key)
 			continue;
-		for (j = u64_hash(c->keys[i] - 1, ncap); nk[j]; j = (j + 1) & (ncap - 1))
+		for (j = u64_hash(c->slot[i].key - 1, ncap); ns[j].key; j = (j + 1) & (ncap - 1))
 			;
-		nk[j] = c->keys[i];
-		nv[j] = c->vals[i];
+		ns[j] = c->slot[i];
 	}
-	free(c->keys);
-	free(c->vals);
-	c->keys = nk;
-	c->vals = nv;
+	free(c->slot);
+	c->slot = ns;
 	c->cap = ncap;
+}
+
+uint64_t *u64_counter_ref(const struct u64_counter *c, uint64_t key)
+{
+	if (!c->cap)
+		return NULL;
+	for (size_t j = u64_hash(key, c->cap); c->slot[j].key; j = (j + 1) & (c->cap - 1))
+		if (c->slot[j].key == key + 1)
+			return &c->slot[j].val;
+	return NULL;
+}
+
+uint64_t *u64_counter_ins(struct u64_counter *c, uint64_t key)
+{
+	size_t j;
+
+	assert(key != UINT64_MAX);
+	if ((c->n + 1) * 4 > c->cap * 3)
+		u64_counter_grow(c);
+	for (j = u64_hash(key, c->cap); c->slot[j].key; j = (j + 1) & (c->cap - 1))
+		if (c->slot[j].key == key + 1)
+			return &c->slot[j].val;
+	c->slot[j].key = key + 1;
+	c->slot[j].val = 0;
+	c->n++;
+	return &c->slot[j].val;
 }
 
 uint64_t u64_counter_add(struct u64_counter *c, uint64_t key, uint64_t delta)
 {
-	size_t j;
-
-	if ((c->n + 1) * 4 > c->cap * 3)
-		u64_counter_grow(c);
-	for (j = u64_hash(key, c->cap); c->keys[j]; j = (j + 1) & (c->cap - 1))
-		if (c->keys[j] == key + 1)
-			return c->vals[j] += delta;
-	c->keys[j] = key + 1;
-	c->n++;
-	return c->vals[j] = delta;
+	return *u64_counter_ins(c, key) += delta;
 }
 
 void u64_counter_put(struct u64_counter *c, uint64_t key, uint64_t val)
 {
-	u64_counter_add(c, key, 0);
-	for (size_t j = u64_hash(key, c->cap);; j = (j + 1) & (c->cap - 1))
-		if (c->keys[j] == key + 1) {
-			c->vals[j] = val;
-			return;
-		}
+	*u64_counter_ins(c, key) = val;
 }
 
 void u64_counter_del(struct u64_counter *c, uint64_t key)
@@ -166,32 +289,28 @@ void u64_counter_del(struct u64_counter *c, uint64_t key)
 
 	if (!c->cap)
 		return;
-	for (j = u64_hash(key, c->cap); c->keys[j] != key + 1; j = (j + 1) & (c->cap - 1))
-		if (!c->keys[j])
+	for (j = u64_hash(key, c->cap); c->slot[j].key != key + 1; j = (j + 1) & (c->cap - 1))
+		if (!c->slot[j].key)
 			return;
 	/* Backward-shift deletion keeps linear probing free of tombstones. */
-	for (k = (j + 1) & (c->cap - 1); c->keys[k]; k = (k + 1) & (c->cap - 1)) {
-		size_t home = u64_hash(c->keys[k] - 1, c->cap);
+	for (k = (j + 1) & (c->cap - 1); c->slot[k].key; k = (k + 1) & (c->cap - 1)) {
+		size_t home = u64_hash(c->slot[k].key - 1, c->cap);
 
 		if (((k - home) & (c->cap - 1)) >= ((k - j) & (c->cap - 1))) {
-			c->keys[j] = c->keys[k];
-			c->vals[j] = c->vals[k];
+			c->slot[j] = c->slot[k];
 			j = k;
 		}
 	}
-	c->keys[j] = 0;
-	c->vals[j] = 0;
+	c->slot[j].key = 0;
+	c->slot[j].val = 0;
 	c->n--;
 }
 
 uint64_t u64_counter_get(const struct u64_counter *c, uint64_t key)
 {
-	if (!c->cap)
-		return 0;
-	for (size_t j = u64_hash(key, c->cap); c->keys[j]; j = (j + 1) & (c->cap - 1))
-		if (c->keys[j] == key + 1)
-			return c->vals[j];
-	return 0;
+	const uint64_t *v = u64_counter_ref(c, key);
+
+	return v ? *v : 0;
 }
 
 size_t u64_counter_size(const struct u64_counter *c)
@@ -202,9 +321,9 @@ size_t u64_counter_size(const struct u64_counter *c)
 bool u64_counter_next(const struct u64_counter *c, size_t *pos, uint64_t *key, uint64_t *count)
 {
 	for (; *pos < c->cap; (*pos)++) {
-		if (c->keys[*pos]) {
-			*key = c->keys[*pos] - 1;
-			*count = c->vals[*pos];
+		if (c->slot[*pos].key) {
+			*key = c->slot[*pos].key - 1;
+			*count = c->slot[*pos].val;
 			(*pos)++;
 			return true;
 		}

@@ -118,7 +118,10 @@ static int ps_once(const struct cli_opts *o, struct source *src, const struct ps
 	rc = ps_rows_pick(&sc, sel, &rows);
 	if (rc == 0) {
 		ps_sort(rows.p, rows.n, col, o->reverse);
-		if (o->format == OUT_JSON || o->format == OUT_JSONL) {
+		if (o->format == OUT_PROMETHEUS) {
+			if (prom_write_ps(stdout, &sc, &rows) < 0)
+				rc = 1;
+		} else if (o->format == OUT_JSON || o->format == OUT_JSONL) {
 			if (json_write_ps(stdout, &sc, &rows, o->format == OUT_JSONL) < 0)
 				rc = 1;
 		} else {
@@ -152,10 +155,6 @@ int cmd_ps(const struct cli_opts *o)
 	}
 	if (o->format != OUT_JSONL && (o->interval >= 0 || o->count >= 0)) {
 		cli_error("--interval and --count go with --jsonl");
-		return 2;
-	}
-	if (o->format == OUT_PROMETHEUS) {
-		cli_error("--format prometheus is not available in this version");
 		return 2;
 	}
 	if ((rc = ps_select_parse(o, &sel)) == 0 && (rc = cli_open_source(o, &src)) == 0) {

@@ -17,7 +17,7 @@
 #include "smaps.h"
 #include "snapshot.h"
 
-#define BATCH_PAGES 32768
+#define BATCH_PAGES 8192
 
 const char *const scan_mode_names[] = { "auto", "exact", "rollup" };
 const char *const group_by_names[GROUP_COUNT] = { "none", "user", "program", "tree", "cgroup" };
@@ -31,6 +31,9 @@ struct scan_ctx {
 	struct buf text;
 	uint64_t pm[BATCH_PAGES], pfn[BATCH_PAGES], count[BATCH_PAGES], flags[BATCH_PAGES];
 	uint64_t ecount[BATCH_PAGES], eflags[BATCH_PAGES];
+	struct frame_ref { uint64_t pfn; uint32_t entry; } pairs[BATCH_PAGES], pairs_tmp[BATCH_PAGES];
+	uint32_t uidx[BATCH_PAGES];          /* sorted pair -> its frame's index in pfn[] */
+
 	struct vrange *ranges;
 	size_t nranges, cap_ranges;
 	bool swap_in_use;           /* hidden shmem swap is possible */
@@ -45,48 +48,91 @@ static double now_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* A failure reading one process: vanished and not-permitted are normal results, a damaged snapshot is not. */
 static bool is_proc_error(int rc)
 {
 	return rc == -ENOENT || rc == -ESRCH || rc == -EACCES || rc == -EPERM || rc == -EINVAL;
 }
 
+/* Sorts the batch's (frame, entry) pairs by frame: LSD radix over the bytes the frames differ in. */
+static void sort_pairs(struct scan_ctx *c, size_t n)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	bool sorted = true;
+	struct frame_ref *src = c->pairs, *dst = c->pairs_tmp, *t;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t f = src[i].pfn;
+
+		lo = f < lo ? f : lo;
+		hi = f > hi ? f : hi;
+		sorted = sorted && (i == 0 || src[i - 1].pfn <= f);
+	}
+	if (sorted)
+		return;
+	for (unsigned shift = 0; shift < 64 && ((hi - lo) >> shift); shift += 8) {
+		size_t count[257] = { 0 };
+
+		for (size_t i = 0; i < n; i++)
+			count[((src[i].pfn - lo) >> shift & 0xff) + 1]++;
+		for (size_t b = 1; b < 257; b++)
+			count[b] += count[b - 1];
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i].pfn - lo) >> shift & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != c->pairs)
+		memcpy(c->pairs, src, n * sizeof(*src));
+}
+
+/*
+ * Resolves the frames of one batch of n entries: each present entry's
+ * shared frame the aggregator still holds is served from it; the rest are
+ * sorted, deduplicated and read with one kpage_lookup. Leaves every present
+ * entry's facts in c->ecount/c->eflags. Returns 0 or -errno.
+ */
+static int scan_frames(struct scan_ctx *c, size_t n)
+{
+	size_t nmiss = 0, nu = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pfn;
+
+		if (!(c->pm[i] & PM_PRESENT))
+			continue;
+		pfn = pm_pfn(c->pm[i]);
+		if (!account_frame_facts(&c->acc, pfn, &c->ecount[i], &c->eflags[i]))
+			c->pairs[nmiss++] = (struct frame_ref){ pfn, (uint32_t)i };
+	}
+	if (!nmiss)
+		return 0;
+	sort_pairs(c, nmiss);
+	for (size_t i = 0; i < nmiss; i++) {
+		if (!nu || c->pfn[nu - 1] != c->pairs[i].pfn)
+			c->pfn[nu++] = c->pairs[i].pfn;
+		c->uidx[i] = (uint32_t)(nu - 1);
+	}
+	if ((rc = kpage_lookup(c->src, c->pfn, nu, c->count, c->flags, c->err)) < 0)
+		return rc;
+	for (size_t i = 0; i < nmiss; i++) {
+		c->ecount[c->pairs[i].entry] = c->count[c->uidx[i]];
+		c->eflags[c->pairs[i].entry] = c->flags[c->uidx[i]];
+	}
+	return 0;
+}
+
 /* Resolves one batch of entries to frame facts and hands it to the aggregator. */
 static int scan_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vma_list *vmas,
 		      size_t *hint, uint64_t vaddr, size_t n)
 {
-	size_t nf = 0, nu = 0;
 	struct page_batch b = { vaddr, n, c->pm, c->ecount, c->eflags };
-	int rc;
+	int rc = scan_frames(c, n);
 
-	for (size_t i = 0; i < n; i++)
-		if (c->pm[i] & PM_PRESENT)
-			c->pfn[nf++] = pm_pfn(c->pm[i]);
-	if (nf) {
-		qsort(c->pfn, nf, sizeof(*c->pfn), cmp_u64);
-		for (size_t i = 0; i < nf; i++)
-			if (nu == 0 || c->pfn[nu - 1] != c->pfn[i])
-				c->pfn[nu++] = c->pfn[i];
-		rc = kpage_lookup(c->src, c->pfn, nu, c->count, c->flags, c->err);
-		if (rc < 0)
-			return rc;
-		for (size_t i = 0; i < n; i++) {
-			uint64_t *at;
-
-			if (!(c->pm[i] & PM_PRESENT))
-				continue;
-			at = bsearch(&(uint64_t){ pm_pfn(c->pm[i]) }, c->pfn, nu, sizeof(*c->pfn), cmp_u64);
-			c->ecount[i] = c->count[at - c->pfn];
-			c->eflags[i] = c->flags[at - c->pfn];
-		}
-	}
+	if (rc < 0)
+		return rc;
 	account_batch(&c->acc, pi, &p->counts, vmas, hint, &b);
 	return 0;
 }
@@ -135,15 +181,22 @@ static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct 
 	return rc;
 }
 
-/* Shmem pages swapped out leave no pagemap entry: smaps' Swap beyond what the entries showed. */
+/*
+ * Shmem pages swapped out leave no pagemap entry: smaps' Swap beyond what
+ * the entries showed. Every shared mapping of a memory-backed object (device
+ * major 0: tmpfs, memfd, SysV, shared anonymous) is handed over, swapped or
+ * not, since which ranges hold no swap matters to the groups.
+ */
 static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
 {
 	for (size_t i = 0; i < vmas->n; i++) {
 		struct vma *v = &vmas->v[i];
 		uint64_t smaps_swap = v->smaps.swap_kb * 1024;
 
-		if (!v->smaps.present || !vma_is_shared(v) || smaps_swap <= v->counts.swap_bytes)
+		if (!v->smaps.present || !vma_is_shared(v) || v->dev_major != 0 || v->inode == 0)
 			continue;
+		if (smaps_swap < v->counts.swap_bytes)
+			smaps_swap = v->counts.swap_bytes;
 		account_shmem_swap(&c->acc, &p->counts, v, smaps_swap - v->counts.swap_bytes,
 				   ((uint64_t)v->dev_major << 52) ^ ((uint64_t)v->dev_minor << 32) ^ v->inode);
 	}
@@ -166,7 +219,10 @@ static int scan_read_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *v
 		return rc;
 	vma_list_init(vmas);
 	rc = smaps ? smaps_parse(c->text.buf, c->text.len, vmas) : maps_parse(c->text.buf, c->text.len, vmas);
-	if (rc < 0 && c->src->kind == SOURCE_SNAPSHOT)
+	if (rc == 0)
+		return 0;
+	vma_list_release(vmas);
+	if (c->src->kind == SOURCE_SNAPSHOT)
 		return errorf(c->err, -EIO, "corrupt snapshot: '%s/%d/%s' is malformed", c->src->root_path,
 			      (int)p->id.pid, smaps ? "smaps" : "maps");
 	return rc;
@@ -463,10 +519,10 @@ static int scan_walk(struct scan_ctx *c, const size_t *order)
 		bool last = order && (k + 1 == sc->n || sc->procs[order[k + 1]].group != p->group);
 
 		if (first && sc->mode == MODE_EXACT)
-			account_group_begin(&c->acc);
+			account_group_begin(&c->acc, (uint32_t)p->group);
 		scan_proc(c, (uint32_t)i, p, &fatal);
 		if (last && sc->mode == MODE_EXACT)
-			account_group_end(&c->acc, (uint32_t)p->group, &sc->groups[p->group].counts);
+			account_group_end(&c->acc, &sc->groups[p->group].counts);
 	}
 	return fatal;
 }

@@ -17,7 +17,7 @@
 #include "snapshot.h"
 #include "source.h"
 
-#define RUN_GAP    64      /* read through holes this small rather than start a new run */
+#define RUN_GAP    8       /* read through holes this small rather than start a new run */
 #define RUN_MAX    8192    /* frames per pread */
 
 static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
