@@ -107,6 +107,10 @@ struct top_state {
 	enum top_col sort;
 	bool reverse;
 	char filter[128];           /* case-insensitive substring of command or user */
+	pid_t *members;             /* Enter on a group: only its processes (sorted), or NULL */
+	size_t nmembers;
+	char *members_of;           /* that group's key */
+	enum group_by members_group_by; /* the grouping to go back to */
 	bool editing_filter;
 	double interval;            /* seconds between refreshes, as asked */
 	bool paused;
@@ -209,6 +213,8 @@ bool top_in_map(const struct top_state *st);
 
 /* top_keys.c: handles one key; returns false when it was not bound. */
 bool top_key(struct top_state *st, int key);
+/* Leaves a group's member list, back to its grouping (no-op when none is open). */
+void top_members_clear(struct top_state *st);
 /* Writes the help text, one line per call index; NULL past the end. */
 const char *top_help_line(size_t i, char *out, size_t len);
 

@@ -149,14 +149,17 @@ static int col_width(enum top_col c)
 	return pc >= 0 ? ps_columns[pc].width : 10;
 }
 
-/* Which columns fit in cols: drops the highest drop_rank first. */
-static void layout(bool shown[TOP_NCOLS], int cols)
+/*
+ * Which columns fit in cols: drops the highest drop_rank first. Group rows
+ * have no user of their own (a user grouping names it in the key column).
+ */
+static void layout(const struct top_state *st, bool shown[TOP_NCOLS], int cols)
 {
 	int need = MIN_COMMAND;
 
 	for (int c = 0; c < TOP_NCOLS; c++) {
-		shown[c] = true;
-		if (c != TOP_COMMAND)
+		shown[c] = !(c == TOP_USER && st->group_by != GROUP_NONE && st->scan.ngroups);
+		if (c != TOP_COMMAND && shown[c])
 			need += col_width((enum top_col)c) + 1;
 	}
 	while (need > cols) {
@@ -282,6 +285,15 @@ static void draw_view_line(struct top_state *st)
 		 used, tot, attr, group_by_names[st->group_by], st->tree ? "  tree" : "",
 		 top_columns[st->sort].title_ascii, st->reverse ? " (reversed)" : "");
 	x = top_draw_text(3, 0, COLS, line);
+	if (st->members && x < COLS) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "   processes of %s ", group_by_names[st->members_group_by]);
+		x += top_draw_text(3, x, COLS - x, what);
+		x += top_draw_untrusted(st, 3, x, COLS - x, st->members_of);
+		if (x < COLS)
+			x += top_draw_text(3, x, COLS - x, " (Esc: back)");
+	}
 	if (st->filter[0] && x < COLS) {
 		x += top_draw_text(3, x, COLS - x, "   filter: ");
 		top_draw_untrusted(st, 3, x, COLS - x, st->filter);
@@ -424,7 +436,7 @@ static void draw_table(struct top_state *st)
 	bool shown[TOP_NCOLS];
 	int h = top_table_height();
 
-	layout(shown, COLS);
+	layout(st, shown, COLS);
 	draw_header_row(st, shown);
 	top_clamp_selection(st);
 	for (int i = 0; i < h && st->first + (size_t)i < st->nrows; i++) {

@@ -8,6 +8,7 @@
  */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "top.h"
@@ -94,14 +95,33 @@ static void act_filter(struct top_state *st, int key)
 	st->editing_filter = true;
 }
 
+/* Esc: leaves a group's member list (back to the groups), else clears the filter. */
 static void act_clear_filter(struct top_state *st, int key)
 {
+	if (st->members) {
+		top_members_clear(st);
+		st->dirty = true;
+		return;
+	}
 	st->filter[0] = '\0';
 	rebuild(st);
 }
 
+void top_members_clear(struct top_state *st)
+{
+	if (!st->members)
+		return;
+	free(st->members);
+	free(st->members_of);
+	st->members = NULL;
+	st->members_of = NULL;
+	st->nmembers = 0;
+	st->group_by = st->members_group_by;
+}
+
 static void act_group(struct top_state *st, int key)
 {
+	top_members_clear(st);
 	st->group_by = (enum group_by)((st->group_by + 1) % GROUP_COUNT);
 	st->sel = st->first = 0;
 	st->dirty = true;
@@ -124,7 +144,15 @@ static void act_enter(struct top_state *st, int key)
 	if (!r)
 		return;
 	if (r->group) {
-		snprintf(st->msg, sizeof(st->msg), "mappings are per process: press g until 'none', then Enter");
+		/* A group opens into its processes; Esc goes back to the groups. */
+		st->nmembers = r->group->npids;
+		st->members = xmalloc((st->nmembers + 1) * sizeof(pid_t));
+		memcpy(st->members, r->group->pids, st->nmembers * sizeof(pid_t));
+		st->members_of = xstrdup(r->group->key ? r->group->key : "");
+		st->members_group_by = st->group_by;
+		st->group_by = GROUP_NONE;
+		st->sel = st->first = 0;
+		st->dirty = true;
 		return;
 	}
 	top_map_open(st, r->proc->id.pid);
@@ -204,10 +232,10 @@ static const struct top_binding bindings[] = {
 	{ KEY_F(6),      ON_LIST, "F6",            "choose the sort column from a menu", act_sort_menu },
 	{ 'r',           ON_LIST, "r",             "reverse the sort order", act_reverse },
 	{ '/',           ON_LIST, "/",             "filter by command or user (Enter keeps, Esc clears)", act_filter },
-	{ KEY_ESC,       ON_LIST, "Esc",           "clear the filter; in the mappings, go back", act_clear_filter },
+	{ KEY_ESC,       ON_LIST, "Esc",           "clear the filter, or leave a group's processes; in the mappings, go back", act_clear_filter },
 	{ 'g',           ON_LIST, "g",             "group by: none, user, program, tree, cgroup", act_group },
 	{ 't',           ON_LIST, "t",             "tree view of the processes", act_tree },
-	{ '\n',          ON_LIST, "Enter",         "the selected process's mappings", act_enter },
+	{ '\n',          ON_LIST, "Enter",         "the selected process's mappings, or the selected group's processes", act_enter },
 	{ '\r',          ON_LIST, NULL,            NULL, act_enter },
 	{ KEY_ENTER,     ON_LIST, NULL,            NULL, act_enter },
 	{ KEY_ESC,       ON_MAP,  NULL,            NULL, act_back },

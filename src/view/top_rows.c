@@ -172,6 +172,21 @@ static void build_groups(struct top_state *st)
 	sort_rows(st->rows, st->nrows, st->sort, st->reverse);
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A process is shown when it matches the filter and, in a group's member list, is a member. */
+static bool proc_shown(const struct top_state *st, const struct proc *p)
+{
+	if (st->members && !bsearch(&p->id.pid, st->members, st->nmembers, sizeof(pid_t), cmp_pid))
+		return false;
+	return top_row_matches(p, NULL, st->filter);
+}
+
 /* The filtered processes in sort order, as rows. */
 static void build_flat(struct top_state *st)
 {
@@ -181,7 +196,7 @@ static void build_flat(struct top_state *st)
 	int pc = top_columns[st->sort].ps_col;
 
 	for (size_t i = 0; i < sc->n; i++)
-		if (top_row_matches(&sc->procs[i], NULL, st->filter))
+		if (proc_shown(st, &sc->procs[i]))
 			ord[n++] = &sc->procs[i];
 	if (pc >= 0)
 		ps_sort(ord, n, (enum ps_col)pc, st->reverse);

@@ -153,8 +153,12 @@ void top_full_scan(struct top_state *st)
 	st->sig = xrealloc(st->sig, (next.n + 1) * sizeof(*st->sig));
 	memset(st->sig, 0, (next.n + 1) * sizeof(*st->sig));
 	top_growth_full(st, t0);
-	read_meminfo(st);
-	top_meter_compute(&st->meter, &st->meminfo, &st->scan);
+	if (st->scan.meminfo.n) {
+		top_meter_compute(&st->meter, &st->scan.meminfo, &st->scan);
+	} else {
+		read_meminfo(st);
+		top_meter_compute(&st->meter, &st->meminfo, &st->scan);
+	}
 	top_rows_build(st);
 	st->full_ms = top_cpu_ms() - c0;
 	st->est_ms[next.mode] = st->full_ms;
@@ -229,6 +233,9 @@ static void light_refresh(struct top_state *st)
 		top_selection_save(st);
 		top_rows_build(st);
 	}
+	/* Free memory and the page cache move all the time: the bar is redrawn from fresh meminfo. */
+	read_meminfo(st);
+	top_meter_compute(&st->meter, &st->meminfo, &st->scan);
 	st->light_n = nchanged;
 	st->light_ms = top_cpu_ms() - c0;
 }
