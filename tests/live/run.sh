@@ -40,6 +40,12 @@ rollup_as_nobody
 usage_errors
 missing_pid
 capture_replay
+map_rows
+map_zero_noreserve
+map_file
+map_errors
+group_tree_cow
+group_tree_memfd
 swap_private_cow
 swap_memfd
 "
@@ -524,6 +530,182 @@ test_capture_replay() {
 	finish
 }
 
+# ---- map, groups (issue 4) ----
+
+# map_json OUT PID: truemem map PID --json > OUT, exit 0 required.
+map_json() {
+	local rc
+	"$TRUEMEM" map "$2" --json --mode exact >"$1" 2>"$1.err"
+	rc=$?
+	[ "$rc" = 0 ] || fail "truemem map $2 --json exited $rc: $(head -c 300 "$1.err" | tr '\n' ' ')"
+	jq -e . "$1" >/dev/null 2>&1 || fail "truemem map $2 --json: output is not JSON"
+}
+
+# map_row FILE START: "size rss pss uss swap swap_pss name" of the mapping
+# starting at START (hex with 0x).
+map_row() {
+	jq -r --arg s "$2" '.mappings[] | select((.start | ascii_downcase) == ($s | ascii_downcase))
+		| "\(.size) \(.rss) \(.pss) \(.uss) \(.swap) \(.swap_pss) \(.name)"' "$1"
+}
+
+# map_vs_smaps FILE PID: every mapping of a quiescent PID against the
+# kernel's smaps: rss == Rss, uss == Private_*, Pss <= pss < Pss + 1 KiB,
+# swap == Swap, swap_pss within 1 KiB above SwapPss; same set of mappings.
+map_vs_smaps() {
+	awk '
+		/^[0-9a-f]+-[0-9a-f]+ / { split($1, r, "-"); start = r[1]; order[++n] = start; next }
+		/^Rss:/ { rss[start] = $2 * 1024 } /^Pss:/ { pss[start] = $2 * 1024 }
+		/^Private_(Clean|Dirty):/ { priv[start] += $2 * 1024 }
+		/^Swap:/ { swap[start] = $2 * 1024 } /^SwapPss:/ { swpss[start] = $2 * 1024 }
+		END { for (i = 1; i <= n; i++) { s = order[i]; sub(/^0+/, "", s)
+			print s, rss[order[i]], pss[order[i]], priv[order[i]] + 0, swap[order[i]], swpss[order[i]] } }' \
+		"/proc/$2/smaps" >"$WORK/smaps.$2"
+	jq -r '.mappings[] | "\(.start | ascii_downcase | ltrimstr("0x") | sub("^0+"; "")) \(.rss) \(.pss) \(.uss) \(.swap) \(.swap_pss)"' \
+		"$1" >"$WORK/map.$2"
+	awk -v pid=$2 '
+		FILENAME == ARGV[1] { k[$1] = $0; next }
+		{
+			seen[$1] = 1
+			if (!($1 in k)) { print "pid " pid " mapping 0x" $1 ": not in smaps"; next }
+			split(k[$1], s, " ")
+			if ($2 != s[2]) print "pid " pid " 0x" $1 " rss " $2 " != Rss " s[2]
+			if ($4 != s[4]) print "pid " pid " 0x" $1 " uss " $4 " != Private " s[4]
+			if ($3 < s[3] || $3 >= s[3] + 1024) print "pid " pid " 0x" $1 " pss " $3 " not in [" s[3] ", " s[3] + 1024 ")"
+			if ($5 != s[5]) print "pid " pid " 0x" $1 " swap " $5 " != Swap " s[5]
+			if ($6 < s[6] || $6 >= s[6] + 1024) print "pid " pid " 0x" $1 " swap_pss " $6 " not in [" s[6] ", " s[6] + 1024 ")"
+		}
+		END { for (a in k) if (!(a in seen)) print "pid " pid " smaps mapping 0x" a ": not in map" }' \
+		"$WORK/smaps.$2" "$WORK/map.$2" >"$WORK/mapdiff.$2"
+	[ -s "$WORK/mapdiff.$2" ] && err "$(head -4 "$WORK/mapdiff.$2" | paste -sd';')"
+}
+
+# map of a COW root and of a memfd process: the region row and the stub row
+# exact, every row against smaps, totals equal to ps.
+test_map_rows() {
+	local n=1000 k=3 pid start end row f
+	hog c cow $n $k
+	pid=${HOG_PIDS%% *}
+	read -r start end <<EOF
+$(region cow c)
+EOF
+	map_json "$WORK/map.json" $pid
+	row=$(map_row "$WORK/map.json" "$start")
+	expect "cow region row" "$row" "$((n * PAGE)) $((n * PAGE)) $((n * PAGE / (k + 1))) 0 0 0 [anon]"
+	expect "mapping count (region, stub, [vsyscall])" "$(jq '[.mappings[] | select(.name != "[vsyscall]")] | length' "$WORK/map.json")" 2
+	expect "stub row" "$(jq -r '[.mappings[] | select(.size == 4096 and .name == "[anon]")][0] | "\(.rss) \(.pss) \(.uss)"' "$WORK/map.json")" "$STUB $STUB $STUB"
+	map_vs_smaps "$WORK/map.json" $pid
+	ps_json "$WORK/ps.json" --mode exact -p $pid
+	for f in rss pss uss swap swap_pss; do
+		expect "map totals.$f vs ps" "$(jq .totals.$f "$WORK/map.json")" \
+			"$(jq --argjson p $pid ".processes[] | select(.pid == \$p) | .$f" "$WORK/ps.json")"
+	done
+	expect "map pid" "$(jq .pid "$WORK/map.json")" $pid
+
+	hog m memfd 256 2
+	pid=${HOG_PIDS%% *}
+	read -r start end <<EOF
+$(region memfd m)
+EOF
+	map_json "$WORK/mapm.json" $pid
+	row=$(map_row "$WORK/mapm.json" "$start")
+	expect "memfd region row" "${row% *}" "$((256 * PAGE)) $((256 * PAGE)) $((128 * PAGE)) 0 0 0"
+	case ${row##* } in memfd:memhog*) ;; *) err "memfd row name: expected memfd:memhog, got '${row##* }'" ;; esac
+	expect "memfd row shmem.rss" "$(jq --arg s "$start" '.mappings[] | select(.start == $s) | .shmem.rss' "$WORK/mapm.json")" $((256 * PAGE))
+	map_vs_smaps "$WORK/mapm.json" $pid
+	finish
+}
+
+# The zero-page region maps 256 pages and has no rss; the 64 GiB reservation
+# has one page, and map walks it within the hang guard.
+test_map_zero_noreserve() {
+	local start end row t0 ms
+	hog z zero 256
+	read -r start end <<EOF
+$(region zero z)
+EOF
+	map_json "$WORK/z.json" $HOG_PIDS
+	row=$(map_row "$WORK/z.json" "$start")
+	expect "zero region row" "$row" "$((256 * PAGE)) 0 0 0 0 0 [anon]"
+	map_vs_smaps "$WORK/z.json" $HOG_PIDS
+	hog r noreserve 64
+	read -r start end <<EOF
+$(region noreserve r)
+EOF
+	t0=$(date +%s%N)
+	map_json "$WORK/r.json" $HOG_PIDS
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ $ms -lt 10000 ] || err "map took ${ms} ms (limit 10000)"
+	row=$(map_row "$WORK/r.json" "$start")
+	expect "noreserve region row" "$row" "$((64 << 30)) $PAGE $PAGE $PAGE 0 0 [anon]"
+	finish
+}
+
+# The disk file row is named by its path and holds file pages.
+test_map_file() {
+	local d start end row
+	d=$(disk_dir) || fail "no disk-backed directory for the test file"
+	at_exit "rm -rf '$d'"
+	hog f file "$d/shared.dat" 64 2
+	read -r start end <<EOF
+$(region file f)
+EOF
+	map_json "$WORK/f.json" ${HOG_PIDS%% *}
+	row=$(map_row "$WORK/f.json" "$start")
+	expect "file region row" "$row" "$((64 * PAGE)) $((64 * PAGE)) $((32 * PAGE)) 0 0 0 $d/shared.dat"
+	expect "file row file.rss" "$(jq --arg s "$start" '.mappings[] | select(.start == $s) | .file.rss' "$WORK/f.json")" $((64 * PAGE))
+	map_vs_smaps "$WORK/f.json" ${HOG_PIDS%% *}
+	finish
+}
+
+# map of a missing PID: exit 1 naming it; of a non-number: exit 2.
+test_map_errors() {
+	local pid max rc
+	max=$(cat /proc/sys/kernel/pid_max)
+	pid=$((max - 1))
+	while [ -e /proc/$pid ] && [ $pid -gt 300 ]; do pid=$((pid - 1)); done
+	"$TRUEMEM" map $pid >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	expect "map $pid: exit status" $rc 1
+	grep -q $pid "$WORK/err" || err "map $pid: message does not name it: '$(head -c 200 "$WORK/err")'"
+	usage_error "map not-a-number" map not_a_pid
+	usage_error "map without a PID" map
+	finish
+}
+
+# group_of FILE PID: "rss pss uss swap swap_uss npids" of the group holding PID.
+group_of() {
+	jq -r --argjson p "$2" '[.groups[] | select(.pids | index($p))][0]
+		| "\(.rss) \(.pss) \(.uss) \(.swap) \(.swap_uss) \(.pids | length)"' "$1"
+}
+
+# --group-by tree over a COW parent and 3 children: distinct frames once,
+# everything freed by killing the tree; over the parent and one child only,
+# the shared region is not theirs alone (uss = the two stubs).
+test_group_tree_cow() {
+	local n=1000 k=3 root child all
+	hog c cow $n $k
+	root=${HOG_PIDS%% *}
+	child=$(echo $HOG_PIDS | cut -d' ' -f2)
+	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$HOG_CSV"
+	all=$((n * PAGE + (k + 1) * STUB))
+	expect "tree group of 4" "$(group_of "$WORK/g.json" $root)" "$all $all $all 0 0 4"
+	expect "group count" "$(jq '.groups | length' "$WORK/g.json")" 1
+	ps_json "$WORK/g2.json" --mode exact --group-by tree -p "$root,$child"
+	expect "tree group of root+1 child" "$(group_of "$WORK/g2.json" $root)" \
+		"$((n * PAGE + 2 * STUB)) $((2 * (n * PAGE / (k + 1) + STUB))) $((2 * STUB)) 0 0 2"
+	finish
+}
+
+# --group-by tree over 4 processes sharing a memfd: the memfd pages once.
+test_group_tree_memfd() {
+	local n=256 k=4 all
+	hog m memfd $n $k
+	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$HOG_CSV"
+	all=$((n * PAGE + k * STUB))
+	expect "memfd tree group" "$(group_of "$WORK/g.json" ${HOG_PIDS%% *})" "$all $all $all 0 0 $k"
+	finish
+}
+
 # ---- real swap (issue 4) ----
 
 # swap_on: a swap file for this test only; swapoff and rm at exit. One swap
@@ -561,7 +743,13 @@ test_swap_private_cow() {
 		expect_proc "$WORK/ps.json" "$pid" rss=$STUB uss=$STUB pss=$STUB \
 			swap=$((n * PAGE)) swap_pss=$((n * PAGE / (k + 1))) \
 			anon.swap=$((n * PAGE)) shmem.swap=0 file.swap=0
+		map_json "$WORK/map.$pid.json" $pid
+		map_vs_smaps "$WORK/map.$pid.json" $pid
 	done
+	# The tree holds each swap entry once, and no one else holds it.
+	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$HOG_CSV"
+	expect "tree group swap swap_uss npids" "$(group_of "$WORK/g.json" ${HOG_PIDS%% *} | cut -d' ' -f4-)" \
+		"$((n * PAGE)) $((n * PAGE)) $((k + 1))"
 	finish
 }
 
@@ -579,7 +767,13 @@ test_swap_memfd() {
 		expect_proc "$WORK/ps.json" "$pid" rss=$STUB \
 			swap=$(((n + m) * PAGE)) swap_pss=$((n * PAGE / (k + 1))) \
 			anon.swap=$((n * PAGE)) shmem.swap=$((m * PAGE))
+		map_json "$WORK/map.$pid.json" $pid
+		map_vs_smaps "$WORK/map.$pid.json" $pid
 	done
+	# The group counts the memfd's swapped pages once (one shmem object).
+	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$HOG_CSV"
+	expect "tree group swap swap_uss npids" "$(group_of "$WORK/g.json" ${HOG_PIDS%% *} | cut -d' ' -f4-)" \
+		"$(((n + m) * PAGE)) $(((n + m) * PAGE)) $((k + 1))"
 	finish
 }
 
