@@ -283,7 +283,8 @@ static void draw_view_line(struct top_state *st)
 	top_fmt_cell(attr, sizeof(attr), m->swap_attributed_ok, (double)m->swap_attributed, st->human, false);
 	snprintf(line, sizeof(line), "Swap %s of %s, attributed %s   group %s%s   sort %s%s",
 		 used, tot, attr, group_by_names[st->group_by], st->tree ? "  tree" : "",
-		 top_columns[st->sort].title_ascii, st->reverse ? " (reversed)" : "");
+		 st->utf8 ? top_columns[st->sort].title : top_columns[st->sort].title_ascii,
+		 st->reverse ? " (reversed)" : "");
 	x = top_draw_text(3, 0, COLS, line);
 	if (st->members && x < COLS) {
 		char what[64];
@@ -501,7 +502,9 @@ static void draw_sort_menu(struct top_state *st)
 	for (size_t c = 0; c < TOP_NCOLS && y < LINES - 1; c++, y++) {
 		char item[64];
 
-		snprintf(item, sizeof(item), "  %-10s%s", top_columns[c].title_ascii, c == st->sort ? " *" : "");
+		const char *t = st->utf8 ? top_columns[c].title : top_columns[c].title_ascii;
+
+		snprintf(item, sizeof(item), "  %s%*s%s", t, 10 - text_cols(t), "", c == st->sort ? " *" : "");
 		if (c == st->sort_menu_sel)
 			attron(A_REVERSE);
 		mvhline(y, 2, ' ', 20 < COLS - 2 ? 20 : COLS - 2);

@@ -200,6 +200,9 @@ static void light_refresh(struct top_state *st)
 		struct proc *p = &st->scan.procs[idx[k]];
 		struct top_sig now, *was = &st->sig[idx[k]];
 
+		/* Not permitted stays not permitted until the next full scan says otherwise. */
+		if (!p->readable && p->err != -ESRCH && p->err != -ENOENT)
+			continue;
 		if (!read_sig(st, p->id.pid, &now)) {
 			p->readable = false;
 			p->err = -ESRCH;
