@@ -199,8 +199,11 @@ static void gen_scenario(uint64_t seed, struct buf *b)
 	buf_addf(b, "# differential seed %llu\nram %uK\n", (unsigned long long)seed, 64 + 16 * rnd(&g.r, 8));
 	if (g.have_swap)
 		buf_addf(b, "swap %uK\n", 64 + 32 * rnd(&g.r, 8));
-	if (rnd(&g.r, 4) == 0)
+	if (rnd(&g.r, 4) == 0) {
+		/* PID 1 itself: its children lead tree groups of their own */
+		g.procs[g.nprocs++].pid = 1;
 		buf_addf(b, "spawn 1 init\n");
+	}
 	gen_spawn(&g, b);
 	ncmds = 10 + rnd(&g.r, 40);
 	for (unsigned i = 0; i < ncmds; i++) {
@@ -298,6 +301,8 @@ static void cmp_procs(struct diff *d, const struct scan *sc, const struct truth 
 		}
 		snprintf(who, sizeof(who), "pid %d", (int)tp->pid);
 		cmp_counts(d, who, &p->counts, &tp->counts, true, true);
+		snprintf(who, sizeof(who), "pid %d zero_page", (int)tp->pid);
+		CMP(d, who, p->counts.zero_page_bytes, tp->counts.zero_page_bytes);
 		CMP(d, "ppid", (uint64_t)p->id.ppid, (uint64_t)tp->ppid);
 		CMP(d, "mapping count", p->vmas.n, tp->nvmas);
 		for (size_t j = 0; j < tp->nvmas && j < p->vmas.n && !d->bad; j++) {
