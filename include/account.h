@@ -98,6 +98,12 @@ void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
 		   struct vma_list *vmas, size_t *vma_hint, const struct page_batch *b);
 
 /*
+ * Counts a page-table entry holding swap entry `entry` in a process that is
+ * not itself reported (outside -p), so swap_pss divides by every holder.
+ */
+void account_swap_ref(struct accounter *a, uint64_t entry);
+
+/*
  * Adds shmem swap that pagemap cannot show: a swapped-out shmem page leaves
  * no entry in the page table, but smaps reports it as Swap of every mapping
  * covering it (SPEC section 2). bytes is mapping v's Swap beyond what its

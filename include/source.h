@@ -104,6 +104,9 @@ struct vrange {
  */
 ssize_t pagemap_populated(struct pagemap *pm, uint64_t start, uint64_t end,
 			  struct vrange **r, size_t *n, size_t *cap, struct tm_error *err);
+/* As pagemap_populated, for the swapped pages only (live with PAGEMAP_SCAN; otherwise the same ranges). */
+ssize_t pagemap_swapped(struct pagemap *pm, uint64_t start, uint64_t end,
+			struct vrange **r, size_t *n, size_t *cap, struct tm_error *err);
 
 /*
  * Reads npages pagemap entries starting at virtual address vaddr into out.

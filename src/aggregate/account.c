@@ -262,6 +262,11 @@ void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
 	}
 }
 
+void account_swap_ref(struct accounter *a, uint64_t entry)
+{
+	u64_counter_add(a->swap_refs, entry, 1);
+}
+
 void account_shmem_swap(struct accounter *a, struct mem_counts *pc, struct vma *v,
 			uint64_t bytes, uint64_t object)
 {

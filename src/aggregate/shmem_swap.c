@@ -185,6 +185,8 @@ static void resolve_object(const struct shmem_map *m, size_t n, struct mem_count
 
 void shmem_swap_resolve(struct shmem_swap *ss, struct mem_counts *groups, size_t ngroups)
 {
+	if (!ss->n)
+		return;
 	qsort(ss->m, ss->n, sizeof(*ss->m), cmp_map);
 	for (size_t i = 0, j; i < ss->n; i = j) {
 		for (j = i; j < ss->n && ss->m[j].object == ss->m[i].object; j++)

@@ -439,6 +439,70 @@ static size_t *scan_groups(struct scan *sc, enum group_by by)
 	return order;
 }
 
+/*
+ * Swap entries are shared after fork, and swap_pss divides each by every
+ * page-table entry holding it, reported or not (as the kernel's SwapPss
+ * does). When only some processes are reported, the others' swapped pages
+ * are walked too, for their swap entries alone.
+ */
+/* Counts the swap entries in pm's swapped pages within vmas. Returns 0 or -errno. */
+static int scan_swap_entries(struct scan_ctx *c, struct pagemap *pm, const struct vma_list *vmas)
+{
+	uint64_t ps = c->src->page_size;
+
+	for (size_t v = 0; v < vmas->n; v++) {
+		if (!strcmp(vmas->v[v].name, "[vsyscall]"))
+			continue;
+		c->nranges = 0;
+		if (pagemap_swapped(pm, vmas->v[v].start, vmas->v[v].end, &c->ranges, &c->nranges,
+				    &c->cap_ranges, c->err) < 0)
+			return -ESRCH;
+		for (size_t r = 0; r < c->nranges; r++) {
+			for (uint64_t a = c->ranges[r].start; a < c->ranges[r].end;) {
+				size_t k = (size_t)((c->ranges[r].end - a) / ps);
+				int rc;
+
+				k = k > BATCH_PAGES ? BATCH_PAGES : k;
+				if ((rc = pagemap_read(pm, a, k, c->pm, c->err)) < 0)
+					return rc;
+				for (size_t e = 0; e < k; e++)
+					if ((c->pm[e] & (PM_SWAP | PM_PRESENT)) == PM_SWAP)
+						account_swap_ref(&c->acc, pm_swap_entry(c->pm[e]));
+				a += k * ps;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Swap entries are shared after fork, and swap_pss divides each by every
+ * page-table entry holding it, reported or not (as the kernel's SwapPss
+ * does). When only some processes are reported, the others' swapped pages
+ * are walked too, for their swap entries alone. A live process that
+ * vanished or cannot be read adds none; a damaged snapshot is an error.
+ */
+static int scan_outside_swap(struct scan_ctx *c, const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct proc p = { .id = { .pid = pids[i] } };
+		struct vma_list vmas;
+		struct pagemap *pm;
+		int rc = scan_read_vmas(c, &p, &vmas, false);
+
+		if (rc == 0) {
+			if ((pm = pagemap_open(c->src, pids[i], &rc, c->err))) {
+				rc = scan_swap_entries(c, pm, &vmas);
+				pagemap_close(pm);
+			}
+			vma_list_release(&vmas);
+		}
+		if (rc < 0 && c->src->kind == SOURCE_SNAPSHOT)
+			return rc;
+	}
+	return 0;
+}
+
 static int scan_mode_pick(struct source *s, const struct scan_opts *o, struct scan *sc, struct tm_error *err)
 {
 	if (o->mode == MODE_EXACT && !s->exact_ok)
@@ -531,7 +595,8 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 {
 	struct scan_ctx *c = xcalloc(1, sizeof(*c));
 	struct proc_ident *ids = NULL;
-	size_t nids = 0, *order = NULL;
+	size_t nids = 0, *order = NULL, nothers = 0;
+	pid_t *others = NULL;
 	double t0 = now_ms();
 	int rc;
 
@@ -552,11 +617,14 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	if (rc < 0)
 		goto out;
 	out->procs = xcalloc(nids + 1, sizeof(*out->procs));
+	others = xmalloc((nids + 1) * sizeof(*others));
 	for (size_t i = 0; i < nids; i++) {
 		if (proc_selected(o, &ids[i])) {
 			out->procs[out->n] = (struct proc){ .id = ids[i], .group = -1 };
 			out->n++;
 		} else {
+			if (!ids[i].err)
+				others[nothers++] = ids[i].pid;
 			proc_ident_release(&ids[i]);
 		}
 	}
@@ -565,6 +633,8 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 		order = scan_groups(out, o->group_by);
 	account_init(&c->acc, s->page_size);
 	rc = scan_walk(c, order);
+	if (rc == 0 && out->mode == MODE_EXACT && c->swap_in_use)
+		rc = scan_outside_swap(c, others, nothers);
 	if (rc == 0 && out->mode == MODE_EXACT)
 		scan_finish_exact(c);
 	else if (rc == 0)
@@ -572,6 +642,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	account_release(&c->acc);
 out:
 	free(order);
+	free(others);
 	free(c->ranges);
 	buf_release(&c->text);
 	free(c);

@@ -121,7 +121,7 @@ static void vrange_push(struct vrange **r, size_t *n, size_t *cap, uint64_t star
 	(*r)[(*n)++] = (struct vrange){ start, end };
 }
 
-static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t end,
+static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t end, uint64_t categories,
 				 struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
 {
 	size_t before = *n;
@@ -132,8 +132,8 @@ static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t en
 		struct pm_scan_arg arg = {
 			.size = sizeof(arg), .start = start, .end = end,
 			.vec = (uintptr_t)pm->vec, .vec_len = SCAN_VEC_LEN,
-			.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-			.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+			.category_anyof_mask = categories,
+			.return_mask = categories,
 		};
 		int got = ioctl(pm->fd, TM_PAGEMAP_SCAN, &arg);
 
@@ -151,8 +151,8 @@ static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t en
 	return (ssize_t)(*n - before);
 }
 
-ssize_t pagemap_populated(struct pagemap *pm, uint64_t start, uint64_t end,
-			  struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
+static ssize_t pagemap_ranges(struct pagemap *pm, uint64_t start, uint64_t end, uint64_t categories,
+			      struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
 {
 	size_t before = *n;
 
@@ -169,9 +169,21 @@ ssize_t pagemap_populated(struct pagemap *pm, uint64_t start, uint64_t end,
 		return (ssize_t)(*n - before);
 	}
 	if (pm->src->have_pagemap_scan)
-		return pagemap_scan_live(pm, start, end, r, n, cap, err);
+		return pagemap_scan_live(pm, start, end, categories, r, n, cap, err);
 	vrange_push(r, n, cap, start, end);
 	return 1;
+}
+
+ssize_t pagemap_populated(struct pagemap *pm, uint64_t start, uint64_t end,
+			  struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
+{
+	return pagemap_ranges(pm, start, end, PAGE_IS_PRESENT | PAGE_IS_SWAPPED, r, n, cap, err);
+}
+
+ssize_t pagemap_swapped(struct pagemap *pm, uint64_t start, uint64_t end,
+			struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
+{
+	return pagemap_ranges(pm, start, end, PAGE_IS_SWAPPED, r, n, cap, err);
 }
 
 static int pagemap_read_snapshot(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *out,
