@@ -3,11 +3,12 @@
  * through the data pipeline (scan_run, the source), never /proc directly.
  *
  * Cost (issue 5: under 5% of one core at the default 2 s refresh on the
- * bench workload, 280 processes / 3 GiB / 9M present PTEs). Measured there:
- * a full exact walk ~5 s of CPU, a full smaps_rollup scan ~250 ms, a rollup
- * of the ~45 processes a screen shows ~70 ms, reading /proc/PID/status of
- * those ~1 ms. So a full scan of any kind every 2 s is over budget, and the
- * schedule works from a CPU budget instead (TOP_CPU_BUDGET of one core):
+ * bench workload, 280 processes / 3 GiB / 9M present PTEs). Measured there
+ * (CPU, user + system): a full exact walk ~0.95 s, a full smaps_rollup scan
+ * ~0.28 s, a rollup of the ~45 processes a screen shows ~70 ms, reading
+ * /proc/PID/status of those ~1 ms. A full scan of any kind every 2 s is
+ * over budget (14% even for rollup), so the schedule works from a CPU
+ * budget instead (TOP_CPU_BUDGET of one core):
  *
  *  - A token bucket: tokens_ms grows by TOP_CPU_BUDGET of the wall time and
  *    shrinks by all the CPU the process uses (CLOCK_PROCESS_CPUTIME_ID: user
@@ -39,9 +40,9 @@
 
 #include "top.h"
 
-#define TOP_CPU_BUDGET 0.035    /* share of one core top may use on average */
-#define INITIAL_CREDIT_MS 300.0 /* so a small system gets its exact walk at once */
-#define ROLLUP_TO_EXACT 20.0    /* first guess of an exact walk's cost, in rollup scans */
+#define TOP_CPU_BUDGET 0.03     /* share of one core top may use on average (issue: < 5%) */
+#define INITIAL_CREDIT_MS 200.0 /* so a small system gets its exact walk at once */
+#define ROLLUP_TO_EXACT 4.0     /* first guess of an exact walk's cost, in rollup scans (measured 3.4) */
 
 void top_sched_account(struct top_state *st)
 {
