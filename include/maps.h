@@ -15,7 +15,6 @@
 
 /* Extra per-mapping facts from smaps (pmap -X columns, shmem swap). */
 struct vma_smaps {
-	bool present;              /* smaps was read for this mapping */
 	uint64_t rss_kb, pss_kb, swap_kb, swap_pss_kb;
 	uint64_t private_clean_kb, private_dirty_kb;
 	uint64_t shared_clean_kb, shared_dirty_kb;
@@ -38,7 +37,7 @@ struct vma {
 	 */
 	char *display_name;
 	struct mem_counts counts;  /* filled by the aggregator */
-	struct vma_smaps smaps;
+	struct vma_smaps *smaps;   /* owned; NULL unless smaps was read for this mapping */
 };
 
 struct vma_list {

@@ -39,6 +39,7 @@ void vma_list_release(struct vma_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].name);
 		free(l->v[i].display_name);
+		free(l->v[i].smaps);
 	}
 	free(l->v);
 	vma_list_init(l);
@@ -187,7 +188,7 @@ bool vma_is_hugetlb(const struct vma *v)
 	};
 
 	/* "ht" is VM_HUGETLB (show_smap_vma_flags() in fs/proc/task_mmu.c). */
-	if (v->smaps.present && vmflags_has(v->smaps.vmflags, "ht"))
+	if (v->smaps && vmflags_has(v->smaps->vmflags, "ht"))
 		return true;
 	if (!v->name)
 		return false;

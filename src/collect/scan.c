@@ -191,10 +191,11 @@ static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vm
 {
 	for (size_t i = 0; i < vmas->n; i++) {
 		struct vma *v = &vmas->v[i];
-		uint64_t smaps_swap = v->smaps.swap_kb * 1024;
+		uint64_t smaps_swap;
 
-		if (!v->smaps.present || !vma_is_shared(v) || v->dev_major != 0 || v->inode == 0)
+		if (!v->smaps || !vma_is_shared(v) || v->dev_major != 0 || v->inode == 0)
 			continue;
+		smaps_swap = v->smaps->swap_kb * 1024;
 		if (smaps_swap < v->counts.swap_bytes)
 			smaps_swap = v->counts.swap_bytes;
 		account_shmem_swap(&c->acc, &p->counts, v, smaps_swap - v->counts.swap_bytes,
@@ -277,9 +278,9 @@ static int scan_proc_rollup(struct scan_ctx *c, struct proc *p)
 	for (size_t i = 0; i < p->vmas.n; i++) {
 		struct vma *v = &p->vmas.v[i];
 		struct smaps_rollup one = {
-			.rss_kb = v->smaps.rss_kb, .pss_kb = v->smaps.pss_kb,
-			.private_clean_kb = v->smaps.private_clean_kb, .private_dirty_kb = v->smaps.private_dirty_kb,
-			.swap_kb = v->smaps.swap_kb, .swap_pss_kb = v->smaps.swap_pss_kb,
+			.rss_kb = v->smaps->rss_kb, .pss_kb = v->smaps->pss_kb,
+			.private_clean_kb = v->smaps->private_clean_kb, .private_dirty_kb = v->smaps->private_dirty_kb,
+			.swap_kb = v->smaps->swap_kb, .swap_pss_kb = v->smaps->swap_pss_kb,
 			.have = SMAPS_HAVE_RSS | SMAPS_HAVE_PSS | SMAPS_HAVE_PRIVATE | SMAPS_HAVE_SWAP |
 				SMAPS_HAVE_SWAP_PSS,
 		};

@@ -204,8 +204,8 @@ int smaps_parse(const char *text, size_t len, struct vma_list *l)
 			/* one non-empty line: maps_parse appended exactly one vma or failed */
 			assert(l->n == before + 1);
 			cur = before;
-			l->v[cur].smaps.present = true;
-		} else if (cur == SIZE_MAX || smaps_line(p, eol, &l->v[cur].smaps) < 0) {
+			l->v[cur].smaps = xcalloc(1, sizeof(*l->v[cur].smaps));
+		} else if (cur == SIZE_MAX || smaps_line(p, eol, l->v[cur].smaps) < 0) {
 			return -EINVAL;
 		}
 		p = nl ? nl + 1 : end;

@@ -189,11 +189,11 @@ static cJSON *mapping_json(const struct vma *v)
 	cJSON_AddStringToObject(o, "name", vma_display_name(v));
 	cJSON_AddItemToObject(o, "size", num(v->end - v->start));
 	counts_json(o, &v->counts, true);
-	if (v->smaps.present) {
-		cJSON_AddItemToObject(o, "thp", num((v->smaps.anon_huge_kb + v->smaps.shmem_huge_kb +
-						     v->smaps.file_huge_kb) * 1024));
-		cJSON_AddItemToObject(o, "locked", num(v->smaps.locked_kb * 1024));
-		cJSON_AddStringToObject(o, "vmflags", v->smaps.vmflags);
+	if (v->smaps) {
+		cJSON_AddItemToObject(o, "thp", num((v->smaps->anon_huge_kb + v->smaps->shmem_huge_kb +
+						     v->smaps->file_huge_kb) * 1024));
+		cJSON_AddItemToObject(o, "locked", num(v->smaps->locked_kb * 1024));
+		cJSON_AddStringToObject(o, "vmflags", v->smaps->vmflags);
 	}
 	return o;
 }

@@ -31,16 +31,16 @@ static void map_cells(char cells[5][32], const struct mem_counts *c, uint64_t si
 /* The -X cells: anon, file, shmem rss, THP, locked. */
 static void map_extended_cells(char cells[5][32], const struct vma *v, bool human)
 {
+	static const struct vma_smaps none;
+	const struct vma_smaps *sm = v->smaps ? v->smaps : &none;
 	const struct mem_counts *c = &v->counts;
 	bool kinds = c->valid & CNT_KIND_RSS;
 
-	cell(cells[0], 32, kinds ? c->kind[KIND_ANON].rss_bytes : v->smaps.anon_kb * 1024,
-	     kinds || v->smaps.present, human);
+	cell(cells[0], 32, kinds ? c->kind[KIND_ANON].rss_bytes : sm->anon_kb * 1024, kinds || v->smaps, human);
 	cell(cells[1], 32, c->kind[KIND_FILE].rss_bytes, kinds, human);
 	cell(cells[2], 32, c->kind[KIND_SHMEM].rss_bytes, kinds, human);
-	cell(cells[3], 32, (v->smaps.anon_huge_kb + v->smaps.shmem_huge_kb + v->smaps.file_huge_kb) * 1024,
-	     v->smaps.present, human);
-	cell(cells[4], 32, v->smaps.locked_kb * 1024, v->smaps.present, human);
+	cell(cells[3], 32, (sm->anon_huge_kb + sm->shmem_huge_kb + sm->file_huge_kb) * 1024, v->smaps, human);
+	cell(cells[4], 32, sm->locked_kb * 1024, v->smaps, human);
 }
 
 void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool human, bool extended)
@@ -76,8 +76,8 @@ void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool h
 		b.len = 0;
 		escape_untrusted(&b, vma_display_name(v), 0);
 		fprintf(f, " %-5s %s", v->perms, b.buf);
-		if (extended && v->smaps.vmflags[0])
-			fprintf(f, " [%s]", v->smaps.vmflags);
+		if (extended && v->smaps && v->smaps->vmflags[0])
+			fprintf(f, " [%s]", v->smaps->vmflags);
 		fputc('\n', f);
 	}
 	map_cells(cells, &p->counts, size, human);

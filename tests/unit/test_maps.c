@@ -60,7 +60,7 @@ static void real_sample_fields(void **state)
 	assert_true(l.v[1].inode == 247134);
 	assert_string_equal(l.v[1].name, "/usr/bin/cat");
 	assert_false(vma_is_shared(&l.v[1]));
-	assert_false(l.v[1].smaps.present);
+	assert_false(l.v[1].smaps != NULL);
 
 	assert_string_equal(l.v[3].name, "[heap]");
 	assert_string_equal(vma_display_name(&l.v[3]), "[heap]");
@@ -315,22 +315,25 @@ static void many_lines(void **state)
 static void hugetlb_detection(void **state)
 {
 	struct vma v;
+	struct vma_smaps sm;
 
 	memset(&v, 0, sizeof(v));
+	memset(&sm, 0, sizeof(sm));
 	v.name = (char *)"";
 	assert_false(vma_is_hugetlb(&v));
 
 	/* the VmFlags word counts only once smaps was read, and only as a whole word */
-	strcpy(v.smaps.vmflags, "rd wr sh mr mw me ms de ht sd");
+	strcpy(sm.vmflags, "rd wr sh mr mw me ms de ht sd");
 	assert_false(vma_is_hugetlb(&v));
-	v.smaps.present = true;
+	v.smaps = &sm;
 	assert_true(vma_is_hugetlb(&v));
-	strcpy(v.smaps.vmflags, "ht");
+	strcpy(sm.vmflags, "ht");
 	assert_true(vma_is_hugetlb(&v));
-	strcpy(v.smaps.vmflags, "rd wr hts xht mr");
+	strcpy(sm.vmflags, "rd wr hts xht mr");
 	assert_false(vma_is_hugetlb(&v));
-	v.smaps.vmflags[0] = '\0';
+	sm.vmflags[0] = '\0';
 	assert_false(vma_is_hugetlb(&v));
+	v.smaps = NULL;
 
 	v.name = (char *)"/dev/hugepages/db-buffer";
 	assert_true(vma_is_hugetlb(&v));

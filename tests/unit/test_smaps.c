@@ -172,23 +172,23 @@ static void real_smaps_sample(void **state)
 	assert_string_equal(l.v[0].name, "/usr/lib/x86_64-linux-gnu/libc.so.6");
 	assert_string_equal(l.v[0].perms, "r-xp");
 	assert_true(l.v[0].offset == 0x26000);
-	assert_true(l.v[0].smaps.present);
-	assert_true(l.v[0].smaps.rss_kb == 904);
-	assert_true(l.v[0].smaps.pss_kb == 134);
-	assert_true(l.v[0].smaps.shared_clean_kb == 892);
-	assert_true(l.v[0].smaps.private_clean_kb == 12);
-	assert_true(l.v[0].smaps.private_dirty_kb == 0);
-	assert_string_equal(l.v[0].smaps.vmflags, "rd ex mr mw me");
+	assert_true(l.v[0].smaps != NULL);
+	assert_true(l.v[0].smaps->rss_kb == 904);
+	assert_true(l.v[0].smaps->pss_kb == 134);
+	assert_true(l.v[0].smaps->shared_clean_kb == 892);
+	assert_true(l.v[0].smaps->private_clean_kb == 12);
+	assert_true(l.v[0].smaps->private_dirty_kb == 0);
+	assert_string_equal(l.v[0].smaps->vmflags, "rd ex mr mw me");
 
 	assert_string_equal(vma_display_name(&l.v[1]), "[heap]");
-	assert_true(l.v[1].smaps.rss_kb == 16);
-	assert_true(l.v[1].smaps.private_dirty_kb == 16);
-	assert_true(l.v[1].smaps.anon_kb == 16);
-	assert_string_equal(l.v[1].smaps.vmflags, "rd wr mr mw me ac");
+	assert_true(l.v[1].smaps->rss_kb == 16);
+	assert_true(l.v[1].smaps->private_dirty_kb == 16);
+	assert_true(l.v[1].smaps->anon_kb == 16);
+	assert_string_equal(l.v[1].smaps->vmflags, "rd wr mr mw me ac");
 
 	assert_string_equal(l.v[2].name, "[vsyscall]");
-	assert_true(l.v[2].smaps.rss_kb == 0);
-	assert_string_equal(l.v[2].smaps.vmflags, "ex");
+	assert_true(l.v[2].smaps->rss_kb == 0);
+	assert_string_equal(l.v[2].smaps->vmflags, "ex");
 	for (size_t i = 0; i < l.n; i++)
 		assert_false(vma_is_hugetlb(&l.v[i]));
 	vma_list_release(&l);
@@ -202,8 +202,8 @@ static void every_field_lands_in_its_place(void **state)
 	vma_list_init(&l);
 	assert_int_equal(smaps_exact(distinct_smaps, strlen(distinct_smaps), &l), 0);
 	assert_int_equal(l.n, 1);
-	s = &l.v[0].smaps;
-	assert_true(s->present);
+	s = l.v[0].smaps;
+	assert_non_null(s);
 	assert_true(s->rss_kb == 1);
 	assert_true(s->pss_kb == 2);
 	assert_true(s->shared_clean_kb == 3);
@@ -251,10 +251,10 @@ static void header_only_and_no_trailing_newline(void **state)
 	vma_list_init(&l);
 	assert_int_equal(smaps_exact(text, strlen(text), &l), 0);
 	assert_int_equal(l.n, 2);
-	assert_true(l.v[0].smaps.present);
-	assert_true(l.v[0].smaps.rss_kb == 0);
-	assert_true(l.v[1].smaps.rss_kb == 4);
-	assert_string_equal(l.v[1].smaps.vmflags, "");
+	assert_true(l.v[0].smaps != NULL);
+	assert_true(l.v[0].smaps->rss_kb == 0);
+	assert_true(l.v[1].smaps->rss_kb == 4);
+	assert_string_equal(l.v[1].smaps->vmflags, "");
 	vma_list_release(&l);
 }
 
@@ -299,9 +299,9 @@ static void unknown_keys_skipped(void **state)
 
 	vma_list_init(&l);
 	assert_int_equal(smaps_exact(text, strlen(text), &l), 0);
-	assert_true(l.v[0].smaps.rss_kb == 8);
-	assert_true(l.v[0].smaps.pss_kb == 0);          /* Pss_Dirty is not Pss */
-	assert_true(l.v[0].smaps.swap_pss_kb == 0);
+	assert_true(l.v[0].smaps->rss_kb == 8);
+	assert_true(l.v[0].smaps->pss_kb == 0);          /* Pss_Dirty is not Pss */
+	assert_true(l.v[0].smaps->swap_pss_kb == 0);
 	vma_list_release(&l);
 }
 
@@ -318,11 +318,11 @@ static void long_vmflags(void **state)
 	text[n++] = '\n';
 	vma_list_init(&l);
 	assert_int_equal(smaps_exact(text, n, &l), 0);
-	n = strlen(l.v[0].smaps.vmflags);
-	assert_true(n < sizeof(l.v[0].smaps.vmflags));
-	assert_true(n >= sizeof(l.v[0].smaps.vmflags) - 4);
+	n = strlen(l.v[0].smaps->vmflags);
+	assert_true(n < sizeof(l.v[0].smaps->vmflags));
+	assert_true(n >= sizeof(l.v[0].smaps->vmflags) - 4);
 	assert_int_equal(n % 3, 2);   /* whole two-letter words, one space apart */
-	assert_memory_equal(l.v[0].smaps.vmflags, "fa fb fc", 8);
+	assert_memory_equal(l.v[0].smaps->vmflags, "fa fb fc", 8);
 	vma_list_release(&l);
 }
 
@@ -345,15 +345,15 @@ static void vmflags_fill_boundaries(void **state)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, " rd  wr\tex mr mw me ac ht sd \n");
 		vma_list_init(&l);
 		assert_int_equal(smaps_exact(text, n, &l), 0);
-		got = l.v[0].smaps.vmflags;
+		got = l.v[0].smaps->vmflags;
 		/* what must be kept: the longest run of whole words that fits with its NUL */
 		{
 			static const char *const rest[] = { "rd", "wr", "ex", "mr", "mw", "me", "ac", "ht", "sd" };
 
-			if (first < sizeof(l.v[0].smaps.vmflags)) {
+			if (first < sizeof(l.v[0].smaps->vmflags)) {
 				memset(expect, 'w', first);
 				e = first;
-				for (size_t i = 0; i < ARRAY_SIZE(rest) && e + 3 < sizeof(l.v[0].smaps.vmflags); i++) {
+				for (size_t i = 0; i < ARRAY_SIZE(rest) && e + 3 < sizeof(l.v[0].smaps->vmflags); i++) {
 					memcpy(expect + e, " ", 1);
 					memcpy(expect + e + 1, rest[i], 2);
 					e += 3;
@@ -361,7 +361,7 @@ static void vmflags_fill_boundaries(void **state)
 			}
 			expect[e] = '\0';
 		}
-		assert_true(strnlen(got, sizeof(l.v[0].smaps.vmflags)) < sizeof(l.v[0].smaps.vmflags));
+		assert_true(strnlen(got, sizeof(l.v[0].smaps->vmflags)) < sizeof(l.v[0].smaps->vmflags));
 		assert_string_equal(got, expect);
 		vma_list_release(&l);
 	}
@@ -399,8 +399,8 @@ static void smaps_many_mappings(void **state)
 	vma_list_init(&l);
 	assert_int_equal(smaps_parse(text, len, &l), 0);
 	assert_int_equal(l.n, N);
-	assert_true(l.v[N - 1].smaps.rss_kb == N - 1);
-	assert_true(l.v[12345].smaps.rss_kb == 12345);
+	assert_true(l.v[N - 1].smaps->rss_kb == N - 1);
+	assert_true(l.v[12345].smaps->rss_kb == 12345);
 	vma_list_release(&l);
 	free(text);
 }
@@ -520,9 +520,9 @@ static void live_self_smaps(void **state)
 	assert_int_equal(smaps_parse(b.buf, b.len, &l), 0);
 	assert_true(l.n > 3);
 	for (size_t i = 0; i < l.n; i++) {
-		assert_true(l.v[i].smaps.present);
-		assert_true(l.v[i].smaps.vmflags[0] != '\0');
-		rss_kb += l.v[i].smaps.rss_kb;
+		assert_true(l.v[i].smaps != NULL);
+		assert_true(l.v[i].smaps->vmflags[0] != '\0');
+		rss_kb += l.v[i].smaps->rss_kb;
 	}
 	assert_true(rss_kb > 0);
 	vma_list_release(&l);
