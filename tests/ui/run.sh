@@ -270,6 +270,31 @@ else
 fi
 tm kill-session -t rsz 2>/dev/null
 
+# ---- g cycles the grouping; Enter on a group lists its processes, Esc goes back
+start_top grp 160 30 -d 0.5 -p "$A,$B" --group-by user
+if wait_for grp 10 "PROCS" && wait_for grp 2 "group user"; then
+	tm send-keys -t grp g
+	if wait_for grp 10 "group program"; then
+		tm send-keys -t grp Enter
+		if wait_for grp 10 "processes of program" &&
+		   wait_cmd grp 5 sh -c "grep -q '^ *[0-9][0-9]* root'"; then
+			tm send-keys -t grp Escape
+			if wait_for grp 10 "group program" && wait_for grp 2 "PROCS"; then
+				pass group_by
+			else
+				fail group_by "Esc did not go back to the groups"
+			fi
+		else
+			fail group_by "Enter on a group did not list its processes: $(screen grp | sed -n 4,6p | tr '\n' '|')"
+		fi
+	else
+		fail group_by "g did not move on to program"
+	fi
+else
+	fail group_by "--group-by user did not show groups: $(screen grp | sed -n 4,6p | tr '\n' '|')"
+fi
+tm kill-session -t grp 2>/dev/null
+
 # ---- the help screen lists the keys
 start_top help 120 40 -d 0.5 -p "$A"
 if wait_for help 10 "COMMAND"; then
