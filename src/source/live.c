@@ -98,7 +98,8 @@ int source_open_live(struct source *s, struct tm_error *err)
 		s->exact_why = "pagemap hides frame numbers without CAP_SYS_ADMIN";
 	else
 		s->exact_ok = true;
-	s->have_pagemap_scan = live_has_pagemap_scan(s->root_fd, s->page_size);
+	/* TRUEMEM_NO_PAGEMAP_SCAN forces the plain-read path kernels before 6.7 take (tests use it). */
+	s->have_pagemap_scan = !getenv("TRUEMEM_NO_PAGEMAP_SCAN") && live_has_pagemap_scan(s->root_fd, s->page_size);
 	if (procps_pids_new((struct pids_info **)&s->pids_info, live_items,
 			    (int)ARRAY_SIZE(live_items)) < 0)
 		return errorf(err, -EIO, "cannot start libproc2 (is /proc mounted?)");
