@@ -179,10 +179,10 @@ ratio() { # ratio A B -> A/B or -
 }
 
 check_ratio() { # check_ratio LABEL TOOL_A TOOL_B TARGET
-	eval "wa=\$MED_$2 wb=\$MED_$3 ca=\$CPU_$2 cb=\$CPU_$3"
-	rw=$(ratio "$wa" "$wb") rc=$(ratio "$ca" "$cb")
-	printf '%-30s %8s %8s  %-7s %8s  %s\n' "$1" "$rw" "<= $4" "$(verdict "$rw" '<=' "$4")" \
-		"$rc" "$(verdict "$rc" '<=' "$4")"
+	eval "wa=\$MED_$2 wb=\$MED_$3 ma=\$MIN_$2 mb=\$MIN_$3 ca=\$CPU_$2 cb=\$CPU_$3"
+	rw=$(ratio "$wa" "$wb") rm=$(ratio "$ma" "$mb") rc=$(ratio "$ca" "$cb")
+	printf '%-30s %8s %8s  %-7s %8s  %-7s %8s  %s\n' "$1" "$rw" "<= $4" "$(verdict "$rw" '<=' "$4")" \
+		"$rm" "$(verdict "$rm" '<=' "$4")" "$rc" "$(verdict "$rc" '<=' "$4")"
 }
 
 inside() {
@@ -262,7 +262,7 @@ inside() {
 				note="no runs"
 			fi
 			printf '%-28s %9s %9s %9s %11s %9s  %s\n' "$label" - - - - - "$note"
-			eval "MED_$t=- CPU_$t=-"
+			eval "MED_$t=- MIN_$t=- CPU_$t=-"
 			continue
 		fi
 		bad=$(awk '$5 != 0' "$T/$t.t" | wc -l)
@@ -273,13 +273,14 @@ inside() {
 		read -r cpu rss <<-EOF
 		$(cpu_rss "$T/$t.t")
 		EOF
-		eval "MED_$t=$med CPU_$t=$cpu"
+		eval "MED_$t=$med MIN_$t=$min CPU_$t=$cpu"
 		printf '%-28s %9s %9s %9s %11s %9s  %s\n' "$label" "$med" "$min" "$max" "$cpu" "$rss" "$note"
 	done
 
-	# Ratios of wall-time medians (the targets), and of CPU-time medians,
-	# which other load on the machine distorts much less.
-	printf '\n%-30s %8s %8s  %-7s %8s  %s\n' check wall target verdict "cpu" verdict
+	# Ratios of wall-time medians (the targets), of the fastest runs, and of
+	# CPU-time medians: the last two suffer much less from other load.
+	printf '\n%-30s %8s %8s  %-7s %8s  %-7s %8s  %s\n' check "wall med" target verdict \
+		"wall min" verdict "cpu med" verdict
 	check_ratio "exact / bare rollup" exact rollupcat 1.5
 	check_ratio "exact / smem" exact smem 0.5
 	check_ratio "rollup / bare rollup" rollup rollupcat 1.2
