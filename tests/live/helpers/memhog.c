@@ -59,7 +59,8 @@ static const char usage_text[] =
 	"  noreserve GIB           GIB GiB MAP_NORESERVE anonymous, only its last page written\n"
 	"  swap PAGES SHMPAGES K   PAGES private anonymous and a memfd of SHMPAGES, all\n"
 	"                          paged out (MADV_PAGEOUT, needs swap), then K children\n"
-	"Every scenario process keeps only its regions and one 4096-byte stub page.\n";
+	"  churn                   no stub: maps, splits and unmaps memory without end\n"
+	"Every scenario process but churn keeps only its regions and one 4096-byte stub page.\n";
 
 /* ---- the stub: code copied into a fresh page, data at STUB_DATA_OFF ---- */
 
@@ -615,6 +616,41 @@ static void scenario_swap(size_t pages, size_t shm_pages, unsigned long k)
 	enter_stub();
 }
 
+/*
+ * Not a stub: keeps mapping, touching, splitting and unmapping regions
+ * forever, so its maps change under any scan (a robustness target).
+ */
+static void scenario_churn(void)
+{
+	enum { SLOTS = 256 };
+	char *slot[SLOTS] = { 0 };
+	size_t len[SLOTS] = { 0 };
+	unsigned seed = (unsigned)getpid();
+
+	send_line("ready %d\n", (int)getpid());
+	close(ready_fd);
+	ready_fd = -1;
+	for (;;) {
+		unsigned i = (seed = seed * 1103515245u + 12345u) % SLOTS;
+
+		if (slot[i]) {
+			munmap(slot[i], len[i]);
+			slot[i] = NULL;
+			continue;
+		}
+		len[i] = (1 + (seed >> 8) % 16) * page_size;
+		slot[i] = mmap(NULL, len[i], PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (slot[i] == MAP_FAILED) {
+			slot[i] = NULL;
+			continue;
+		}
+		write_pages(slot[i], len[i] / page_size);
+		if (len[i] >= 4 * page_size) /* split it in three VMAs */
+			mprotect(slot[i] + page_size, page_size, PROT_READ);
+	}
+}
+
 /* ---- supervisor ---- */
 
 static volatile sig_atomic_t got_signal;
@@ -643,6 +679,8 @@ static void run_scenario(char **argv)
 		scenario_memfd(parse_ulong(argv[1], "PAGES"), parse_ulong(argv[2], "K"));
 	else if (!strcmp(s, "noreserve"))
 		scenario_noreserve(parse_ulong(argv[1], "GIB"));
+	else if (!strcmp(s, "churn"))
+		scenario_churn();
 	else if (!strcmp(s, "swap"))
 		scenario_swap(parse_ulong(argv[1], "PAGES"), parse_ulong(argv[2], "SHMPAGES"),
 			      parse_ulong(argv[3], "K"));
@@ -660,7 +698,7 @@ static unsigned long scenario_procs(int argc, char **argv)
 	} table[] = {
 		{ "base", 0, 0, 0 }, { "anon", 1, 0, 0 }, { "zero", 1, 0, 0 },
 		{ "cow", 2, 2, 0 }, { "file", 3, 3, 1 }, { "memfd", 2, 2, 1 },
-		{ "noreserve", 1, 0, 0 }, { "swap", 3, 3, 0 },
+		{ "noreserve", 1, 0, 0 }, { "swap", 3, 3, 0 }, { "churn", 0, 0, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
