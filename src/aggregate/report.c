@@ -67,7 +67,8 @@ void lib_report_build(const struct scan *sc, struct lib_report *out)
 			refs[nrefs++] = (struct lib_ref){ &p->vmas.v[k], p->id.pid };
 		}
 	}
-	qsort(refs, nrefs, sizeof(*refs), cmp_ref);
+	if (nrefs)   /* qsort(NULL, 0) is undefined */
+		qsort(refs, nrefs, sizeof(*refs), cmp_ref);
 	out->rows = xcalloc(nrefs + 1, sizeof(*out->rows));
 	for (size_t i = 0, j; i < nrefs; i = j) {
 		struct lib_row *r = &out->rows[out->n++];
