@@ -34,6 +34,7 @@ enum engine_map_kind { MAP_ANON_PRIVATE, MAP_ANON_SHARED, MAP_FILE_PRIVATE, MAP_
 
 /* A new engine with no processes (caller frees with engine_free). */
 struct engine *engine_new(void);
+/* Frees e and everything it holds (NULL is fine). */
 void engine_free(struct engine *e);
 /* Sends --trace events to out (NULL: none). out is borrowed. */
 void engine_set_trace(struct engine *e, FILE *out);

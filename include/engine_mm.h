@@ -47,9 +47,11 @@ struct u32vec {
 	uint32_t *v;
 	uint32_t n, cap;
 };
+/* Appends x. */
 void u32vec_push(struct u32vec *vec, uint32_t x);
 /* Removes the first x (order not kept). Returns false when x is absent. */
 bool u32vec_remove(struct u32vec *vec, uint32_t x);
+/* Frees the array; vec is empty again. */
 void u32vec_release(struct u32vec *vec);
 
 /* ---- page tables (pgtable.c) ---- */
@@ -78,6 +80,7 @@ struct pgtable {
 	void *root;        /* top-level table, NULL while empty */
 	size_t ntables;    /* 512-entry tables allocated, all levels */
 };
+/* An empty table: nothing allocated until the first pgtable_slot(). */
 void pgtable_init(struct pgtable *pt);
 /* Frees every table (the entries must have been dropped by the caller). */
 void pgtable_release(struct pgtable *pt);
@@ -121,8 +124,11 @@ struct frame_table {
 	uint32_t hand;        /* reclaim clock hand (a pfn) */
 	uint32_t nkind[FRAME_KINDS];
 };
+/* A frame table of ram_pages RAM frames, all free, plus the zero page. */
 void frames_init(struct frame_table *ft, uint32_t ram_pages);
+/* Frees the table. */
 void frames_release(struct frame_table *ft);
+/* RAM frames not allocated. */
 static inline uint32_t frames_free(const struct frame_table *ft) { return ft->ram_pages - ft->used; }
 /* Takes a free frame (there must be one: callers reclaim first) and returns its pfn. */
 uint32_t frame_alloc(struct frame_table *ft, enum frame_kind kind, uint32_t owner, uint64_t index);
@@ -137,7 +143,9 @@ struct swap_dev {
 	uint32_t used;
 	uint32_t hint;        /* next-fit search start */
 };
+/* A swap device of nslots free slots (0: no swap). */
 void swap_init(struct swap_dev *sd, uint32_t nslots);
+/* Frees the slot tables. */
 void swap_release(struct swap_dev *sd);
 /* Allocates a slot with refs references. Returns the slot, or 0 when the device is full. */
 uint32_t swap_alloc(struct swap_dev *sd, uint32_t refs);
@@ -222,17 +230,21 @@ uint32_t object_get(struct engine *e, enum obj_kind kind, const char *name);
 uint32_t object_new_anon(struct engine *e);
 /* Frees a shmem object's frames and swap slots once no VMA maps it (file page caches stay). */
 void object_maybe_free(struct engine *e, uint32_t id);
+/* Frees every object and the name hash (engine_free). */
 void objects_release(struct engine *e);
 
 /* ---- vma.c ---- */
+/* A zeroed, live VMA slot (may move e->vmas). Returns its id. */
 uint32_t vma_new(struct engine *e);
 /* Removes VMA id from its process, object and anon group lists and frees it (PTEs already dropped). */
 void vma_unlink(struct engine *e, uint32_t id);
+/* A new, empty anon group (may move e->anons). Returns its id. */
 uint32_t anon_group_new(struct engine *e);
 /* The live VMA of process p named region, or 0. */
 uint32_t vma_find_region(const struct engine *e, const struct eng_proc *p, const char *region);
 /* Drops every PTE of VMA id: frames and swap slots that lose their last reference are freed. */
 void vma_zap(struct engine *e, uint32_t id);
+/* Frees every VMA and anon group (engine_free). */
 void vmas_release(struct engine *e);
 /*
  * Resolves `PID REGION [OFFSET [LENGTH]]` (length 0: to the region's end)
@@ -247,7 +259,9 @@ int vma_range(struct engine *e, pid_t pid, const char *region, uint64_t offset_b
 struct eng_proc *proc_find(const struct engine *e, pid_t pid);
 /* Adds a process; pid must not be live. Returns it. */
 struct eng_proc *proc_add(struct engine *e, pid_t pid, pid_t ppid, uid_t uid, const char *name);
+/* The index of p in e->procs. */
 static inline uint32_t proc_index(const struct engine *e, const struct eng_proc *p) { return (uint32_t)(p - e->procs); }
+/* Frees every process's page table and the pid hash (engine_free). */
 void procs_release(struct engine *e);
 
 /* ---- fault.c ---- */

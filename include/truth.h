@@ -56,7 +56,9 @@ struct truth {
 	size_t ngroups[TRUTH_GROUPINGS];
 };
 
+/* An empty truth, ready for engine_truth(). */
 void truth_init(struct truth *t);
+/* Frees everything t owns; t is empty again. */
 void truth_release(struct truth *t);
 /* The process pid in t, or NULL. */
 const struct truth_proc *truth_find(const struct truth *t, pid_t pid);

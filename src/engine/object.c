@@ -73,7 +73,7 @@ static void obj_hash_insert(struct engine *e, uint32_t id)
 	e->obj_hash_n++;
 }
 
-/* Marks the hash slot of dead object id as a tombstone-free rebuild (deletions are rare). */
+/* Rebuilds the name hash without the dead objects (a memfd dying is rare; no tombstones needed). */
 static void obj_hash_rebuild(struct engine *e)
 {
 	uint32_t *old = e->obj_hash, oldcap = e->obj_hash_cap;
