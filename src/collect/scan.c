@@ -220,6 +220,10 @@ static int scan_read_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *v
 		return rc;
 	vma_list_init(vmas);
 	rc = smaps ? smaps_parse(c->text.buf, c->text.len, vmas) : maps_parse(c->text.buf, c->text.len, vmas);
+	/* The page walks step a page at a time: a mapping off page boundaries never ends. */
+	for (size_t i = 0; rc == 0 && i < vmas->n; i++)
+		if ((vmas->v[i].start | vmas->v[i].end) % c->src->page_size)
+			rc = -EINVAL;
 	if (rc == 0)
 		return 0;
 	vma_list_release(vmas);
