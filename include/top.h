@@ -12,7 +12,7 @@
  *
  * Only top_draw.c, top_map.c, top_keys.c and top.c include <curses.h>;
  * top_rows.c and top_meter.c are pure, so unit tests can drive them with a
- * hand-made struct scan.
+ * hand-made struct scan; top_sched.c reads only through the source.
  */
 #ifndef TRUEMEM_TOP_H
 #define TRUEMEM_TOP_H

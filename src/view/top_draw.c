@@ -200,6 +200,7 @@ static void draw_title(struct top_state *st)
 	char line[512], when[32] = "";
 	struct tm tm;
 	time_t t = st->scan.time.tv_sec;
+	int x;
 
 	if (st->have_scan && localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
@@ -208,10 +209,11 @@ static void draw_title(struct top_state *st)
 		 st->have_scan ? scan_mode_names[st->scan.mode] : scan_mode_names[st->mode],
 		 st->have_scan ? st->scan.cost_ms : 0.0);
 	attron(attr_of(PAIR_TITLE, A_BOLD));
-	top_draw_text(0, 0, COLS, line);
+	x = top_draw_text(0, 0, COLS, line);
 	attroff(attr_of(PAIR_TITLE, A_BOLD));
 	title_schedule(st, line, sizeof(line));
-	top_draw_untrusted(st, 0, getcurx(stdscr), COLS - getcurx(stdscr), line);
+	if (x < COLS)
+		top_draw_untrusted(st, 0, x, COLS - x, line);
 }
 
 /* The bar: one character per share of MemTotal, each segment in its colour. */
