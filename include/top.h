@@ -140,9 +140,6 @@ struct top_state {
 	double last_wall, last_cpu; /* where the budget was last brought up to date */
 	double est_ms[3];           /* CPU of a full scan, by enum scan_mode; 0: not measured */
 	double last_full;           /* CLOCK_MONOTONIC seconds of the last full scan */
-	double full_ms;             /* CPU of the last full scan */
-	double light_ms;            /* CPU of the last light refresh */
-	size_t light_n;             /* processes it rescanned */
 	struct top_sig *sig;        /* per scan.procs index */
 
 	/* screens */

@@ -161,10 +161,9 @@ void top_full_scan(struct top_state *st)
 		top_meter_compute(&st->meter, &st->meminfo, &st->scan);
 	}
 	top_rows_build(st);
-	st->full_ms = top_cpu_ms() - c0;
-	st->est_ms[next.mode] = st->full_ms;
+	st->est_ms[next.mode] = top_cpu_ms() - c0;
 	if (next.mode == MODE_ROLLUP && st->est_ms[MODE_EXACT] == 0)
-		st->est_ms[MODE_EXACT] = st->full_ms * ROLLUP_TO_EXACT;
+		st->est_ms[MODE_EXACT] = st->est_ms[MODE_ROLLUP] * ROLLUP_TO_EXACT;
 	st->last_full = t0;
 	baseline_visible(st);
 }
@@ -194,7 +193,7 @@ static void light_refresh(struct top_state *st)
 {
 	size_t idx[512], n, nchanged = 0;
 	pid_t changed[512];
-	double c0 = top_cpu_ms(), t0 = top_now();
+	double t0 = top_now();
 
 	n = visible_procs(st, idx, ARRAY_SIZE(idx));
 	for (size_t k = 0; k < n; k++) {
@@ -240,8 +239,6 @@ static void light_refresh(struct top_state *st)
 	/* Free memory and the page cache move all the time: the bar is redrawn from fresh meminfo. */
 	read_meminfo(st);
 	top_meter_compute(&st->meter, &st->meminfo, &st->scan);
-	st->light_n = nchanged;
-	st->light_ms = top_cpu_ms() - c0;
 }
 
 /* A full scan is due: the data is not in the mode asked for, or the interval passed, and it is affordable. */
