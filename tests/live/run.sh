@@ -13,6 +13,7 @@
 # process under `timeout`; its EXIT trap stops the memhogs it started (and
 # they die with it anyway: memhog uses PR_SET_PDEATHSIG), swaps off and
 # removes its files. Needs root (CAP_SYS_ADMIN), jq, setpriv, timeout.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"   # tests/run.sh starts us with sh
 set -u
 
 TRUEMEM=${TRUEMEM:-./build/truemem}
