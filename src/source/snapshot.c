@@ -287,7 +287,8 @@ int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, s
 		free(ids);
 		return -1;
 	}
-	qsort(ids, k, sizeof(*ids), cmp_ident);
+	if (k)   /* qsort(NULL, 0) is undefined */
+		qsort(ids, k, sizeof(*ids), cmp_ident);
 	*out = ids;
 	*n = k;
 	return 0;
