@@ -72,6 +72,14 @@ int scenario_run(struct engine *e, const char *name, const char *text, size_t le
 /* Reads the file path and runs it. Returns 0, or -1 with err set. */
 int scenario_run_file(struct engine *e, const char *path, struct tm_error *err);
 
+/*
+ * Checks the engine's bookkeeping from scratch (mapcounts against page
+ * tables, slot references against holders, swap cache links, rmap
+ * placement, counters). Returns 0, or -1 with err naming the first
+ * inconsistency. For tests; it walks everything.
+ */
+int engine_check(const struct engine *e, struct tm_error *err);
+
 /* Fills t (truth_init'ed by the caller) with the engine's numbers. */
 void engine_truth(const struct engine *e, struct truth *t);
 /* Writes the snapshot of the engine's state into dir (created). Returns 0 or -1 with err. */

@@ -28,7 +28,19 @@ static struct engine *run_ok(const char *text)
 
 	if (scenario_run(e, "t.scn", text, strlen(text), &err) != 0)
 		fail_msg("scenario failed: %s", err.msg);
+	if (engine_check(e, &err) != 0)
+		fail_msg("engine_check: %s", err.msg);
 	return e;
+}
+
+/* Checks the engine's bookkeeping once more and frees it. */
+static void check_and_free(struct engine *e)
+{
+	struct tm_error err;
+
+	if (engine_check(e, &err) != 0)
+		fail_msg("engine_check: %s", err.msg);
+	engine_free(e);
 }
 
 static const struct truth_proc *proc_of(const struct truth *t, pid_t pid)
@@ -101,7 +113,7 @@ static void test_fork_cow(void **state)
 	truth_release(&t);
 	assert_int_equal(engine_touch(e, 12, "heap", true, P, P, &err), 0);
 	assert_int_equal(engine_free_pages(e), free_before - 1);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* Reading untouched private anon maps the zero page (not rss); a write then gets a private frame. */
@@ -130,7 +142,7 @@ static void test_zero_page_then_write(void **state)
 	assert_int_equal(proc_of(&t, 5)->counts.zero_page_bytes, 2 * P);
 	assert_int_equal(proc_of(&t, 5)->vmas[0].counts.rss_bytes, P);
 	truth_release(&t);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /*
@@ -180,7 +192,7 @@ static void test_shared_file_pages(void **state)
 	assert_int_equal(t.nprocs, 0);
 	assert_int_equal(t.totals.rss_bytes, 0);
 	truth_release(&t);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* shmem objects are shared by NAME between unrelated processes; fork inherits without entries. */
@@ -204,7 +216,7 @@ static void test_shmem_by_name(void **state)
 	assert_string_equal(proc_of(&t, 32)->vmas[0].name, "/memfd:ring (deleted)");
 	assert_int_equal(e->frames.nkind[FRAME_SHMEM], 4);
 	truth_release(&t);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* shmem pages die with the object's last mapping, as a memfd does. */
@@ -221,7 +233,7 @@ static void test_shmem_freed_with_last_mapping(void **state)
 	assert_int_equal(e->frames.nkind[FRAME_SHMEM], 0);
 	assert_int_equal(engine_swap_used_pages(e), 0);
 	assert_int_equal(engine_free_pages(e), engine_ram_pages(e));
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* Swapping out pages shared by 3 processes: one slot per page, entries in all 3 page tables. */
@@ -254,7 +266,7 @@ static void test_swapout_shared(void **state)
 	assert_int_equal(group_of(&t, TRUTH_BY_TREE, "40")->counts.swap_uss_bytes, 2 * P);
 	assert_int_equal(group_of(&t, TRUTH_BY_TREE, "40")->npids, 3);
 	truth_release(&t);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /*
@@ -293,7 +305,7 @@ static void test_swapin_on_touch(void **state)
 	/* a write to the page now copies it (mapped 3 times) */
 	assert_int_equal(engine_touch(e, 42, "heap", true, 0, 1, &err), 0);
 	assert_int_equal(e->frames.f[pte_pfn(pte41)].mapcount, 2);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* exit and munmap free what lost its last reference: frames and slots. */
@@ -323,7 +335,7 @@ static void test_exit_and_munmap_free(void **state)
 	assert_int_equal(engine_free_pages(e), ram);                /* shared anon died with 51 */
 	assert_int_equal(engine_exit(e, 51, &err), -1);
 	assert_string_equal(err.msg, "unknown pid 51");
-	engine_free(e);
+	check_and_free(e);
 }
 
 /*
@@ -358,7 +370,7 @@ static void test_reclaim_clock(void **state)
 	assert_true(pte_present(pte_at(e, 60, "heap", 0)));
 	assert_int_equal(engine_swap_used_pages(e), 7);
 	assert_int_equal(engine_reclaim(e, 17, &err), -1);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* Unmapped page-cache pages are reclaimed like the rest; no swap needed for them. */
@@ -376,7 +388,7 @@ static void test_reclaim_drops_page_cache(void **state)
 	/* and with no swap, anon cannot go: out of memory */
 	assert_int_equal(engine_reclaim(e, 9, &err), -1);
 	assert_string_equal(err.msg, "out of memory (no swap)");
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* swapout of shmem: the object holds the slot, PTEs are cleared, every covering mapping counts it as Swap. */
@@ -405,7 +417,7 @@ static void test_swapout_shmem(void **state)
 	assert_int_equal(group_of(&t, TRUTH_BY_TREE, "80")->counts.swap_bytes, P);
 	assert_int_equal(group_of(&t, TRUTH_BY_TREE, "80")->counts.swap_uss_bytes, 0);
 	truth_release(&t);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* Groups: keys and members by user, program, tree and cgroup; PID 1 is a group of its own. */
@@ -435,7 +447,7 @@ static void test_groups(void **state)
 	assert_string_equal(proc_of(&t, 200)->comm, "a-very-long-pro");
 	assert_string_equal(proc_of(&t, 200)->exe, "/sim/a-very-long-program-name");
 	truth_release(&t);
-	engine_free(e);
+	check_and_free(e);
 }
 
 /* --trace tells the story: faults with their kind, cow, swapout, swapin, one line each. */
@@ -459,7 +471,7 @@ static void test_trace_events(void **state)
 	assert_non_null(strstr(out, "swapout pfn=3 -> slot=1 ptes=2 (anon)\n"));
 	assert_non_null(strstr(out, "swapin pid=3 addr=0x10001000 slot=1 -> pfn=3\n"));
 	free(out);
-	engine_free(e);
+	check_and_free(e);
 }
 
 int main(void)
