@@ -89,7 +89,7 @@ bool top_row_value(const struct top_row *r, enum top_col col, double *out)
 static const char *row_text(const struct top_row *r, enum top_col col)
 {
 	if (r->group)
-		return col == TOP_COMMAND ? r->group->key : "";
+		return r->group->key ? r->group->key : "";   /* a group's only text is its key */
 	return col == TOP_USER ? r->proc->id.user : r->proc->id.comm;
 }
 
