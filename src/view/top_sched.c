@@ -21,7 +21,8 @@
  *  - Every refresh tick in between is a light refresh of the processes on
  *    screen: their own-memory counters (status RssAnon, RssFile, RssShmem,
  *    VmSwap) are read, and only those that changed are rescanned with
- *    smaps_rollup and merged into the table. smaps_rollup's Rss, Pss, Swap
+ *    smaps_rollup and merged into the table (while the bucket is positive
+ *    and the full scans are not starved; see light_refresh). smaps_rollup's Rss, Pss, Swap
  *    and Private (uss) mean what the exact walk's per-process figures mean
  *    (the kernel computes them from the same mapcounts), so a refreshed
  *    row stays comparable; the distinct-frame totals, the split by page
@@ -185,17 +186,16 @@ static void merge_light(struct top_state *st, const struct scan *light, double t
 }
 
 /*
- * The light refresh: rescans (rollup) the processes on screen whose own
- * counters changed. One that has gone is marked unreadable, quietly; the
- * next full scan drops it.
+ * The processes on screen whose own counters changed since they were last
+ * rescanned, into changed[]. When claim is false (no budget now) they are
+ * found but not marked seen, so a later tick rescans them. One that has
+ * gone is marked unreadable, quietly; the next full scan drops it.
  */
-static void light_refresh(struct top_state *st)
+static size_t find_changed(struct top_state *st, pid_t *changed, size_t max, bool claim)
 {
 	size_t idx[512], n, nchanged = 0;
-	pid_t changed[512];
-	double t0 = top_now();
 
-	n = visible_procs(st, idx, ARRAY_SIZE(idx));
+	n = visible_procs(st, idx, max < ARRAY_SIZE(idx) ? max : ARRAY_SIZE(idx));
 	for (size_t k = 0; k < n; k++) {
 		struct proc *p = &st->scan.procs[idx[k]];
 		struct top_sig now, *was = &st->sig[idx[k]];
@@ -214,28 +214,52 @@ static void light_refresh(struct top_state *st)
 				st->pgrowth[idx[k]] = (struct top_growth){ .uss_ok = true, .pss_ok = true };
 			continue;
 		}
-		*was = now;
+		if (claim)
+			*was = now;
 		changed[nchanged++] = p->id.pid;
 	}
-	if (nchanged) {
-		struct scan_opts so;
-		struct scan light;
-		struct tm_error err;
+	return nchanged;
+}
 
-		cli_scan_opts(st->opts, &so);
-		so.mode = MODE_ROLLUP;
-		so.group_by = GROUP_NONE;
-		so.pids = changed;
-		so.npids = nchanged;
-		so.filter = NULL;
-		so.flags = 0;
-		if (scan_run(&st->src, &so, &light, &err) == 0) {
-			merge_light(st, &light, t0);
-			scan_release(&light);
-		}
-		top_selection_save(st);
-		top_rows_build(st);
+/* Rescans the given processes with smaps_rollup and merges them into the table. */
+static void rescan_rollup(struct top_state *st, const pid_t *pids, size_t n, double t)
+{
+	struct scan_opts so;
+	struct scan light;
+	struct tm_error err;
+
+	cli_scan_opts(st->opts, &so);
+	so.mode = MODE_ROLLUP;
+	so.group_by = GROUP_NONE;
+	so.pids = pids;
+	so.npids = n;
+	so.filter = NULL;
+	so.flags = 0;
+	if (scan_run(&st->src, &so, &light, &err) == 0) {
+		merge_light(st, &light, t);
+		scan_release(&light);
 	}
+	top_selection_save(st);
+	top_rows_build(st);
+}
+
+/*
+ * The light refresh: rescans the processes on screen whose own counters
+ * changed. It spends from the same bucket, and only while the bucket is
+ * positive and the full scan is not being starved by it (overdue by twice
+ * its own period), so a screen of ever-changing processes cannot hold off
+ * the full scans or push top over budget.
+ */
+static void light_refresh(struct top_state *st)
+{
+	pid_t changed[512];
+	double t0 = top_now();
+	double full_period = st->est_ms[st->mode] / 1e3 / TOP_CPU_BUDGET;
+	bool starving = t0 - st->last_full > 2 * full_period + st->interval;
+	size_t n = find_changed(st, changed, ARRAY_SIZE(changed), st->tokens_ms > 0 && !starving);
+
+	if (n && st->tokens_ms > 0 && !starving)
+		rescan_rollup(st, changed, n, t0);
 	/* Free memory and the page cache move all the time: the bar is redrawn from fresh meminfo. */
 	read_meminfo(st);
 	top_meter_compute(&st->meter, &st->meminfo, &st->scan);
