@@ -35,6 +35,8 @@ shared_file_tmpfs
 memfd_shared
 zero_page
 noreserve_64g
+sparse_runs
+sparse_capture
 text_output
 kernel_consistency
 rollup_as_nobody
@@ -299,6 +301,37 @@ test_noreserve_64g() {
 	[ $ms -lt 10000 ] || err "ps took ${ms} ms (limit 10000)"
 	expect_proc "$WORK/ps.json" "$HOG_PIDS" rss=$((PAGE + STUB)) pss=$((PAGE + STUB)) \
 		uss=$((PAGE + STUB)) anon.rss=$((PAGE + STUB)) swap=0
+	finish
+}
+
+# 10000 written pages, each alone between untouched ones: 10000 populated
+# runs (more than one PAGEMAP_SCAN call or read batch returns). Each page
+# once: rss = 10000 pages + stub, and the stub row holds one page.
+test_sparse_runs() {
+	local n=10000 b start end row
+	hog s sparse $n 2
+	ps_json "$WORK/ps.json" --mode exact -p "$HOG_CSV"
+	b=$((n * PAGE + STUB))
+	expect_proc "$WORK/ps.json" "$HOG_PIDS" rss=$b pss=$b uss=$b anon.rss=$b
+	read -r start end <<EOF
+$(region sparse s)
+EOF
+	map_json "$WORK/map.json" $HOG_PIDS
+	row=$(map_row "$WORK/map.json" "$start")
+	expect "sparse region row" "$row" "$((2 * n * PAGE)) $((n * PAGE)) $((n * PAGE)) $((n * PAGE)) 0 0 [anon]"
+	map_vs_smaps "$WORK/map.json" $HOG_PIDS
+	finish
+}
+
+# The same process through capture and ps --from.
+test_sparse_capture() {
+	local n=10000 d="$WORK/snap" b
+	hog s sparse $n 2
+	"$TRUEMEM" capture -o "$d" >"$WORK/cap.out" 2>"$WORK/cap.err" ||
+		fail "truemem capture -o exited $? (sparse memhog is pid $HOG_PIDS): $(head -c 300 "$WORK/cap.err")"
+	ps_json "$WORK/replay.json" --from "$d" -p "$HOG_CSV"
+	b=$((n * PAGE + STUB))
+	expect_proc "$WORK/replay.json" "$HOG_PIDS" rss=$b pss=$b uss=$b
 	finish
 }
 

@@ -59,6 +59,7 @@ static const char usage_text[] =
 	"  noreserve GIB           GIB GiB MAP_NORESERVE anonymous, only its last page written\n"
 	"  swap PAGES SHMPAGES K   PAGES private anonymous and a memfd of SHMPAGES, all\n"
 	"                          paged out (MADV_PAGEOUT, needs swap), then K children\n"
+	"  sparse PAGES STRIDE     PAGES written pages, each STRIDE pages from the next\n"
 	"  churn                   no stub: maps, splits and unmaps memory without end\n"
 	"Every scenario process but churn keeps only its regions and one 4096-byte stub page.\n";
 
@@ -524,6 +525,22 @@ static void scenario_noreserve(unsigned long gib)
 	enter_stub();
 }
 
+/* PAGES written pages, STRIDE pages apart: PAGES separate populated runs. */
+static void scenario_sparse(size_t pages, size_t stride)
+{
+	size_t len = pages * stride * page_size;
+	char *p;
+
+	if (!stride)
+		die("STRIDE must be at least 1");
+	p = map_or_die(len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1);
+	for (size_t i = 0; i < pages; i++)
+		write_pages(p + i * stride * page_size, 1);
+	add_region("sparse", p, len);
+	enter_stub();
+}
+
 /* Pages of [p, p+pages) that pagemap shows as swapped (bit 62). */
 static size_t count_swapped(const char *p, size_t pages)
 {
@@ -617,22 +634,44 @@ static void scenario_swap(size_t pages, size_t shm_pages, unsigned long k)
 }
 
 /*
- * Not a stub: keeps mapping, touching, splitting and unmapping regions
- * forever, so its maps change under any scan (a robustness target).
+ * Not a stub: keeps changing its mappings forever, so its maps change under
+ * any scan (a robustness target). Two patterns: regions mapped, written,
+ * split by mprotect and unmapped; and, as ASan's allocator does, read-write
+ * arenas that grow by mprotect inside PROT_NONE reservations, so a VMA's
+ * end moves while its neighbour's start follows.
  */
 static void scenario_churn(void)
 {
-	enum { SLOTS = 256 };
+	enum { SLOTS = 256, ARENAS = 16, ARENA_PAGES = 256 };
 	char *slot[SLOTS] = { 0 };
 	size_t len[SLOTS] = { 0 };
+	char *arena[ARENAS];
+	size_t grown[ARENAS] = { 0 };
 	unsigned seed = (unsigned)getpid();
 
+	for (int a = 0; a < ARENAS; a++) {
+		arena[a] = mmap(NULL, ARENA_PAGES * page_size, PROT_NONE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (arena[a] == MAP_FAILED)
+			die("mmap arena: %s", strerror(errno));
+	}
 	send_line("ready %d\n", (int)getpid());
 	close(ready_fd);
 	ready_fd = -1;
 	for (;;) {
 		unsigned i = (seed = seed * 1103515245u + 12345u) % SLOTS;
+		unsigned a = (seed >> 16) % ARENAS;
 
+		/* Grow an arena by a page, or drop it back to nothing. */
+		if (grown[a] == ARENA_PAGES) {
+			mprotect(arena[a], ARENA_PAGES * page_size, PROT_NONE);
+			madvise(arena[a], ARENA_PAGES * page_size, MADV_DONTNEED);
+			grown[a] = 0;
+		} else {
+			mprotect(arena[a], (grown[a] + 1) * page_size, PROT_READ | PROT_WRITE);
+			write_pages(arena[a] + grown[a] * page_size, 1);
+			grown[a]++;
+		}
 		if (slot[i]) {
 			munmap(slot[i], len[i]);
 			slot[i] = NULL;
@@ -679,6 +718,8 @@ static void run_scenario(char **argv)
 		scenario_memfd(parse_ulong(argv[1], "PAGES"), parse_ulong(argv[2], "K"));
 	else if (!strcmp(s, "noreserve"))
 		scenario_noreserve(parse_ulong(argv[1], "GIB"));
+	else if (!strcmp(s, "sparse"))
+		scenario_sparse(parse_ulong(argv[1], "PAGES"), parse_ulong(argv[2], "STRIDE"));
 	else if (!strcmp(s, "churn"))
 		scenario_churn();
 	else if (!strcmp(s, "swap"))
@@ -699,6 +740,7 @@ static unsigned long scenario_procs(int argc, char **argv)
 		{ "base", 0, 0, 0 }, { "anon", 1, 0, 0 }, { "zero", 1, 0, 0 },
 		{ "cow", 2, 2, 0 }, { "file", 3, 3, 1 }, { "memfd", 2, 2, 1 },
 		{ "noreserve", 1, 0, 0 }, { "swap", 3, 3, 0 }, { "churn", 0, 0, 0 },
+		{ "sparse", 2, 0, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
