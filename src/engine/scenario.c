@@ -3,7 +3,8 @@
  * words separated by blanks, `#` to the end of the line a comment. Sizes
  * are a number of bytes with an optional K, M, G or T suffix (1024-based,
  * case-insensitive, "KB"/"KiB" spellings accepted), rounded up to pages;
- * OFFSET and LENGTH of touch/swapout take the same form. The first error
+ * OFFSET and LENGTH of touch/swapout take the same form and cover every
+ * page they touch; a file's offset=N is rounded down to a page. The first error
  * stops the run with "NAME:LINE: what went wrong".
  *
  *   ram SIZE                  swap SIZE           (before the first spawn)

@@ -139,7 +139,7 @@ int engine_mmap(struct engine *e, pid_t pid, const char *region, enum engine_map
 		return errorf(err, -1, "unknown pid %d", (int)pid);
 	if (vma_find_region(e, p, region))
 		return errorf(err, -1, "process %d already has a region '%s'", (int)pid, region);
-	if (pages == 0 || pages > (ENG_VA_LIMIT - p->next_addr) >> ENG_PAGE_SHIFT)
+	if (pages == 0 || p->next_addr >= ENG_VA_LIMIT || pages > (ENG_VA_LIMIT - p->next_addr) >> ENG_PAGE_SHIFT)
 		return errorf(err, -1, "bad size: %llu bytes do not fit in the address space of %d",
 			      (unsigned long long)size_bytes, (int)pid);
 	id = vma_new(e);

@@ -59,6 +59,13 @@ static const struct bad_case bad_cases[] = {
 	{ "spawn 1 a\nreclaim many\n", "s.scn:2: bad page count 'many'" },
 	{ "ram 64K\nspawn 1 a\nreclaim 17\n", "s.scn:3: cannot free 17 pages: RAM has 16" },
 	{ "reclaim 1\n", "s.scn:1: reclaim before any process exists" },
+	{ "spawn 1 a\nmmap 1 x anon private 65T\n", "s.scn:2: bad size '65T'" },
+	/* 0x10000000 + 64T + a gap page leaves less than 64T below the 47-bit limit */
+	{ "spawn 1 a\nmmap 1 x anon private 64T\nmmap 1 y anon private 64T\n",
+	  "s.scn:3: bad size: 70368744177664 bytes do not fit in the address space of 1" },
+	/* a mapping that ends at the limit leaves no room at all */
+	{ "spawn 1 a\nmmap 1 x anon private 64T\nmmap 1 y anon private 70368475738112\n"
+	  "mmap 1 z anon private 4K\n", "s.scn:4: bad size: 4096 bytes do not fit in the address space of 1" },
 };
 
 static void test_bad_scenarios(void **state)
