@@ -129,8 +129,8 @@ struct top_state {
 	pid_t sel_pid;              /* to keep the selection across refreshes */
 	uint64_t sel_key;           /* group rows: hash of the key */
 	struct top_meter meter;
-	struct meminfo meminfo;
-	struct buf buf;
+	struct meminfo meminfo;     /* read afresh on light refreshes (full scans carry their own) */
+	struct buf buf;             /* scratch: status reads, escaping */
 
 	/* refresh schedule (top_sched.c, "Cost") */
 	double next_tick;           /* CLOCK_MONOTONIC seconds of the next refresh */
