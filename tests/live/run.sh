@@ -761,6 +761,8 @@ swap_on() {
 	flock -w 60 9 || fail "another swap test holds /run/truemem-live-swap.lock"
 	d=$(disk_dir) || fail "no disk-backed directory for a swap file"
 	SWAPFILE=$d/swapfile
+	# The driver swaps it off too, should this test be killed outright.
+	echo "$SWAPFILE" >>"$LIVE_STATE/swapfiles"
 	at_exit "swapoff '$SWAPFILE' 2>/dev/null; rm -rf '$d'"
 	fallocate -l 256M "$SWAPFILE" 2>/dev/null ||
 		dd if=/dev/zero of="$SWAPFILE" bs=1M count=256 status=none ||
@@ -840,6 +842,21 @@ done
 [ "$(id -u)" = 0 ] || { echo "live: must run as root" >&2; exit 1; }
 
 tests=${*:-$ALL_TESTS}
+LIVE_STATE=$(mktemp -d /tmp/truemem-live-state.XXXXXX) || exit 1
+export LIVE_STATE
+# After each test: a swap file a killed test left on is swapped off, removed.
+reap_swapfiles() {
+	local f
+	[ -f "$LIVE_STATE/swapfiles" ] || return 0
+	while read -r f; do
+		if grep -q "^$f " /proc/swaps; then
+			swapoff "$f"
+		fi
+		rm -rf "$(dirname "$f")"
+	done <"$LIVE_STATE/swapfiles"
+	rm -f "$LIVE_STATE/swapfiles"
+}
+trap 'reap_swapfiles; rm -rf "$LIVE_STATE"' EXIT
 passed=0
 failed=0
 start=$(date +%s)
@@ -856,6 +873,7 @@ for t in $tests; do
 		echo "FAIL $t: $(printf '%s' "${reason:-exit $rc}" | tr '\n' ' ')"
 		failed=$((failed + 1))
 	fi
+	reap_swapfiles
 done
 echo "live: $passed passed, $failed failed ($(($(date +%s) - start)) s)"
 [ $failed = 0 ]
