@@ -116,6 +116,7 @@ struct top_state {
 	bool paused;
 	bool human;
 	bool color, utf8;
+	bool keys;                  /* stdin is a terminal: there is a keyboard to read */
 
 	/* the last scan and what is drawn from it */
 	struct scan scan;

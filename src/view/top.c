@@ -111,6 +111,7 @@ static void state_init(struct top_state *st, const struct cli_opts *o)
 	st->human = !o->bytes;
 	st->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	st->screen = st->back = SCREEN_LIST;
+	st->keys = isatty(STDIN_FILENO);
 }
 
 static void state_release(struct top_state *st)
@@ -142,6 +143,13 @@ static void top_turn(struct top_state *st)
 		return;
 	}
 	top_draw(st);
+	if (!st->keys) {
+		/* No keyboard (stdin is not a terminal): getch would return at once, forever. */
+		int ms = top_sched_wait_ms(st);
+
+		napms(ms < 0 || ms > 1000 ? 1000 : ms);
+		return;
+	}
 	timeout(top_sched_wait_ms(st));
 	ch = getch();
 	if (ch == ERR)

@@ -320,5 +320,21 @@ else
 	fail no_color_and_dumb "$(screen cnt | grep -E 'EXIT|truemem' | tr '\n' '|')"
 fi
 
+# ---- with no keyboard (stdin not a terminal) it waits, it does not spin
+if [ -x /usr/bin/time ]; then
+	tm new-session -d -s nokb -x 120 -y 30 \
+		"/usr/bin/time -f 'CPU %U %S' $TRUEMEM top -n 4 -d 0.5 -p $A </dev/null 2>$T/nokb.err; cat $T/nokb.err; sleep 60"
+	if wait_for nokb 15 "CPU "; then
+		cpu=$(screen nokb | awk '/^CPU / { print $2 + $3 }')
+		if awk -v c="$cpu" 'BEGIN { exit !(c < 0.5) }'; then
+			pass no_keyboard
+		else
+			fail no_keyboard "$cpu s of CPU for 2 s of waiting"
+		fi
+	else
+		fail no_keyboard "did not finish: $(screen nokb | tail -2 | tr '\n' '|')"
+	fi
+fi
+
 echo "ui: $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
