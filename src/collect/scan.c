@@ -211,6 +211,37 @@ static bool has_shared_mapping(const struct vma_list *vmas)
 	return false;
 }
 
+/*
+ * A maps file read while the process changes its mappings can list a
+ * mapping that starts below the end of the one before (seq_file resumes at
+ * the last address printed, and a merged mapping is found again). Pages
+ * must be counted once and walked in order: such an entry is clipped to
+ * start where the previous one ended, or dropped when nothing is left.
+ */
+static void vmas_untangle(struct vma_list *vmas)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < vmas->n; i++) {
+		struct vma *v = &vmas->v[i];
+
+		if (k && v->start < vmas->v[k - 1].end) {
+			if (v->end <= vmas->v[k - 1].end) {
+				free(v->name);
+				free(v->display_name);
+				free(v->smaps);
+				continue;
+			}
+			v->offset += vmas->v[k - 1].end - v->start;
+			v->start = vmas->v[k - 1].end;
+		}
+		if (k != i)
+			vmas->v[k] = *v;
+		k++;
+	}
+	vmas->n = k;
+}
+
 /* Reads the mappings, from smaps when its per-mapping figures are wanted. */
 static int scan_read_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas, bool smaps)
 {
@@ -224,8 +255,10 @@ static int scan_read_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *v
 	for (size_t i = 0; rc == 0 && i < vmas->n; i++)
 		if ((vmas->v[i].start | vmas->v[i].end) % c->src->page_size)
 			rc = -EINVAL;
-	if (rc == 0)
+	if (rc == 0) {
+		vmas_untangle(vmas);
 		return 0;
+	}
 	vma_list_release(vmas);
 	if (c->src->kind == SOURCE_SNAPSHOT)
 		return errorf(c->err, -EIO, "corrupt snapshot: '%s/%d/%s' is malformed", c->src->root_path,

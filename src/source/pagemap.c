@@ -142,8 +142,14 @@ static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t en
 
 			return errorf(err, -e, "cannot scan '/proc/%d/pagemap': %s", (int)pm->pid, strerror(errno));
 		}
-		for (int i = 0; i < got; i++)
-			vrange_push(r, n, cap, pm->vec[i].start, pm->vec[i].end);
+		/*
+		 * Only what lies below walk_end is final: on 6.18 a call can
+		 * report regions past the walk_end it returns, and the next
+		 * call, resuming there, reports them again.
+		 */
+		for (int i = 0; i < got && pm->vec[i].start < arg.walk_end; i++)
+			vrange_push(r, n, cap, pm->vec[i].start,
+				    pm->vec[i].end < arg.walk_end ? pm->vec[i].end : arg.walk_end);
 		if (arg.walk_end <= start)
 			break;
 		start = arg.walk_end;
