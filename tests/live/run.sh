@@ -38,6 +38,10 @@ noreserve_64g
 sparse_runs
 sparse_capture
 text_output
+rollup_mode
+sort_filter
+group_program
+group_user
 kernel_consistency
 rollup_as_nobody
 usage_errors
@@ -61,17 +65,17 @@ CLEANUP_CMDS=""
 
 err() { ERRS="$ERRS${ERRS:+; }$*"; }
 
-# Stop now with a reason.
+# Stop now with a reason (on fd 3, the test's stdout, whatever is redirected).
 fail() {
 	err "$@"
-	printf '%s\n' "$ERRS"
+	printf '%s\n' "$ERRS" >&3
 	exit 1
 }
 
 # End of a test: pass unless something was recorded.
 finish() {
 	if [ -n "$ERRS" ]; then
-		printf '%s\n' "$ERRS"
+		printf '%s\n' "$ERRS" >&3
 		exit 1
 	fi
 	exit 0
@@ -355,6 +359,83 @@ test_text_output() {
 	finish
 }
 
+# --mode rollup as root: numbers straight from smaps_rollup (pss in whole
+# KiB as the kernel prints it), the mode said in the JSON.
+test_rollup_mode() {
+	local n=254 k=4 pid
+	hog c cow $n $k
+	ps_json "$WORK/ps.json" --mode rollup -p "$HOG_CSV"
+	expect mode "$(jq -r .mode "$WORK/ps.json")" rollup
+	for pid in $HOG_PIDS; do
+		# 254*4096/5 + 4096 = 212172.8 bytes; smaps_rollup says 207 kB.
+		expect_proc "$WORK/ps.json" $pid readable=true rss=$((n * PAGE + STUB)) \
+			pss=$((207 * 1024)) uss=$STUB swap=0
+	done
+	finish
+}
+
+# Default order is largest PSS first; --reverse, --sort pid and --sort rss
+# reorder; --filter keeps the matching command lines.
+test_sort_filter() {
+	local small big mid order
+	hog a anon 100
+	small=$HOG_PIDS
+	hog b anon 300
+	big=$HOG_PIDS
+	HOG_SUP_B=$HOG_SUP
+	hog c anon 200
+	mid=$HOG_PIDS
+	ps_json "$WORK/d.json" -p "$small,$big,$mid"
+	expect "default order" "$(jq -c '[.processes[].pid]' "$WORK/d.json")" "[$big,$mid,$small]"
+	ps_json "$WORK/r.json" -p "$small,$big,$mid" --reverse
+	expect "--reverse order" "$(jq -c '[.processes[].pid]' "$WORK/r.json")" "[$small,$mid,$big]"
+	ps_json "$WORK/s.json" -p "$small,$big,$mid" --sort rss
+	expect "--sort rss order" "$(jq -c '[.processes[].pid]' "$WORK/s.json")" "[$big,$mid,$small]"
+	ps_json "$WORK/p.json" -p "$small,$big,$mid" --sort pid
+	order=$(printf '%s\n' $small $big $mid | sort -n | paste -sd,)
+	expect "--sort pid order" "$(jq -c '[.processes[].pid]' "$WORK/p.json")" "[$order]"
+	"$TRUEMEM" ps --bytes -p "$small,$big,$mid" >"$WORK/t" 2>&1
+	expect "text order" "$(awk '$1 ~ /^[0-9]+$/ && $2 == "root" { print $1 }' "$WORK/t" | paste -sd,)" "$big,$mid,$small"
+	# The supervisor (HOG_SUP) has the same command line as its scenario.
+	ps_json "$WORK/f.json" --filter 'memhog .*anon 300$' --sort pid
+	expect "--filter" "$(jq -c '[.processes[].pid]' "$WORK/f.json")" "[$(printf '%s\n' $HOG_SUP_B $big | sort -n | paste -sd,)]"
+	finish
+}
+
+# --group-by program: by executable, never by equal numbers (ps_mem's twins
+# bug): a copy of memhog under another name is another program.
+test_group_program() {
+	local twin=$WORK/memhog-twin one two other b
+	cp "$MEMHOG" "$twin" || fail "cannot copy memhog"
+	hog a anon 64
+	one=$HOG_PIDS
+	hog b anon 64
+	two=$HOG_PIDS
+	MEMHOG=$twin hog c anon 64
+	other=$HOG_PIDS
+	ps_json "$WORK/g.json" --mode exact --group-by program -p "$one,$two,$other"
+	b=$((64 * PAGE + STUB))
+	expect "group count" "$(jq '.groups | length' "$WORK/g.json")" 2
+	expect "memhog group" "$(group_of "$WORK/g.json" $one)" "$((2 * b)) $((2 * b)) $((2 * b)) 0 0 2"
+	expect "twin group" "$(group_of "$WORK/g.json" $other)" "$b $b $b 0 0 1"
+	expect "twin group key" "$(jq -r --argjson p $other '.groups[] | select(.pids | index($p)) | .key' "$WORK/g.json")" "$twin"
+	finish
+}
+
+# --group-by user: root's and nobody's memhogs apart.
+test_group_user() {
+	local mine theirs b
+	hog a anon 32
+	mine=$HOG_PIDS
+	HOG_AS="setpriv --reuid=nobody --regid=nogroup --clear-groups" hog b anon 96
+	theirs=$HOG_PIDS
+	ps_json "$WORK/g.json" --mode exact --group-by user -p "$mine,$theirs"
+	expect "root group" "$(group_of "$WORK/g.json" $mine)" "$((32 * PAGE + STUB)) $((32 * PAGE + STUB)) $((32 * PAGE + STUB)) 0 0 1"
+	expect "nobody group" "$(group_of "$WORK/g.json" $theirs)" "$((96 * PAGE + STUB)) $((96 * PAGE + STUB)) $((96 * PAGE + STUB)) 0 0 1"
+	expect "nobody key" "$(jq -r --argjson p $theirs '.groups[] | select(.pids | index($p)) | .key' "$WORK/g.json")" nobody
+	finish
+}
+
 # rollup_table OUT [PID...]: "pid rss pss private" (bytes) of every process
 # (or of PIDs) whose smaps_rollup is readable. Builtins only: a fork or an
 # awk here would map bash, libc and mawk pages and so move other processes'
@@ -490,6 +571,11 @@ test_rollup_as_nobody() {
 	[ "$(jq '[.processes[] | select(.readable == false)] | length' "$WORK/nb.json")" -ge 1 ] ||
 		err "no process is readable:false (PID 1 is root's)"
 	expect_proc "$WORK/nb.json" "$root_pid" readable=false rss=null pss=null uss=null swap=null
+	# In text, what cannot be read shows "-", never 0.
+	$nb "$TRUEMEM" ps -p "$root_pid" >"$WORK/nb.txt" 2>/dev/null
+	awk -v p=$root_pid '$1 == p { found = 1; if ($3 == "-" && $4 == "-" && $5 == "-" && $6 == "-") ok = 1 }
+		END { exit !(found && ok) }' "$WORK/nb.txt" ||
+		err "text row of unreadable $root_pid: expected '-' for SWAP USS PSS RSS, got '$(grep "^ *$root_pid " "$WORK/nb.txt")'"
 	# nobody's own memhog: rollup numbers, exact (256 private pages + stub).
 	b=$((256 * PAGE + STUB))
 	expect_proc "$WORK/nb.json" "$mine" readable=true rss=$b pss=$b uss=$b swap=0
@@ -830,6 +916,7 @@ if [ "${1:-}" = --one ]; then
 	WORK=$(mktemp -d /tmp/truemem-live-t.XXXXXX) || exit 1
 	trap on_exit EXIT
 	trap 'exit 1' INT TERM HUP
+	exec 3>&1
 	"test_$2"
 	exit 1
 fi

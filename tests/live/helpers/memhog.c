@@ -782,15 +782,6 @@ int main(int argc, char **argv)
 	pid_t root, sup = getpid();
 
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
-	if (argc > 2 && !strcmp(argv[1], "--timeout")) {
-		timeout = parse_ulong(argv[2], "timeout");
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc < 2 || !(nprocs = scenario_procs(argc - 1, argv + 1))) {
-		fputs(usage_text, stderr);
-		return 2;
-	}
 	for (int i = 0; i < argc && saved_args_len < sizeof(saved_args) - 1; i++) {
 		size_t n = strlen(argv[i]) + 1;
 
@@ -800,6 +791,15 @@ int main(int argc, char **argv)
 		saved_args_len += n;
 	}
 
+	if (argc > 2 && !strcmp(argv[1], "--timeout")) {
+		timeout = parse_ulong(argv[2], "timeout");
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 2 || !(nprocs = scenario_procs(argc - 1, argv + 1))) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
