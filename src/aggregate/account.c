@@ -200,16 +200,17 @@ static void account_present(struct accounter *a, struct mem_counts *pc, struct v
 			v->counts.zero_page_bytes += ps;
 		return;
 	}
+	/* Before the mapcount test: tail pages of a hugetlb page may read a kpagecount of 0. */
+	if ((flags & KPF_HUGE) && !(flags & (KPF_THP | KPF_NOPAGE))) {
+		pc->hugetlb_bytes += ps;
+		if (v)
+			v->counts.hugetlb_bytes += ps;
+		return;
+	}
 	if ((flags & KPF_NOPAGE) || mapcount == 0) {
 		pc->nopage_bytes += ps;
 		if (v)
 			v->counts.nopage_bytes += ps;
-		return;
-	}
-	if ((flags & KPF_HUGE) && !(flags & KPF_THP)) {
-		pc->hugetlb_bytes += ps;
-		if (v)
-			v->counts.hugetlb_bytes += ps;
 		return;
 	}
 	k = account_kind(flags);
