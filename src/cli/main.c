@@ -27,7 +27,7 @@ static const struct command commands[] = {
 	  "  -n, --count N         exit after N refreshes\n"
 	  "      --group-by KEY    user, program, tree or cgroup\n" },
 	{ "ps", cmd_ps, "[OPTIONS] [PID|NAME ...]", "one row per process (the default when not on a terminal)",
-	  "      --group-by KEY    one row per group: user, program, tree or cgroup\n"
+	  "      --group-by KEY    user, program, tree or cgroup (one row per group)\n"
 	  "      --tree            with --group-by tree: list each tree's processes, indented\n"
 	  "      --jsonl           one JSON document per line, with --interval and --count\n"
 	  "      --interval SECONDS  time between documents (--jsonl; default 2)\n"

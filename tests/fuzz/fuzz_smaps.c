@@ -26,9 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < l.n; i++) {
 		const struct vma *v = &l.v[i];
 
-		if (!v->smaps.present || v->start >= v->end)
+		if (!v->smaps || v->start >= v->end)
 			abort();
-		if (strnlen(v->smaps.vmflags, sizeof(v->smaps.vmflags)) >= sizeof(v->smaps.vmflags))
+		if (strnlen(v->smaps->vmflags, sizeof(v->smaps->vmflags)) >= sizeof(v->smaps->vmflags))
 			abort();
 		(void)vma_display_name(v);
 		(void)vma_is_hugetlb(v);
