@@ -139,6 +139,37 @@ static void ident_from_stack(struct proc_ident *id, struct pids_stack *st)
 	}
 }
 
+/*
+ * libproc2 makes comm and the command line printable ('?' for control
+ * bytes, a space for a newline). truemem escapes them itself, visibly
+ * (\e, \n), when it prints them, so it wants the raw bytes: read from
+ * /proc/PID/comm and /proc/PID/cmdline, arguments joined by spaces. When
+ * the process is gone already, libproc2's values stay.
+ */
+static void ident_raw_names(int root_fd, struct proc_ident *id, struct buf *b)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "%d/comm", (int)id->pid);
+	if (buf_read_at(b, root_fd, path, 4096) == 0 && b->len) {
+		size_t n = b->len - (b->buf[b->len - 1] == '\n');
+
+		snprintf(id->comm, sizeof(id->comm), "%.*s", (int)n, b->buf);
+	}
+	snprintf(path, sizeof(path), "%d/cmdline", (int)id->pid);
+	if (buf_read_at(b, root_fd, path, 1u << 20) == 0 && b->len) {
+		size_t n = b->len;
+
+		while (n && b->buf[n - 1] == '\0')
+			n--;
+		for (size_t i = 0; i < n; i++)
+			if (b->buf[i] == '\0')
+				b->buf[i] = ' ';
+		free(id->cmdline);
+		id->cmdline = xstrndup(b->buf, n);
+	}
+}
+
 static int cmp_ident(const void *a, const void *b)
 {
 	const struct proc_ident *x = a, *y = b;
@@ -150,6 +181,7 @@ int source_list_live(struct source *s, struct proc_ident **out, size_t *n, struc
 {
 	struct pids_fetch *f = procps_pids_reap(s->pids_info, PIDS_FETCH_TASKS_ONLY);
 	struct proc_ident *ids;
+	struct buf b = BUF_INIT;
 	size_t k = 0;
 
 	if (!f)
@@ -160,8 +192,10 @@ int source_list_live(struct source *s, struct proc_ident **out, size_t *n, struc
 
 		if (PIDS_VAL(LI_FLAGS, ul_int, st, NULL) & PF_KTHREAD)
 			continue;
-		ident_from_stack(&ids[k++], st);
+		ident_from_stack(&ids[k], st);
+		ident_raw_names(s->root_fd, &ids[k++], &b);
 	}
+	buf_release(&b);
 	qsort(ids, k, sizeof(*ids), cmp_ident);
 	*out = ids;
 	*n = k;

@@ -199,7 +199,7 @@ static void write_groups(FILE *f, const struct scan *sc, bool human, bool tree, 
 
 void ps_text_write(FILE *f, const struct scan *sc, const struct ps_rows *rows, const struct ps_text_opts *t)
 {
-	fprintf(f, "truemem: %s mode, %zu processes\n", scan_mode_names[sc->mode], rows->n);
+	fprintf(f, "truemem: %s mode, %zu process%s\n", scan_mode_names[sc->mode], rows->n, rows->n == 1 ? "" : "es");
 	if (sc->group_by != GROUP_NONE)
 		write_groups(f, sc, t->human, t->tree, t->sort, t->reverse);
 	else
