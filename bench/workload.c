@@ -393,7 +393,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || s.gib <= 0 || s.vmas < 2 || shape_init(&s) < 0) {
-		fprintf(stderr, "workload: need -n >= 30, -g > 0, -v >= 2\n");
+		fprintf(stderr, "workload: need -n >= 6 (one process of each kind), -g > 0, -v >= 2\n");
 		usage();
 	}
 	sigemptyset(&sa.sa_mask);
