@@ -2,8 +2,12 @@
 # Installs the Debian packages truemem builds and tests with, when missing.
 # As root it installs them (and says so); otherwise it prints the command.
 set -u
+# Build: gcc make pkg-config and the four -dev libraries. Tests: tmux (the
+# ncurses view), jq (JSON checks), clang + libclang-rt (fuzzing), valgrind
+# (leak checks), util-linux (setpriv, mkswap, swapon, fallocate, script),
+# man-db/groff-base, zsh and fish (the man pages and completions).
 PKGS="gcc make pkg-config libproc2-dev libcjson-dev libncurses-dev libcmocka-dev
-      tmux jq clang libclang-rt-14-dev procps util-linux"
+      tmux jq clang libclang-rt-14-dev valgrind procps util-linux man-db groff-base zsh fish"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
