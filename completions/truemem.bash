@@ -105,8 +105,7 @@ _truemem()
 		return 0
 		;;
 	--format)
-		# prometheus is parsed but not available in this version.
-		_truemem_add "text json jsonl" "$cur"
+		_truemem_add "text json jsonl prometheus" "$cur"
 		return 0
 		;;
 	--from | -o | --output)

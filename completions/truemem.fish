@@ -94,7 +94,7 @@ complete -c truemem -n "__truemem_cmd_is top ps" -l tree -d 'tree view (ps: with
 # ps
 complete -c truemem -n "__truemem_cmd_is ps" -l jsonl -d 'one JSON document per line, with --interval and --count'
 complete -c truemem -n "__truemem_cmd_is ps" -l interval -x -d 'seconds between documents (--jsonl; default 2)'
-complete -c truemem -n "__truemem_cmd_is ps" -l format -x -a 'text json jsonl' -d 'output format'
+complete -c truemem -n "__truemem_cmd_is ps" -l format -x -a 'text json jsonl prometheus' -d 'output format (prometheus: text exposition format)'
 complete -c truemem -n "__truemem_cmd_is ps" -a '(__truemem_ps_targets)'
 
 # map

@@ -112,8 +112,7 @@ for sh in $shells; do
 	reject "$sh: top offers no column it cannot sort by" $sh "truemem top --sort " swap_pss ppid
 	expect "$sh: group keys" $sh "truemem ps --group-by " user program tree cgroup
 	expect "$sh: modes" $sh "truemem --mode " auto exact rollup
-	expect "$sh: formats" $sh "truemem ps --format " text json jsonl
-	reject "$sh: no format that is not available" $sh "truemem ps --format " prometheus
+	expect "$sh: formats" $sh "truemem ps --format " text json jsonl prometheus
 	expect "$sh: map PIDs" $sh "truemem map $kid" "$kid"
 	expect "$sh: -p PIDs" $sh "truemem ps -p $kid" "$kid"
 	expect "$sh: --pid list" $sh "truemem ps --pid 1,$kid" "$plist"
@@ -203,6 +202,49 @@ for o in $(longopts "$tmp/help"); do
 done
 if [ -n "$missing" ]; then fail "bash: common options" "'truemem --' does not offer:$missing"
 else pass "bash: common options"; fi
+
+# Value lists: what --help names is what the completion offers.
+# words_after OPT FILE: the values listed after OPT on its help line ("a, b or c").
+words_after() {
+	grep -E "^ +(-., )?$1 " "$2" | head -1 |
+		sed -E "s/^ +(-., )?$1 +[A-Z]+ +//; s/^.*: //; s/\(.*//; s/,/ /g; s/ or / /g"
+}
+check_values() {   # name opt help-file completion-line [word...]: extra words are also expected
+	name=$1 opt=$2 file=$3 line=$4
+	shift 4
+	want="$(words_after "$opt" "$file") $*"
+	out=$(comp_bash $line "")
+	missing=""
+	for w in $want; do
+		printf '%s\n' "$out" | grep -qxF -- "$w" || missing="$missing $w"
+	done
+	if [ -z "$(words_after "$opt" "$file")" ]; then fail "$name" "no value list for $opt in --help"
+	elif [ -n "$missing" ]; then fail "$name" "'$line' does not offer:$missing"
+	else pass "$name"; fi
+}
+check_values "bash: every sort column of --help" --sort "$tmp/help" "truemem ps --sort"
+check_values "bash: every group key of --help" --group-by "$tmp/help.ps" "truemem ps --group-by"
+# Formats: those the binary accepts (one that says "not available" exits 2;
+# jsonl streams until stopped, so a timeout counts as accepted).
+fmts=""
+for f in $(words_after --format "$tmp/help.ps"); do
+	timeout 3 "$T" ps --format "$f" -p $$ >/dev/null 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 124 ] && fmts="$fmts $f"
+done
+out=$(comp_bash truemem ps --format "")
+missing=""
+for f in $fmts; do printf '%s\n' "$out" | grep -qxF -- "$f" || missing="$missing $f"; done
+if [ -z "$fmts" ]; then fail "bash: formats that work" "no --format value works"
+elif [ -n "$missing" ]; then fail "bash: formats that work" "'truemem ps --format' does not offer:$missing"
+else pass "bash: formats that work"; fi
+
+# README: the two commands come first.
+if awk '/^```/{n++; next} n==1{print} n>1{exit}' README.md | tr -d ' ' | tr '\n' ';' | grep -qx 'makecheck;makerun;'; then
+	pass "README: the first code block is make check, make run"
+else
+	fail "README: the first code block is make check, make run" "it is not"
+fi
 
 # Both pages render with no warning.
 for page in man/truemem.1 man/truemem-scenario.5; do
