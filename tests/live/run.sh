@@ -53,6 +53,9 @@ map_file
 map_errors
 group_tree_cow
 group_tree_memfd
+thp_cow
+ksm
+hugetlb
 swap_private_cow
 swap_memfd
 "
@@ -834,6 +837,72 @@ test_group_tree_memfd() {
 	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$HOG_CSV"
 	all=$((n * PAGE + k * STUB))
 	expect "memfd tree group" "$(group_of "$WORK/g.json" ${HOG_PIDS%% *})" "$all $all $all 0 0 $k"
+	finish
+}
+
+# ---- THP, KSM, hugetlb (issue 4) ----
+
+# 4 transparent huge pages (PMD-mapped, 8 MiB) shared copy-on-write by a
+# parent and 3 children: each subpage counts like a base page.
+test_thp_cow() {
+	local n=4 k=3 pid rss pss all start end
+	hog t thp $n $k
+	ps_json "$WORK/ps.json" --mode exact -p "$HOG_CSV"
+	rss=$((n * 512 * PAGE + STUB))
+	pss=$((n * 512 * PAGE / (k + 1) + STUB))
+	for pid in $HOG_PIDS; do
+		expect_proc "$WORK/ps.json" $pid rss=$rss pss=$pss uss=$STUB anon.rss=$rss anon.pss=$pss
+	done
+	read -r start end <<EOF
+$(region thp t)
+EOF
+	map_json "$WORK/map.json" ${HOG_PIDS%% *}
+	expect "thp region row" "$(map_row "$WORK/map.json" "$start")" \
+		"$((n * 512 * PAGE)) $((n * 512 * PAGE)) $((n * 512 * PAGE / (k + 1))) 0 0 0 [anon]"
+	map_vs_smaps "$WORK/map.json" ${HOG_PIDS%% *}
+	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$HOG_CSV"
+	all=$((n * 512 * PAGE + (k + 1) * STUB))
+	expect "tree group" "$(group_of "$WORK/g.json" ${HOG_PIDS%% *})" "$all $all $all 0 0 $((k + 1))"
+	finish
+}
+
+# 128 identical pages merged by KSM into one page mapped 128 times: rss
+# counts every mapping, pss one page, uss none of it. ksm/run is put back.
+test_ksm() {
+	local n=128 run pid
+	run=$(cat /sys/kernel/mm/ksm/run) || fail "no /sys/kernel/mm/ksm"
+	at_exit "echo $run >/sys/kernel/mm/ksm/run"
+	echo 1 >/sys/kernel/mm/ksm/run || fail "cannot start ksmd"
+	hog k ksm $n
+	pid=$HOG_PIDS
+	ps_json "$WORK/ps.json" --mode exact -p $pid
+	expect_proc "$WORK/ps.json" $pid rss=$((n * PAGE + STUB)) pss=$((PAGE + STUB)) uss=$STUB \
+		anon.rss=$((n * PAGE + STUB))
+	map_json "$WORK/map.json" $pid
+	map_vs_smaps "$WORK/map.json" $pid
+	finish
+}
+
+# 2 hugetlb pages of 2 MiB: reported apart (the "hugetlb" key), not in rss,
+# as smaps does. vm.nr_hugepages is put back.
+test_hugetlb() {
+	local n=2 orig start end pid
+	orig=$(cat /proc/sys/vm/nr_hugepages)
+	at_exit "echo $orig >/proc/sys/vm/nr_hugepages"
+	echo $((orig + n)) >/proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge $((orig + n)) ] || fail "could not reserve $n hugetlb pages"
+	hog h hugetlb $n
+	pid=$HOG_PIDS
+	ps_json "$WORK/ps.json" --mode exact -p $pid
+	expect_proc "$WORK/ps.json" $pid rss=$STUB pss=$STUB uss=$STUB hugetlb=$((n * 2097152))
+	read -r start end <<EOF
+$(region hugetlb h)
+EOF
+	map_json "$WORK/map.json" $pid
+	# (its name is the kernel's, /anon_hugepage (deleted))
+	expect "hugetlb region row" "$(map_row "$WORK/map.json" "$start" | cut -d' ' -f1-6)" "$((n * 2097152)) 0 0 0 0 0"
+	expect "hugetlb region row hugetlb" "$(jq --arg s "$start" '.mappings[] | select(.start == $s) | .hugetlb' "$WORK/map.json")" $((n * 2097152))
+	map_vs_smaps "$WORK/map.json" $pid
 	finish
 }
 

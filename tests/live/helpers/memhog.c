@@ -59,6 +59,9 @@ static const char usage_text[] =
 	"  noreserve GIB           GIB GiB MAP_NORESERVE anonymous, only its last page written\n"
 	"  swap PAGES SHMPAGES K   PAGES private anonymous and a memfd of SHMPAGES, all\n"
 	"                          paged out (MADV_PAGEOUT, needs swap), then K children\n"
+	"  thp N K                 N 2 MiB transparent huge pages, then K reader children\n"
+	"  ksm PAGES               PAGES identical pages merged by KSM (needs ksm/run 1)\n"
+	"  hugetlb N               N 2 MiB hugetlb pages (needs vm.nr_hugepages)\n"
 	"  sparse PAGES STRIDE     PAGES written pages, each STRIDE pages from the next\n"
 	"  churn                   no stub: maps, splits and unmaps memory without end\n"
 	"Every scenario process but churn keeps only its regions and one 4096-byte stub page.\n";
@@ -562,13 +565,14 @@ static size_t count_swapped(const char *p, size_t pages)
 }
 
 /*
- * Swap of the mapping at p per /proc/self/smaps, in pages. Swapped shmem is
- * not in pagemap, and mincore counts a page still in the swap cache.
+ * FIELD (e.g. "Swap:") of the mapping at p in /proc/self/smaps, in kB.
+ * Swapped shmem is not in pagemap, and mincore counts a page still in the
+ * swap cache; smaps is what the kernel itself reports.
  */
-static size_t smaps_swap_pages(const char *p)
+static size_t smaps_kb(const char *p, const char *field)
 {
 	static char buf[1 << 16];
-	char want[32], *at, *sw;
+	char want[32], line_field[40], *at, *f, *next;
 	size_t len = 0;
 	ssize_t n;
 	int fd = open("/proc/self/smaps", O_RDONLY);
@@ -583,10 +587,87 @@ static size_t smaps_swap_pages(const char *p)
 	at = strstr(buf, want);
 	if (!at || (at != buf && at[-1] != '\n'))
 		die("mapping %s not in /proc/self/smaps", want);
-	sw = strstr(at, "\nSwap:");
-	if (!sw)
-		die("no Swap: line in /proc/self/smaps");
-	return strtoul(sw + 6, NULL, 10) * 1024 / page_size;
+	next = strstr(at + 1, "\nVmFlags:"); /* the end of this mapping's block */
+	snprintf(line_field, sizeof(line_field), "\n%s", field);
+	f = strstr(at, line_field);
+	if (!f || (next && f > next))
+		die("no %s line for %s in /proc/self/smaps", field, want);
+	return strtoul(f + strlen(line_field), NULL, 10);
+}
+
+static size_t smaps_swap_pages(const char *p)
+{
+	return smaps_kb(p, "Swap:") * 1024 / page_size;
+}
+
+/* N 2 MiB transparent huge pages, then K children that only read them. */
+static void scenario_thp(size_t n, unsigned long k)
+{
+	const size_t huge = 2 << 20;
+	size_t len = n * huge, got_kb;
+	struct shared_arg a;
+	char *raw, *p;
+
+	raw = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (p > raw)
+		munmap(raw, (size_t)(p - raw));
+	if (p + len < raw + len + huge)
+		munmap(p + len, (size_t)(raw + len + huge - (p + len)));
+	if (madvise(p, len, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE): %s", strerror(errno));
+	write_pages(p, len / page_size);
+	got_kb = smaps_kb(p, "AnonHugePages:");
+	if (got_kb != len / 1024)
+		die("only %zu of %zu kB became transparent huge pages", got_kb, len / 1024);
+	add_region("thp", p, len);
+	a.p = p;
+	a.pages = len / page_size;
+	a.lock = 0;
+	for (unsigned long i = 0; i < k; i++)
+		fork_child(reader_child, &a);
+	enter_stub();
+}
+
+/* PAGES identical pages, MADV_MERGEABLE, waits until KSM merged them all. */
+static void scenario_ksm(size_t pages)
+{
+	char *p = map_or_die(pages * page_size, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	size_t got_kb = 0;
+
+	for (size_t i = 0; i < pages; i++)
+		memset(p + i * page_size, 0x6b, page_size);
+	if (madvise(p, pages * page_size, MADV_MERGEABLE))
+		die("madvise(MADV_MERGEABLE): %s", strerror(errno));
+	for (int tries = 0; tries < 300; tries++) {
+		got_kb = smaps_kb(p, "KSM:");
+		if (got_kb == pages * page_size / 1024)
+			break;
+		usleep(50000);
+	}
+	if (got_kb != pages * page_size / 1024)
+		die("KSM merged %zu of %zu kB in 15 s (is /sys/kernel/mm/ksm/run 1?)",
+		    got_kb, pages * page_size / 1024);
+	add_region("ksm", p, pages * page_size);
+	enter_stub();
+}
+
+/* N hugetlb pages of 2 MiB (MAP_HUGETLB), written. Needs nr_hugepages. */
+static void scenario_hugetlb(size_t n)
+{
+	size_t len = n * (2 << 20);
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap MAP_HUGETLB %zu bytes: %s", len, strerror(errno));
+	write_pages(p, len / page_size);
+	add_region("hugetlb", p, len);
+	enter_stub();
 }
 
 static void scenario_swap(size_t pages, size_t shm_pages, unsigned long k)
@@ -718,6 +799,12 @@ static void run_scenario(char **argv)
 		scenario_memfd(parse_ulong(argv[1], "PAGES"), parse_ulong(argv[2], "K"));
 	else if (!strcmp(s, "noreserve"))
 		scenario_noreserve(parse_ulong(argv[1], "GIB"));
+	else if (!strcmp(s, "thp"))
+		scenario_thp(parse_ulong(argv[1], "N"), parse_ulong(argv[2], "K"));
+	else if (!strcmp(s, "ksm"))
+		scenario_ksm(parse_ulong(argv[1], "PAGES"));
+	else if (!strcmp(s, "hugetlb"))
+		scenario_hugetlb(parse_ulong(argv[1], "N"));
 	else if (!strcmp(s, "sparse"))
 		scenario_sparse(parse_ulong(argv[1], "PAGES"), parse_ulong(argv[2], "STRIDE"));
 	else if (!strcmp(s, "churn"))
@@ -740,7 +827,8 @@ static unsigned long scenario_procs(int argc, char **argv)
 		{ "base", 0, 0, 0 }, { "anon", 1, 0, 0 }, { "zero", 1, 0, 0 },
 		{ "cow", 2, 2, 0 }, { "file", 3, 3, 1 }, { "memfd", 2, 2, 1 },
 		{ "noreserve", 1, 0, 0 }, { "swap", 3, 3, 0 }, { "churn", 0, 0, 0 },
-		{ "sparse", 2, 0, 0 },
+		{ "sparse", 2, 0, 0 }, { "thp", 2, 2, 0 }, { "ksm", 1, 0, 0 },
+		{ "hugetlb", 1, 0, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
