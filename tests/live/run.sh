@@ -870,6 +870,7 @@ EOF
 # counts every mapping, pss one page, uss none of it. ksm/run is put back.
 test_ksm() {
 	local n=128 run pid
+	global_lock
 	run=$(cat /sys/kernel/mm/ksm/run) || fail "no /sys/kernel/mm/ksm"
 	at_exit "echo $run >/sys/kernel/mm/ksm/run"
 	echo 1 >/sys/kernel/mm/ksm/run || fail "cannot start ksmd"
@@ -887,6 +888,7 @@ test_ksm() {
 # as smaps does. vm.nr_hugepages is put back.
 test_hugetlb() {
 	local n=2 orig start end pid
+	global_lock
 	orig=$(cat /proc/sys/vm/nr_hugepages)
 	at_exit "echo $orig >/proc/sys/vm/nr_hugepages"
 	echo $((orig + n)) >/proc/sys/vm/nr_hugepages
@@ -908,12 +910,18 @@ EOF
 
 # ---- real swap (issue 4) ----
 
-# swap_on: a swap file for this test only; swapoff and rm at exit. One swap
-# test on the machine at a time (flock).
+# global_lock: tests that change machine-wide state (swap, ksm/run,
+# nr_hugepages) run one at a time across concurrent runs of this suite.
+global_lock() {
+	exec 9>/run/truemem-live-global.lock
+	flock -w 60 9 || fail "another live test run holds /run/truemem-live-global.lock"
+}
+
+# swap_on: a swap file for this test only; swapoff and rm at exit. One such
+# test on the machine at a time (global_lock).
 swap_on() {
 	local d
-	exec 9>/run/truemem-live-swap.lock
-	flock -w 60 9 || fail "another swap test holds /run/truemem-live-swap.lock"
+	global_lock
 	d=$(disk_dir) || fail "no disk-backed directory for a swap file"
 	SWAPFILE=$d/swapfile
 	# The driver swaps it off too, should this test be killed outright.
