@@ -1,10 +1,14 @@
 #!/bin/bash
 # Live tests: real processes with exactly known memory, checked byte for byte
-# against `truemem ps --json` (SPEC sections 1-4).
+# against `truemem ps --json`, `truemem map PID --json`, `--group-by` and
+# `capture`/`--from` (SPEC sections 1-4), and every quiet process on the
+# machine against the kernel's smaps_rollup.
 #
 # The processes come from memhog (tests/live/helpers/memhog.c): each one maps
 # only its test region plus a single private, written, anonymous 4096-byte
 # stub page, so its totals are exact: rss = region rss + 4096, and so on.
+# Tests that change machine-wide state (a swap file, ksm/run, nr_hugepages)
+# take a lock, restore the setting and clean up even when they fail.
 #
 #   TRUEMEM=./build/truemem HELPERS=./build/tests/live/helpers sh tests/live/run.sh [TEST...]
 #
@@ -925,7 +929,7 @@ swap_on() {
 	d=$(disk_dir) || fail "no disk-backed directory for a swap file"
 	SWAPFILE=$d/swapfile
 	# The driver swaps it off too, should this test be killed outright.
-	echo "$SWAPFILE" >>"$LIVE_STATE/swapfiles"
+	[ -z "${LIVE_STATE:-}" ] || echo "$SWAPFILE" >>"$LIVE_STATE/swapfiles"
 	at_exit "swapoff '$SWAPFILE' 2>/dev/null; rm -rf '$d'"
 	fallocate -l 256M "$SWAPFILE" 2>/dev/null ||
 		dd if=/dev/zero of="$SWAPFILE" bs=1M count=256 status=none ||
