@@ -46,6 +46,7 @@ rollup_mode
 sort_filter
 group_program
 group_user
+group_cgroup
 kernel_consistency
 rollup_as_nobody
 usage_errors
@@ -440,6 +441,31 @@ test_group_user() {
 	expect "root group" "$(group_of "$WORK/g.json" $mine)" "$((32 * PAGE + STUB)) $((32 * PAGE + STUB)) $((32 * PAGE + STUB)) 0 0 1"
 	expect "nobody group" "$(group_of "$WORK/g.json" $theirs)" "$((96 * PAGE + STUB)) $((96 * PAGE + STUB)) $((96 * PAGE + STUB)) 0 0 1"
 	expect "nobody key" "$(jq -r --argjson p $theirs '.groups[] | select(.pids | index($p)) | .key' "$WORK/g.json")" nobody
+	finish
+}
+
+# --group-by cgroup: memhogs moved into a fresh memory cgroup form a group
+# of their own, apart from one left where it was. The cgroup is removed.
+test_group_cgroup() {
+	local cg=/sys/fs/cgroup/memory/truemem-live-$$ pid inside outside key b
+	hog a anon 48
+	inside=$HOG_PIDS
+	hog b anon 80
+	outside=$HOG_PIDS
+	if ! mkdir "$cg" 2>/dev/null; then
+		cg=/sys/fs/cgroup/truemem-live-$$      # cgroup v2
+		mkdir "$cg" || fail "cannot create a cgroup"
+	fi
+	# After the memhogs are gone (cleanup runs later commands first).
+	at_exit "for i in 1 2 3 4 5 6 7 8 9 10; do rmdir '$cg' 2>/dev/null && break; sleep 0.1; done"
+	echo "$inside" >"$cg/cgroup.procs" || fail "cannot move $inside into $cg"
+	ps_json "$WORK/g.json" --mode exact --group-by cgroup -p "$inside,$outside"
+	b=$((48 * PAGE + STUB))
+	expect "group of the moved memhog" "$(group_of "$WORK/g.json" $inside)" "$b $b $b 0 0 1"
+	b=$((80 * PAGE + STUB))
+	expect "group of the other memhog" "$(group_of "$WORK/g.json" $outside)" "$b $b $b 0 0 1"
+	key=$(jq -r --argjson p $inside '.groups[] | select(.pids | index($p)) | .key' "$WORK/g.json")
+	case $key in *"/truemem-live-$$"*) ;; *) err "cgroup group key '$key' does not name /truemem-live-$$" ;; esac
 	finish
 }
 
