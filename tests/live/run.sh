@@ -56,6 +56,7 @@ map_rows
 map_zero_noreserve
 map_file
 map_errors
+lib_file
 group_tree_cow
 group_tree_memfd
 thp_cow
@@ -833,6 +834,22 @@ test_map_errors() {
 	grep -q $pid "$WORK/err" || err "map $pid: message does not name it: '$(head -c 200 "$WORK/err")'"
 	usage_error "map not-a-number" map not_a_pid
 	usage_error "map without a PID" map
+	finish
+}
+
+# lib: one row for the data file mapped by 4 memhogs, summed over them
+# (librank-style): rss 4 x 64 pages, pss the file once, no uss.
+test_lib_file() {
+	local d n=64 k=4 row
+	d=$(disk_dir) || fail "no disk-backed directory for the test file"
+	at_exit "rm -rf '$d'"
+	hog f file "$d/lib.dat" $n $k
+	"$TRUEMEM" lib --json --mode exact >"$WORK/lib.json" 2>"$WORK/lib.err" ||
+		fail "truemem lib --json exited $?: $(head -c 300 "$WORK/lib.err")"
+	row=$(jq -c --arg n "$d/lib.dat" '[.libraries[] | select(.name == $n)
+		| {pids: (.pids | sort), rss, pss, uss, swap}]' "$WORK/lib.json")
+	expect "lib row of $d/lib.dat" "$row" \
+		"[{\"pids\":[$(printf '%s\n' $HOG_PIDS | sort -n | paste -sd,)],\"rss\":$((k * n * PAGE)),\"pss\":$((n * PAGE)),\"uss\":0,\"swap\":0}]"
 	finish
 }
 
