@@ -44,11 +44,13 @@ for build in build build-asan; do
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] && suite "unit $(basename "$t")$tag" "$t"
 	done
-	for s in live golden snapshot scan hugemem ui docs; do
+	for s in live golden snapshot scan hugemem ui; do
 		[ -f "tests/$s/run.sh" ] && suite "$s$tag" env TRUEMEM="$build/truemem" \
 			HELPERS="$build/tests/live/helpers" BUILD="$build" sh "tests/$s/run.sh"
 	done
 done
+# The docs and completions are checked against the CLI once.
+[ -f tests/docs/run.sh ] && suite docs env TRUEMEM=build/truemem sh tests/docs/run.sh
 [ -f tests/fuzz/run.sh ] && suite fuzz sh tests/fuzz/run.sh "${FUZZ_SECONDS:-3}"
 
 echo
