@@ -44,14 +44,17 @@ struct group {
 	pid_t *pids;               /* owned, sorted */
 	size_t npids;
 	pid_t leader;              /* tree: the root process of the group */
+	size_t nunreadable;        /* members that could not be read; all of them: numbers unknown */
 	struct mem_counts counts;  /* SPEC section 2 group numbers */
 };
 
 struct scan_opts {
 	enum scan_mode mode;       /* requested; AUTO picks exact when the source allows */
 	enum group_by group_by;
-	const pid_t *pids;         /* only these (NULL: all) */
+	const pid_t *pids;         /* only these, and those named (NULL and no names: all) */
 	size_t npids;
+	char *const *names;        /* processes whose comm or program file name is one of these */
+	size_t nnames;
 	const regex_t *filter;     /* only processes whose comm, cmdline or user match */
 	unsigned flags;            /* SCAN_* */
 };
@@ -74,6 +77,11 @@ struct scan {
 	size_t ngroups;
 	enum group_by group_by;
 	double cost_ms;            /* wall time of the scan */
+	size_t nunreadable;        /* processes that could not be read (totals leave them out) */
+	pid_t *missing;            /* owned: requested pids that do not exist */
+	size_t nmissing;
+	const char **missing_names;/* owned array of borrowed names no process has */
+	size_t nmissing_names;
 	struct meminfo meminfo;    /* the source's /proc/meminfo, read with the scan */
 };
 
@@ -85,6 +93,9 @@ struct scan {
  */
 int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, struct tm_error *err);
 void scan_release(struct scan *sc);
+
+/* True when process id answers to name: its comm, or the file name of its program. */
+bool proc_has_name(const struct proc_ident *id, const char *name);
 
 /* Looks up a process by pid in a scan (procs are sorted by pid); NULL when absent. */
 struct proc *scan_find(const struct scan *sc, pid_t pid);

@@ -46,46 +46,23 @@ static int ps_select_parse(const struct cli_opts *o, struct ps_select *sel)
 	return 0;
 }
 
-static bool name_matches(const struct proc *p, const char *name)
+/* Reports what was asked for and does not exist. Returns 0 or 1. */
+static int ps_missing(const struct scan *sc)
 {
-	const char *slash = p->id.exe ? strrchr(p->id.exe, '/') : NULL;
-
-	return !strcmp(p->id.comm, name) || (slash && !strcmp(slash + 1, name));
+	for (size_t i = 0; i < sc->nmissing; i++)
+		cli_error("no process with id %d", (int)sc->missing[i]);
+	for (size_t i = 0; i < sc->nmissing_names; i++)
+		cli_error("no process named '%s'", sc->missing_names[i]);
+	return sc->nmissing || sc->nmissing_names ? 1 : 0;
 }
 
-/* Picks the rows to show; reports named processes that do not exist. Returns 0 or 1. */
-static int ps_rows_pick(const struct scan *sc, const struct ps_select *sel, struct ps_rows *rows)
+/* The rows: every process the scan selected. */
+static void ps_rows_pick(const struct scan *sc, struct ps_rows *rows)
 {
 	rows->p = xmalloc((sc->n + 1) * sizeof(*rows->p));
 	rows->n = 0;
-	for (size_t i = 0; i < sel->npids; i++) {
-		if (!scan_find(sc, sel->pids[i])) {
-			cli_error("no process with id %d", (int)sel->pids[i]);
-			return 1;
-		}
-	}
-	for (size_t i = 0; i < sc->n; i++) {
-		struct proc *p = &sc->procs[i];
-		bool want = sel->npids == 0 && sel->nnames == 0;
-
-		for (size_t k = 0; k < sel->npids && !want; k++)
-			want = sel->pids[k] == p->id.pid;
-		for (size_t k = 0; k < sel->nnames && !want; k++)
-			want = name_matches(p, sel->names[k]);
-		if (want)
-			rows->p[rows->n++] = p;
-	}
-	for (size_t k = 0; k < sel->nnames; k++) {
-		bool found = false;
-
-		for (size_t i = 0; i < rows->n && !found; i++)
-			found = name_matches(rows->p[i], sel->names[k]);
-		if (!found) {
-			cli_error("no process named '%s'", sel->names[k]);
-			return 1;
-		}
-	}
-	return 0;
+	for (size_t i = 0; i < sc->n; i++)
+		rows->p[rows->n++] = &sc->procs[i];
 }
 
 static int terminal_width(void)
@@ -107,16 +84,19 @@ static int ps_once(const struct cli_opts *o, struct source *src, const struct ps
 	int rc = 0;
 
 	cli_scan_opts(o, &so);
-	so.pids = sel->nnames || !sel->npids ? NULL : sel->pids;   /* names are matched after the scan */
-	so.npids = sel->nnames ? 0 : sel->npids;
+	so.pids = sel->pids;
+	so.npids = sel->npids;
+	so.names = sel->names;
+	so.nnames = sel->nnames;
 	if (scan_run(src, &so, &sc, &err) < 0) {
 		cli_error("%s", err.msg);
 		return 1;
 	}
 	if (first)
 		cli_note_mode(o, &sc);
-	rc = ps_rows_pick(&sc, sel, &rows);
+	rc = ps_missing(&sc);
 	if (rc == 0) {
+		ps_rows_pick(&sc, &rows);
 		ps_sort(rows.p, rows.n, col, o->reverse);
 		if (o->format == OUT_PROMETHEUS) {
 			if (prom_write_ps(stdout, &sc, &rows) < 0)

@@ -369,15 +369,24 @@ static void scan_proc(struct scan_ctx *c, uint32_t pi, struct proc *p, int *fata
 	}
 }
 
+bool proc_has_name(const struct proc_ident *id, const char *name)
+{
+	const char *slash = id->exe ? strrchr(id->exe, '/') : NULL;
+
+	return !strcmp(id->comm, name) || (slash && !strcmp(slash + 1, name));
+}
+
 static bool proc_selected(const struct scan_opts *o, const struct proc_ident *id)
 {
 	if (o->flags & SCAN_RECORD)
 		return true;
-	if (o->pids && o->npids) {
+	if (o->npids || o->nnames) {
 		bool found = false;
 
 		for (size_t i = 0; i < o->npids && !found; i++)
 			found = o->pids[i] == id->pid;
+		for (size_t i = 0; i < o->nnames && !found; i++)
+			found = proc_has_name(id, o->names[i]);
 		if (!found)
 			return false;
 	}
@@ -541,6 +550,35 @@ static int scan_outside_swap(struct scan_ctx *c, const pid_t *pids, size_t n)
 	return 0;
 }
 
+/* Notes the requested pids that do not exist and the names no process has. */
+static void scan_missing(const struct scan_opts *o, const struct proc_ident *ids, size_t n, struct scan *sc)
+{
+	sc->missing = xmalloc((o->npids + 1) * sizeof(*sc->missing));
+	sc->missing_names = xmalloc((o->nnames + 1) * sizeof(*sc->missing_names));
+	for (size_t i = 0; i < o->npids; i++) {
+		size_t a = 0, b = n;
+
+		while (a < b) {
+			size_t m = a + (b - a) / 2;
+
+			if (ids[m].pid < o->pids[i])
+				a = m + 1;
+			else
+				b = m;
+		}
+		if (a == n || ids[a].pid != o->pids[i])
+			sc->missing[sc->nmissing++] = o->pids[i];
+	}
+	for (size_t k = 0; k < o->nnames; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = proc_has_name(&ids[i], o->names[k]);
+		if (!found)
+			sc->missing_names[sc->nmissing_names++] = o->names[k];
+	}
+}
+
 static int scan_mode_pick(struct source *s, const struct scan_opts *o, struct scan *sc, struct tm_error *err)
 {
 	if (o->mode == MODE_EXACT && !s->exact_ok)
@@ -569,6 +607,23 @@ static int scan_meminfo(struct scan_ctx *c)
 	free_ = meminfo_get(&sc->meminfo, "SwapFree");
 	c->swap_in_use = total != UINT64_MAX && free_ != UINT64_MAX && total > free_;
 	return 0;
+}
+
+/* Counts the unreadable; numbers over nothing readable are unknown, never 0. */
+static void scan_mark_unknown(struct scan *sc)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		if (sc->procs[i].readable)
+			continue;
+		sc->nunreadable++;
+		if (sc->procs[i].group >= 0)
+			sc->groups[sc->procs[i].group].nunreadable++;
+	}
+	if (sc->nunreadable == sc->n)
+		sc->totals.valid = 0;
+	for (size_t g = 0; g < sc->ngroups; g++)
+		if (sc->groups[g].nunreadable == sc->groups[g].npids)
+			sc->groups[g].counts.valid = 0;
 }
 
 static void scan_totals_rollup(struct scan *sc)
@@ -654,6 +709,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 		rc = source_list(s, &ids, &nids, err);
 	if (rc < 0)
 		goto out;
+	scan_missing(o, ids, nids, out);
 	out->procs = xcalloc(nids + 1, sizeof(*out->procs));
 	others = xmalloc((nids + 1) * sizeof(*others));
 	for (size_t i = 0; i < nids; i++) {
@@ -677,6 +733,8 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 		scan_finish_exact(c);
 	else if (rc == 0)
 		scan_totals_rollup(out);
+	if (rc == 0)
+		scan_mark_unknown(out);
 	account_release(&c->acc);
 out:
 	free(order);
@@ -704,6 +762,11 @@ void scan_release(struct scan *sc)
 	}
 	free(sc->procs);
 	free(sc->groups);
+	free(sc->missing);
+	free(sc->missing_names);
+	sc->missing = NULL;
+	sc->missing_names = NULL;
+	sc->nmissing = sc->nmissing_names = 0;
 	meminfo_release(&sc->meminfo);
 	sc->procs = NULL;
 	sc->groups = NULL;

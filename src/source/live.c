@@ -106,6 +106,34 @@ int source_open_live(struct source *s, struct tm_error *err)
 	return 0;
 }
 
+/*
+ * The cgroup a process is accounted to, from libproc2's /proc/PID/cgroup
+ * lines joined by ',' ("ID:CONTROLLERS:PATH"): the unified (v2) hierarchy's
+ * path, else the memory controller's, else the first. Owned by the caller.
+ */
+static char *cgroup_path(const char *lines)
+{
+	char *copy = xstrdup(lines), *save = NULL, *best = NULL, *path;
+	int rank = 0;
+
+	for (char *e = strtok_r(copy, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+		char *c1 = strchr(e, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		int r;
+
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		r = !strcmp(e, "0:") ? 3 : strstr(c1 + 1, "memory") ? 2 : 1;
+		if (r > rank) {
+			rank = r;
+			best = c2 + 1;
+		}
+	}
+	path = xstrdup(best ? best : lines);
+	free(copy);
+	return path;
+}
+
 static void ident_from_stack(struct proc_ident *id, struct pids_stack *st)
 {
 	char **argv = PIDS_VAL(LI_CMDLINE_V, strv, st, NULL);
@@ -130,13 +158,8 @@ static void ident_from_stack(struct proc_ident *id, struct pids_stack *st)
 	}
 	id->cmdline = cmd.buf;
 	id->exe = exe && exe[0] == '/' ? xstrdup(exe) : NULL;
-	if (cg && cg[0] && strcmp(cg, "-")) {
-		const char *v2 = strstr(cg, "0::");
-
-		id->cgroup = xstrdup(v2 ? v2 + 3 : cg);
-		if (strchr(id->cgroup, ','))   /* v1 hierarchies joined by ',' : keep the first */
-			*strchr(id->cgroup, ',') = '\0';
-	}
+	if (cg && cg[0] && strcmp(cg, "-"))
+		id->cgroup = cgroup_path(cg);
 }
 
 /*

@@ -129,6 +129,8 @@ static cJSON *groups_json(const struct scan *sc)
 		add_num(o, "uss", g->counts.uss_bytes, g->counts.valid, CNT_USS);
 		add_num(o, "swap", g->counts.swap_bytes, g->counts.valid, CNT_SWAP);
 		add_num(o, "swap_uss", g->counts.swap_uss_bytes, g->counts.valid, CNT_SWAP_USS);
+		/* Members that could not be read are not in the figures. */
+		cJSON_AddNumberToObject(o, "unreadable", (double)g->nunreadable);
 		cJSON_AddItemToArray(arr, o);
 	}
 	free(order);
@@ -159,6 +161,7 @@ int json_write_ps(FILE *f, const struct scan *sc, const struct ps_rows *rows, bo
 	for (size_t i = 0; i < rows->n; i++)
 		cJSON_AddItemToArray(procs, proc_json(rows->p[i]));
 	counts_json(totals, &sc->totals, true);
+	cJSON_AddNumberToObject(totals, "unreadable", (double)sc->nunreadable);
 	if (sc->group_by != GROUP_NONE) {
 		cJSON_AddStringToObject(doc, "group_by", group_by_names[sc->group_by]);
 		cJSON_AddItemToObject(doc, "groups", groups_json(sc));

@@ -75,6 +75,13 @@ static void write_procs(struct buf *b, const struct ps_rows *rows)
 
 static void write_groups(struct buf *b, const struct scan *sc)
 {
+	buf_addstr(b, "# HELP truemem_group_processes Processes in the group.\n"
+		   "# TYPE truemem_group_processes gauge\n");
+	for (size_t g = 0; g < sc->ngroups; g++) {
+		buf_addf(b, "truemem_group_processes{group_by=\"%s\",key=\"", group_by_names[sc->group_by]);
+		label_escape(b, sc->groups[g].key);
+		buf_addf(b, "\"} %zu\n", sc->groups[g].npids);
+	}
 	for (size_t m = 0; m < ARRAY_SIZE(metrics); m++) {
 		if (metrics[m].need == CNT_SWAP_PSS)
 			continue;
@@ -87,7 +94,7 @@ static void write_groups(struct buf *b, const struct scan *sc)
 			buf_addf(b, "truemem_group_%s_bytes{group_by=\"%s\",key=\"", metrics[m].name,
 				 group_by_names[sc->group_by]);
 			label_escape(b, gr->key);
-			buf_addf(b, "\",processes=\"%zu\"} %" PRIu64 "\n", gr->npids, metrics[m].get(&gr->counts));
+			buf_addf(b, "\"} %" PRIu64 "\n", metrics[m].get(&gr->counts));
 		}
 	}
 }
