@@ -72,6 +72,7 @@ void escape_untrusted(struct buf *b, const char *str, size_t max_cols)
 	size_t n = strlen(str), cols = 0;
 
 	buf_reserve(b, 0);
+	b->buf[b->len] = '\0';   /* b is a string even when nothing is added */
 	for (size_t i = 0; i < n;) {
 		char esc[8];
 		const char *piece = esc;
