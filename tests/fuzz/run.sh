@@ -7,6 +7,10 @@
 # A target is a file tests/fuzz/fuzz_X.c defining LLVMFuzzerTestOneInput,
 # with one line in its top comment naming the sources it links, e.g.
 #    * sources: src/collect/maps.c src/util/util.c
+# (shell globs are expanded: src/engine/[a-z]*.c, since "/*" would end
+# the comment) and, optionally, one
+# naming the pkg-config packages it needs, e.g.
+#    * pkgs: libproc2 libcjson
 # Its seed corpus is tests/fuzz/corpus/X/ (optional). The run works on a
 # scratch copy, so the committed corpus does not grow. Adding a target is
 # adding those files; this script needs no change.
@@ -54,8 +58,16 @@ for src in $targets; do
 		failed=1
 		continue
 	fi
+	pkgs=$(sed -n 's/^[ /]*\*[ ]*pkgs:[ ]*//p' "$src" | head -n 1)
+	libs=""
 	# shellcheck disable=SC2086
-	if ! $cc $flags -o "$out/$name" "$src" $sources >"$out/$name.build.log" 2>&1; then
+	if [ -n "$pkgs" ] && ! libs=$(pkg-config --cflags --libs $pkgs 2>"$out/$name.build.log"); then
+		echo "FAIL $name (pkg-config $pkgs: $out/$name.build.log)"
+		failed=1
+		continue
+	fi
+	# shellcheck disable=SC2086
+	if ! $cc $flags -o "$out/$name" "$src" $sources $libs >"$out/$name.build.log" 2>&1; then
 		echo "FAIL $name (build: $out/$name.build.log)"
 		failed=1
 		continue
