@@ -133,6 +133,10 @@ int cmd_ps(const struct cli_opts *o)
 		cli_error("'ps' does not take %s", o->output ? "-o" : o->trace ? "--trace" : "-X");
 		return 2;
 	}
+	if (o->tree && o->group_by != GROUP_TREE) {
+		cli_error("--tree goes with --group-by tree");
+		return 2;
+	}
 	if (o->format != OUT_JSONL && (o->interval >= 0 || o->count >= 0)) {
 		cli_error("--interval and --count go with --jsonl");
 		return 2;

@@ -15,7 +15,7 @@
 
 static int sim_usage(void)
 {
-	fprintf(stderr, "usage: truemem sim SCRIPT -o DIR [--trace]\n");
+	cli_error("usage: truemem sim SCRIPT -o DIR [--trace]");
 	return 2;
 }
 

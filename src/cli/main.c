@@ -13,49 +13,75 @@
 #include "cli.h"
 #include "view.h"
 
+enum {
+	C_TOP = 1 << 0, C_PS = 1 << 1, C_MAP = 1 << 2, C_LIB = 1 << 3, C_SYS = 1 << 4,
+	C_CAPTURE = 1 << 5, C_SIM = 1 << 6,
+	C_REPORTS = C_TOP | C_PS | C_MAP | C_LIB | C_SYS,
+};
+
 struct command {
 	const char *name;
 	int (*fn)(const struct cli_opts *o);
+	unsigned bit;        /* C_* */
 	const char *usage;   /* after "truemem NAME" */
 	const char *summary;
-	const char *help;    /* the options this command takes, beyond the common ones */
 };
 
 static const struct command commands[] = {
-	{ "top", cmd_top, "[OPTIONS]", "interactive view, refreshed (the default on a terminal)",
-	  "  -d, --delay SECONDS   refresh interval (default 2)\n"
-	  "  -n, --count N         exit after N refreshes\n"
-	  "      --group-by KEY    user, program, tree or cgroup\n" },
-	{ "ps", cmd_ps, "[OPTIONS] [PID|NAME ...]", "one row per process (the default when not on a terminal)",
-	  "      --group-by KEY    user, program, tree or cgroup (one row per group)\n"
-	  "      --tree            with --group-by tree: list each tree's processes, indented\n"
-	  "      --jsonl           one JSON document per line, with --interval and --count\n"
-	  "      --interval SECONDS  time between documents (--jsonl; default 2)\n"
-	  "      --count N         number of documents (--jsonl; default: until interrupted)\n"
-	  "      --format FORMAT   text, json, jsonl or prometheus\n" },
-	{ "map", cmd_map, "PID [OPTIONS]", "one row per mapping of a process, with totals (pmap -x)",
-	  "  -X                    also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)\n" },
-	{ "lib", cmd_lib, "[OPTIONS]", "one row per mapped file or shared memory object, summed over processes",
-	  "" },
-	{ "sys", cmd_sys, "[OPTIONS]", "/proc/meminfo reconciled with what processes map",
-	  "" },
-	{ "capture", cmd_capture, "-o DIR [OPTIONS]", "save a page-level snapshot of the system",
-	  "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)\n" },
-	{ "sim", cmd_sim, "SCRIPT -o DIR [--trace]", "run the paging engine on a scenario, write a snapshot and truth.json",
-	  "  -o, --output DIR      the snapshot directory to create\n"
-	  "      --trace           print every fault, copy-on-write, swap-out and swap-in\n" },
+	{ "top", cmd_top, C_TOP, "[OPTIONS]", "interactive view, refreshed (the default on a terminal)" },
+	{ "ps", cmd_ps, C_PS, "[OPTIONS] [PID|NAME ...]", "one row per process (the default when not on a terminal)" },
+	{ "map", cmd_map, C_MAP, "PID [OPTIONS]", "one row per mapping of a process, with totals (pmap -x)" },
+	{ "lib", cmd_lib, C_LIB, "[OPTIONS]",
+	  "one row per mapped file or shared memory object, summed over processes" },
+	{ "sys", cmd_sys, C_SYS, "[OPTIONS]", "/proc/meminfo reconciled with what processes map" },
+	{ "capture", cmd_capture, C_CAPTURE, "-o DIR [OPTIONS]", "save a page-level snapshot of the system" },
+	{ "sim", cmd_sim, C_SIM, "SCRIPT -o DIR [--trace]",
+	  "run the paging engine on a scenario, write a snapshot and truth.json" },
 };
 
-static const char common_help[] =
-	"Common options:\n"
-	"      --json            one JSON document (schema truemem/1) on stdout\n"
-	"      --from DIR        read a snapshot (truemem capture, truemem sim) instead of /proc\n"
-	"      --mode MODE       exact (page walk, needs CAP_SYS_ADMIN), rollup (smaps_rollup) or auto\n"
-	"      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid or command\n"
-	"      --reverse         reverse the sort order\n"
-	"  -p, --pid PID[,PID]   only these processes\n"
-	"      --filter REGEX    only processes whose command, command line or user matches\n"
-	"      --bytes           raw byte counts instead of KiB/MiB/GiB\n"
+enum {
+	OPT_JSON = 256, OPT_JSONL, OPT_FROM, OPT_MODE, OPT_GROUP_BY, OPT_SORT, OPT_REVERSE, OPT_FILTER,
+	OPT_BYTES, OPT_VERSION, OPT_INTERVAL, OPT_COUNT, OPT_FORMAT, OPT_TREE, OPT_TRACE,
+};
+
+/*
+ * Every option, the commands that take it, and its help line: the parser
+ * refuses an option where its command does not take it, and each
+ * command's --help lists exactly its own (an option may have one line per
+ * meaning, as -n has for top and ps).
+ */
+struct opt_doc {
+	int id;
+	unsigned cmds;
+	const char *help;
+};
+
+static const struct opt_doc opt_docs[] = {
+	{ OPT_JSON, C_PS | C_MAP | C_LIB | C_SYS, "      --json            one JSON document (schema truemem/1) on stdout" },
+	{ OPT_JSONL, C_PS, "      --jsonl           one JSON document per line, with --interval and --count" },
+	{ OPT_INTERVAL, C_PS, "      --interval SECONDS  time between --jsonl documents (default 2)" },
+	{ 'n', C_PS, "  -n, --count N         number of --jsonl documents (default: until interrupted)" },
+	{ OPT_FORMAT, C_PS, "      --format FORMAT   text, json, jsonl or prometheus" },
+	{ 'd', C_TOP, "  -d, --delay SECONDS   refresh interval (default 2)" },
+	{ 'n', C_TOP, "  -n, --count N         exit after N refreshes" },
+	{ OPT_FROM, C_REPORTS, "      --from DIR        read a snapshot (truemem capture, truemem sim) instead of /proc" },
+	{ OPT_MODE, C_REPORTS | C_CAPTURE,
+	  "      --mode MODE       exact (page walk, needs CAP_SYS_ADMIN), rollup (smaps_rollup) or auto" },
+	{ OPT_GROUP_BY, C_TOP | C_PS, "      --group-by KEY    user, program, tree or cgroup (one row per group)" },
+	{ OPT_TREE, C_TOP | C_PS, "      --tree            with --group-by tree: each tree's processes, indented" },
+	{ OPT_SORT, C_TOP | C_PS, "      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid or command" },
+	{ OPT_REVERSE, C_TOP | C_PS, "      --reverse         reverse the sort order" },
+	{ 'p', C_TOP | C_PS | C_LIB, "  -p, --pid PID[,PID]   only these processes" },
+	{ OPT_FILTER, C_TOP | C_PS | C_LIB,
+	  "      --filter REGEX    only processes whose command, command line or user matches" },
+	{ OPT_BYTES, C_PS | C_MAP | C_LIB | C_SYS, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
+	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)" },
+	{ 'o', C_CAPTURE, "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)" },
+	{ 'o', C_SIM, "  -o, --output DIR      the snapshot directory to create" },
+	{ OPT_TRACE, C_SIM, "      --trace           print every fault, copy-on-write, swap-out and swap-in" },
+};
+
+static const char tail_help[] =
 	"  -h, --help            this help (truemem COMMAND --help for a command's)\n"
 	"      --version         print the version\n";
 
@@ -67,10 +93,38 @@ static const struct command *command_find(const char *name)
 	return NULL;
 }
 
+/* The commands (C_* mask) that take option id. */
+static unsigned opt_cmds(int id)
+{
+	unsigned m = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(opt_docs); i++)
+		if (opt_docs[i].id == id)
+			m |= opt_docs[i].cmds;
+	return m;
+}
+
+/* Prints the help lines of the options any command in mask takes, each once. */
+static void print_options(FILE *f, unsigned mask)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opt_docs); i++) {
+		bool dup = false;
+
+		if (!(opt_docs[i].cmds & mask))
+			continue;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = (opt_docs[k].cmds & mask) && !strcmp(opt_docs[k].help, opt_docs[i].help);
+		if (!dup)
+			fprintf(f, "%s\n", opt_docs[i].help);
+	}
+	fputs(tail_help, f);
+}
+
 static void usage(FILE *f, const struct command *c)
 {
 	if (c) {
-		fprintf(f, "Usage: truemem %s %s\n%s.\n\n%s\n%s", c->name, c->usage, c->summary, c->help, common_help);
+		fprintf(f, "Usage: truemem %s %s\n%s.\n\nOptions:\n", c->name, c->usage, c->summary);
+		print_options(f, c->bit);
 		return;
 	}
 	fputs("Usage: truemem [COMMAND] [OPTIONS]\n"
@@ -78,13 +132,11 @@ static void usage(FILE *f, const struct command *c)
 	      "unique (USS), proportional (PSS) and swapped bytes, page by page.\n\nCommands:\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n%s\nExit status: 0 ok, 1 runtime error, 2 usage error.\nSee truemem(1).\n", common_help);
+	fputs("\nOptions (each command's --help lists the ones it takes):\n", f);
+	print_options(f, ~0u);
+	fputs("\nExit status: 0 ok, 1 runtime error, 2 usage error.\nSee truemem(1).\n", f);
 }
 
-enum {
-	OPT_JSON = 256, OPT_JSONL, OPT_FROM, OPT_MODE, OPT_GROUP_BY, OPT_SORT, OPT_REVERSE, OPT_FILTER,
-	OPT_BYTES, OPT_VERSION, OPT_INTERVAL, OPT_COUNT, OPT_FORMAT, OPT_TREE, OPT_TRACE,
-};
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -225,10 +277,39 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 	return 2;
 }
 
+/* The option's name as a user would write it, for messages. */
+static const char *opt_name(int id)
+{
+	static char s[32];
+
+	for (size_t i = 0; long_options[i].name; i++)
+		if (long_options[i].val == id) {
+			snprintf(s, sizeof(s), "--%s", long_options[i].name);
+			return s;
+		}
+	snprintf(s, sizeof(s), "-%c", id);
+	return s;
+}
+
+/* Refuses the options cmd does not take. Returns 0, or 2 after saying which. */
+static int check_options(const struct command *cmd, const int *seen, size_t nseen)
+{
+	for (size_t i = 0; i < nseen; i++) {
+		if (opt_cmds(seen[i]) & cmd->bit)
+			continue;
+		cli_error("'%s' does not take %s", cmd->name, opt_name(seen[i]));
+		fprintf(stderr, "Try 'truemem %s --help'.\n", cmd->name);
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = { .sort_col = -1, .interval = -1, .count = -1, .mode = MODE_AUTO };
 	const struct command *cmd = NULL;
+	int *seen = xmalloc(((size_t)argc + 1) * sizeof(*seen));
+	size_t nseen = 0;
 	bool help = false;
 	int c, rc;
 
@@ -251,6 +332,8 @@ int main(int argc, char **argv)
 			return 2;
 		} else if ((rc = apply_option(&o, c, optarg)) != 0) {
 			return rc;
+		} else {
+			seen[nseen++] = c;
 		}
 	}
 	if (optind < argc) {
@@ -267,6 +350,10 @@ int main(int argc, char **argv)
 	}
 	if (!cmd)
 		cmd = command_find(isatty(STDOUT_FILENO) && o.format == OUT_TEXT ? "top" : "ps");
+	rc = check_options(cmd, seen, nseen);
+	free(seen);
+	if (rc)
+		return rc;
 	o.cmd = cmd->name;
 	o.args = argv + optind;
 	o.nargs = argc - optind;

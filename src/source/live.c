@@ -93,7 +93,7 @@ int source_open_live(struct source *s, struct tm_error *err)
 	s->kpagecount_fd = openat(s->root_fd, "kpagecount", O_RDONLY | O_CLOEXEC);
 	s->kpageflags_fd = openat(s->root_fd, "kpageflags", O_RDONLY | O_CLOEXEC);
 	if (s->kpagecount_fd < 0 || s->kpageflags_fd < 0)
-		s->exact_why = "cannot read /proc/kpagecount and /proc/kpageflags (needs root)";
+		s->exact_why = "cannot read /proc/kpagecount and /proc/kpageflags (needs CAP_SYS_ADMIN)";
 	else if (!live_pfns_visible(s->root_fd, s->page_size))
 		s->exact_why = "pagemap hides frame numbers without CAP_SYS_ADMIN";
 	else

@@ -193,5 +193,6 @@ int top_run(const struct cli_opts *o)
 	xdie_hook = NULL;
 	state_release(&st);
 	source_close(&st.src);
-	return top_stop == SIGINT || top_stop == SIGTERM || top_stop == SIGHUP ? 128 + top_stop : 0;
+	/* Interrupting an interactive view is a normal way out of it (as q is): exit status 0. */
+	return 0;
 }
