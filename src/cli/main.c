@@ -81,9 +81,7 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_TRACE, C_SIM, "      --trace           print every fault, copy-on-write, swap-out and swap-in" },
 };
 
-static const char tail_help[] =
-	"  -h, --help            this help (truemem COMMAND --help for a command's)\n"
-	"      --version         print the version\n";
+static const char tail_help[] = "  -h, --help            this help\n";
 
 static const struct command *command_find(const char *name)
 {
@@ -132,9 +130,10 @@ static void usage(FILE *f, const struct command *c)
 	      "unique (USS), proportional (PSS) and swapped bytes, page by page.\n\nCommands:\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fputs("\nOptions (each command's --help lists the ones it takes):\n", f);
-	print_options(f, ~0u);
-	fputs("\nExit status: 0 ok, 1 runtime error, 2 usage error.\nSee truemem(1).\n", f);
+	fputs("\nOptions:\n"
+	      "  -h, --help            this help; truemem COMMAND --help lists a command's options\n"
+	      "      --version         print the version\n"
+	      "\nExit status: 0 ok, 1 runtime error, 2 usage error.\nSee truemem(1).\n", f);
 }
 
 

@@ -222,7 +222,7 @@ check_values() {   # name opt help-file completion-line [word...]: extra words a
 	elif [ -n "$missing" ]; then fail "$name" "'$line' does not offer:$missing"
 	else pass "$name"; fi
 }
-check_values "bash: every sort column of --help" --sort "$tmp/help" "truemem ps --sort"
+check_values "bash: every sort column of --help" --sort "$tmp/help.ps" "truemem ps --sort"
 check_values "bash: every group key of --help" --group-by "$tmp/help.ps" "truemem ps --group-by"
 # Formats: those the binary accepts (one that says "not available" exits 2;
 # jsonl streams until stopped, so a timeout counts as accepted).
