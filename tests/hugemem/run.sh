@@ -18,6 +18,9 @@ cleanup() {
 trap 'cleanup; rm -rf "$tmp"' EXIT
 passed=0
 failed=0
+# Machine-wide settings change one run at a time (the live suite takes the same lock).
+exec 9>/run/truemem-live-global.lock
+flock -w 120 9 || { echo "FAIL lock: another run holds /run/truemem-live-global.lock"; exit 1; }
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 
