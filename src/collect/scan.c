@@ -144,6 +144,8 @@ static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct 
 	size_t hint = 0;
 	int rc = 0;
 	struct pagemap *pm = pagemap_open(c->src, p->id.pid, &rc, c->err);
+	/* Per-mapping counts cost a lookup a page: only when kept, or swap needs them (shmem swap). */
+	bool per_vma = (c->o->flags & SCAN_KEEP_VMAS) || c->swap_in_use;
 
 	if (!pm)
 		return rc;
@@ -171,7 +173,7 @@ static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct 
 				n = n > BATCH_PAGES ? BATCH_PAGES : n;
 				rc = pagemap_read(pm, a, n, c->pm, c->err);
 				if (rc == 0)
-					rc = scan_batch(c, pi, p, vmas, &hint, a, n);
+					rc = scan_batch(c, pi, p, per_vma ? vmas : NULL, &hint, a, n);
 				a += n * ps;
 			}
 		}
