@@ -74,7 +74,7 @@ static const struct opt_doc opt_docs[] = {
 	{ 'p', C_TOP | C_PS | C_LIB, "  -p, --pid PID[,PID]   only these processes" },
 	{ OPT_FILTER, C_TOP | C_PS | C_LIB,
 	  "      --filter REGEX    only processes whose command, command line or user matches" },
-	{ OPT_BYTES, C_PS | C_MAP | C_LIB | C_SYS, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
+	{ OPT_BYTES, C_REPORTS, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
 	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)" },
 	{ 'o', C_CAPTURE, "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)" },
 	{ 'o', C_SIM, "  -o, --output DIR      the snapshot directory to create" },

@@ -81,10 +81,12 @@ if [ -w "$nr" ]; then
 		"$TRUEMEM" ps -p "$pid" --json >"$tmp/ps.json"
 		rss=$(mapping rss) huge=$(mapping hugetlb)
 		prss=$(jq .processes[0].rss "$tmp/ps.json") phuge=$(jq .processes[0].hugetlb "$tmp/ps.json")
-		if [ "$rss" = 0 ] && [ "$huge" = 4194304 ] && [ "$phuge" = 4194304 ] && [ "$prss" -lt 4194304 ]; then
+		# The kernel's Rss leaves hugetlb out too: the process's rss must equal it.
+		krss=$(awk '/^Rss:/ {print $2 * 1024}' "/proc/$pid/smaps_rollup")
+		if [ "$rss" = 0 ] && [ "$huge" = 4194304 ] && [ "$phuge" = 4194304 ] && [ "$prss" = "$krss" ]; then
 			pass "hugetlb apart"
 		else
-			fail "hugetlb apart" "mapping rss=$rss hugetlb=$huge; process rss=$prss hugetlb=$phuge"
+			fail "hugetlb apart" "mapping rss=$rss hugetlb=$huge; process rss=$prss (kernel Rss $krss) hugetlb=$phuge"
 		fi
 	else
 		fail "hugetlb apart" "could not reserve 2 huge pages or start: $(cat "$tmp/err")"
