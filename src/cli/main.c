@@ -243,7 +243,13 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 		return 0;
 	}
 	case OPT_FILTER: {
-		int rc = regcomp(&o->filter, arg, REG_EXTENDED | REG_NOSUB);
+		int rc;
+
+		if (o->have_filter) {   /* the last --filter wins */
+			regfree(&o->filter);
+			o->have_filter = false;
+		}
+		rc = regcomp(&o->filter, arg, REG_EXTENDED | REG_NOSUB);
 
 		if (rc) {
 			char msg[128];
@@ -303,23 +309,25 @@ static int check_options(const struct command *cmd, const int *seen, size_t nsee
 	return 0;
 }
 
-int main(int argc, char **argv)
+/*
+ * Parses the command line into o and *cmd (the default command when none
+ * is named). Returns -1 to run the command, or the exit status when done
+ * already (--help, --version, a usage error, reported).
+ */
+static int parse_args(int argc, char **argv, struct cli_opts *o, const struct command **cmd)
 {
-	struct cli_opts o = { .sort_col = -1, .interval = -1, .count = -1, .mode = MODE_AUTO };
-	const struct command *cmd = NULL;
 	int *seen = xmalloc(((size_t)argc + 1) * sizeof(*seen));
 	size_t nseen = 0;
 	bool help = false;
-	int c, rc;
+	int c, rc = -1;
 
-	o.no_color = getenv("NO_COLOR") || (getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hp:o:d:n:X", long_options, NULL)) != -1) {
+	while (rc < 0 && (c = getopt_long(argc, argv, ":hp:o:d:n:X", long_options, NULL)) != -1) {
 		if (c == 'h') {
 			help = true;
 		} else if (c == OPT_VERSION) {
 			printf("truemem %s\n", TRUEMEM_VERSION);
-			return 0;
+			rc = 0;
 		} else if (c == '?' || c == ':') {
 			const char *what = argv[optind - 1];
 
@@ -328,41 +336,54 @@ int main(int argc, char **argv)
 			else
 				cli_error("unknown option '%s'", optopt ? (char[]){ '-', (char)optopt, 0 } : what);
 			fputs("Try 'truemem --help'.\n", stderr);
-			return 2;
-		} else if ((rc = apply_option(&o, c, optarg)) != 0) {
-			return rc;
+			rc = 2;
+		} else if ((rc = apply_option(o, c, optarg)) != 0) {
+			break;
 		} else {
+			rc = -1;
 			seen[nseen++] = c;
 		}
 	}
-	if (optind < argc) {
-		if (!(cmd = command_find(argv[optind]))) {
+	if (rc < 0 && optind < argc) {
+		if (!(*cmd = command_find(argv[optind]))) {
 			cli_error("unknown command '%s'", argv[optind]);
 			fputs("Try 'truemem --help'.\n", stderr);
-			return 2;
+			rc = 2;
 		}
 		optind++;
 	}
-	if (help) {
-		usage(stdout, cmd);
-		return 0;
+	if (rc < 0 && help) {
+		usage(stdout, *cmd);
+		rc = 0;
 	}
-	if (!cmd)
-		cmd = command_find(isatty(STDOUT_FILENO) && o.format == OUT_TEXT ? "top" : "ps");
-	rc = check_options(cmd, seen, nseen);
+	if (rc < 0 && !*cmd)
+		*cmd = command_find(isatty(STDOUT_FILENO) && o->format == OUT_TEXT ? "top" : "ps");
+	if (rc < 0 && check_options(*cmd, seen, nseen))
+		rc = 2;
 	free(seen);
-	if (rc)
-		return rc;
-	o.cmd = cmd->name;
-	o.args = argv + optind;
-	o.nargs = argc - optind;
-	rc = cmd->fn(&o);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o = { .sort_col = -1, .interval = -1, .count = -1, .mode = MODE_AUTO };
+	const struct command *cmd = NULL;
+	int rc;
+
+	o.no_color = getenv("NO_COLOR") || (getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+	rc = parse_args(argc, argv, &o, &cmd);
+	if (rc < 0) {
+		o.cmd = cmd->name;
+		o.args = argv + optind;
+		o.nargs = argc - optind;
+		rc = cmd->fn(&o);
+		if (fflush(stdout) != 0 && rc == 0) {
+			cli_error("cannot write to standard output");
+			rc = 1;
+		}
+	}
 	if (o.have_filter)
 		regfree(&o.filter);
 	free(o.pids);
-	if (fflush(stdout) != 0 && rc == 0) {
-		cli_error("cannot write to standard output");
-		rc = 1;
-	}
 	return rc;
 }
