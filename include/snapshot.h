@@ -43,6 +43,7 @@
 /* Bounds a reader enforces before trusting a size read from a file. */
 #define SNAPSHOT_MAX_TEXT (256u << 20)
 #define SNAPSHOT_MAX_PROCS 4194304
+#define SNAPSHOT_MAX_PHYS_BITS 52   /* physical address width of x86-64 and arm64 (LPA2) */
 
 struct snap_writer;
 

@@ -163,6 +163,10 @@ static int snapshot_kpages(struct source *s, uint64_t nkpages, struct tm_error *
 		if (r[3 * i] <= r[3 * (i - 1)])
 			return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' is not sorted at record %zu",
 				      s->root_path, i);
+	/* Frame numbers size the aggregator's frame maps: none beyond physical addressing. */
+	if (s->kp_n && r[3 * (s->kp_n - 1)] >= (UINT64_C(1) << SNAPSHOT_MAX_PHYS_BITS) / s->page_size)
+		return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' holds a frame beyond %d-bit physical memory",
+			      s->root_path, SNAPSHOT_MAX_PHYS_BITS);
 	return 0;
 }
 
