@@ -44,6 +44,7 @@
 #define SNAPSHOT_MAX_TEXT (256u << 20)
 #define SNAPSHOT_MAX_PROCS 4194304
 #define SNAPSHOT_MAX_PHYS_BITS 52   /* physical address width of x86-64 and arm64 (LPA2) */
+#define SNAPSHOT_MAX_TIME UINT64_C(253402300799)  /* 9999-12-31T23:59:59Z: any later has no RFC 3339 date */
 
 struct snap_writer;
 

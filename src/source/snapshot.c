@@ -103,7 +103,8 @@ static int snapshot_header(struct source *s, uint64_t *nprocs, uint64_t *nkpages
 				s->exact_why = "the snapshot was captured in rollup mode";
 			seen |= 2;
 		} else if ((q = p, parse_lit(&q, eol, "time ")) && parse_u64(&q, eol, &v) &&
-			   parse_lit(&q, eol, ".") && parse_u64(&q, eol, &ns) && q == eol && ns < 1000000000) {
+			   parse_lit(&q, eol, ".") && parse_u64(&q, eol, &ns) && q == eol && ns < 1000000000 &&
+			   v <= SNAPSHOT_MAX_TIME) {
 			s->time.tv_sec = (time_t)v;
 			s->time.tv_nsec = (long)ns;
 			seen |= 4;
