@@ -16,7 +16,10 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC        ?= cc
 PKGS      := libproc2 libcjson ncursesw
-CFLAGS    ?= -O2 -g
+CFLAGS    ?= -O2 -g -flto=auto
+LDFLAGS   ?= -flto=auto
+# LTO objects need the plugin-aware archiver.
+AR        := gcc-ar
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -43,7 +46,7 @@ $(B)/truemem: $(B)/src/cli/main.o $(B)/libtruemem.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/libtruemem.a: $(LIBOBJ)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

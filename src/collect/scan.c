@@ -137,6 +137,19 @@ static int scan_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vm
 	return 0;
 }
 
+/*
+ * Whether a live mapping is walked for its populated ranges first
+ * (PAGEMAP_SCAN) rather than read whole. The scan is a second walk of the
+ * page tables: it pays off on large, sparsely populated mappings (a 64 GiB
+ * reservation is 128 MiB of pagemap entries) and costs on dense ones.
+ */
+#define SCAN_SPARSE_BYTES (UINT64_C(256) << 20)
+
+static bool scan_sparse(const struct scan_ctx *c, const struct vma *v)
+{
+	return c->src->have_pagemap_scan && v->end - v->start > SCAN_SPARSE_BYTES;
+}
+
 /* Walks the populated pages of every mapping in vmas. */
 static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vma_list *vmas)
 {
@@ -150,21 +163,29 @@ static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct 
 	if (!pm)
 		return rc;
 	for (size_t v = 0; v < vmas->n && rc == 0;) {
-		/* Join mappings across holes of up to 64 pages into one cluster. */
 		size_t w = v + 1;
 
 		if (!strcmp(vmas->v[v].name, "[vsyscall]")) {   /* above TASK_SIZE: not in pagemap */
 			v++;
 			continue;
 		}
-		while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") &&
-		       (c->src->have_pagemap_scan || vmas->v[w].start - vmas->v[w - 1].end <= 64 * ps))
-			w++;
 		c->nranges = 0;
-		if (pagemap_populated(pm, vmas->v[v].start, vmas->v[w - 1].end, &c->ranges, &c->nranges,
-				      &c->cap_ranges, c->err) < 0) {
-			rc = -ESRCH;
-			break;
+		if (c->src->kind == SOURCE_SNAPSHOT || scan_sparse(c, &vmas->v[v])) {
+			/* A snapshot holds the populated runs; a large live mapping is worth PAGEMAP_SCAN. */
+			while (c->src->kind == SOURCE_SNAPSHOT && w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]"))
+				w++;
+			if (pagemap_populated(pm, vmas->v[v].start, vmas->v[w - 1].end, &c->ranges, &c->nranges,
+					      &c->cap_ranges, c->err) < 0) {
+				rc = c->src->kind == SOURCE_SNAPSHOT ? -EIO : -ESRCH;
+				break;
+			}
+		} else {
+			/* Smaller mappings are read whole, joined across holes of up to 64 pages. */
+			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") && !scan_sparse(c, &vmas->v[w]) &&
+			       vmas->v[w].start - vmas->v[w - 1].end <= 64 * ps)
+				w++;
+			xgrow((void **)&c->ranges, &c->cap_ranges, 1, sizeof(*c->ranges));
+			c->ranges[c->nranges++] = (struct vrange){ vmas->v[v].start, vmas->v[w - 1].end };
 		}
 		for (size_t r = 0; r < c->nranges && rc == 0; r++) {
 			for (uint64_t a = c->ranges[r].start; a < c->ranges[r].end && rc == 0;) {
