@@ -23,7 +23,7 @@ uint64_t frame_set_count(const struct frame_set *fs);
 
 /*
  * A map from frame number to a non-zero u64, indexed directly in chunks of
- * 512 frames allocated on first use and freed when their last entry goes.
+ * 64 frames allocated on first use and freed when their last entry goes.
  * Unlike a hash it keeps the locality of physical memory: the frames of
  * one process or one fork tree sit close together, so do their entries.
  */

@@ -87,7 +87,7 @@ uint64_t frame_set_count(const struct frame_set *fs)
 	return fs->count;
 }
 
-#define MAP_CHUNK_BITS 9
+#define MAP_CHUNK_BITS 6
 #define MAP_DIR_BITS   12
 
 struct map_chunk {
