@@ -75,6 +75,12 @@ void parse_next_line(const char **p, const char *end);
 /* True and advances when the text at *p starts with the literal lit. */
 bool parse_lit(const char **p, const char *end, const char *lit);
 
+/*
+ * The value of a "Key:  N unit" line: [p, eol) holds blanks, a number,
+ * blanks, then unit (none when NULL) and only blanks to the end.
+ */
+bool parse_value_line(const char *p, const char *eol, const char *unit, uint64_t *out);
+
 /* Strict whole-string number parsing for command-line and snapshot words. */
 bool str_to_u64(const char *s, uint64_t *out);
 bool str_to_pid(const char *s, pid_t *out);

@@ -20,6 +20,8 @@
  * ("812.0 KiB", "1.5 GiB", "0 B"); otherwise the plain integer.
  */
 void fmt_bytes(char *out, size_t outlen, uint64_t bytes, bool human);
+/* As fmt_bytes when known; "-" when the number is not known (never 0). */
+void fmt_cell(char *out, size_t outlen, uint64_t bytes, bool known, bool human);
 
 /*
  * Appends s to b with everything that could act on a terminal made visible:

@@ -111,19 +111,6 @@ static bool split_key(const char **p, const char *eol, size_t *key_len)
 	return true;
 }
 
-/* The value part " N kB" up to the end of the line. */
-static bool parse_kb(const char *p, const char *eol, uint64_t *out)
-{
-	parse_skip_spaces(&p, eol);
-	if (!parse_u64(&p, eol, out))
-		return false;
-	parse_skip_spaces(&p, eol);
-	if (!parse_lit(&p, eol, "kB"))
-		return false;
-	parse_skip_spaces(&p, eol);
-	return p == eol;
-}
-
 /* Index of the key in the table, or -1. */
 static int find_key(const struct smaps_key *keys, size_t n, const char *key, size_t key_len)
 {
@@ -179,7 +166,7 @@ static int smaps_line(const char *p, const char *eol, struct vma_smaps *s)
 	k = find_key(vma_keys, ARRAY_SIZE(vma_keys), key, key_len);
 	if (k < 0)
 		return 0;   /* a key this version does not use */
-	if (!parse_kb(p, eol, (uint64_t *)((char *)s + vma_keys[k].off)))
+	if (!parse_value_line(p, eol, "kB", (uint64_t *)((char *)s + vma_keys[k].off)))
 		return -EINVAL;
 	return 0;
 }
@@ -246,7 +233,7 @@ static int rollup_line(const char *p, const char *eol, struct smaps_rollup *out,
 	k = find_key(rollup_keys, ARRAY_SIZE(rollup_keys), key, key_len);
 	if (k < 0)
 		return 0;
-	if (!parse_kb(p, eol, (uint64_t *)((char *)out + rollup_keys[k].off)))
+	if (!parse_value_line(p, eol, "kB", (uint64_t *)((char *)out + rollup_keys[k].off)))
 		return -EINVAL;
 	*seen |= 1u << k;
 	return 0;

@@ -34,29 +34,6 @@ static bool line_key_is(const char **p, const char *eol, const char *key)
 	return true;
 }
 
-/* " N" then only blanks to the end of the line. */
-static bool parse_num_line(const char *p, const char *eol, uint64_t *out)
-{
-	parse_skip_spaces(&p, eol);
-	if (!parse_u64(&p, eol, out))
-		return false;
-	parse_skip_spaces(&p, eol);
-	return p == eol;
-}
-
-/* " N kB" then only blanks to the end of the line. */
-static bool parse_kb_line(const char *p, const char *eol, uint64_t *out)
-{
-	parse_skip_spaces(&p, eol);
-	if (!parse_u64(&p, eol, out))
-		return false;
-	parse_skip_spaces(&p, eol);
-	if (!parse_lit(&p, eol, "kB"))
-		return false;
-	parse_skip_spaces(&p, eol);
-	return p == eol;
-}
-
 /* The name as the kernel printed it, cut to fit (the kernel's own limit is 64 with the NUL). */
 static void copy_name(const char *p, const char *eol, char *dst, size_t cap)
 {
@@ -124,7 +101,7 @@ static int status_line(const char *p, const char *eol, struct proc_status *out, 
 		out->uid = (uid_t)v;
 		*seen |= ST_UID;
 	} else if (line_key_is(&p, eol, "Kthread")) {
-		if (!parse_num_line(p, eol, &v) || v > 1)
+		if (!parse_value_line(p, eol, NULL, &v) || v > 1)
 			return -EINVAL;
 		out->kernel_thread = (int)v;
 		*seen |= ST_KTHREAD;
@@ -134,7 +111,7 @@ static int status_line(const char *p, const char *eol, struct proc_status *out, 
 		for (size_t i = 0; i < ARRAY_SIZE(status_kb_keys); i++) {
 			if (!line_key_is(&p, eol, status_kb_keys[i].key))
 				continue;
-			if (!parse_kb_line(p, eol, (uint64_t *)((char *)out + status_kb_keys[i].off)))
+			if (!parse_value_line(p, eol, "kB", (uint64_t *)((char *)out + status_kb_keys[i].off)))
 				return -EINVAL;
 			break;
 		}
@@ -184,11 +161,11 @@ static int meminfo_line(const char *p, const char *eol, struct meminfo_field *f)
 	for (size_t i = 0; i < key_len; i++)
 		if (p[i] == ' ' || p[i] == '\t' || p[i] == '\0')
 			return -EINVAL;
-	if (parse_kb_line(colon + 1, eol, &v)) {
+	if (parse_value_line(colon + 1, eol, "kB", &v)) {
 		if (v > UINT64_MAX / 1024)
 			return -EINVAL;
 		v *= 1024;
-	} else if (!parse_num_line(colon + 1, eol, &v)) {
+	} else if (!parse_value_line(colon + 1, eol, NULL, &v)) {
 		return -EINVAL;
 	}
 	/* A key longer than any the kernel has today cannot be stored; skip it, not the file. */

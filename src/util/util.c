@@ -308,6 +308,18 @@ bool parse_lit(const char **p, const char *end, const char *lit)
 	return true;
 }
 
+bool parse_value_line(const char *p, const char *eol, const char *unit, uint64_t *out)
+{
+	parse_skip_spaces(&p, eol);
+	if (!parse_u64(&p, eol, out))
+		return false;
+	parse_skip_spaces(&p, eol);
+	if (unit && !parse_lit(&p, eol, unit))
+		return false;
+	parse_skip_spaces(&p, eol);
+	return p == eol;
+}
+
 bool str_to_u64(const char *s, uint64_t *out)
 {
 	const char *p = s, *end = s + strlen(s);

@@ -32,6 +32,14 @@ void fmt_bytes(char *out, size_t outlen, uint64_t bytes, bool human)
 	snprintf(out, outlen, "%.1f %s", v, units[u]);
 }
 
+void fmt_cell(char *out, size_t outlen, uint64_t bytes, bool known, bool human)
+{
+	if (known)
+		fmt_bytes(out, outlen, bytes, human);
+	else
+		snprintf(out, outlen, "-");
+}
+
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {

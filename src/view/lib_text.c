@@ -20,13 +20,10 @@ void lib_text_write(FILE *f, const struct scan *sc, const struct lib_report *r, 
 		const struct mem_counts *c = &row->counts;
 		char cells[4][32];
 
-		fmt_bytes(cells[0], 32, c->swap_bytes, human);
-		fmt_bytes(cells[1], 32, c->uss_bytes, human);
-		fmt_bytes(cells[2], 32, pss_bytes(c->pss), human);
-		fmt_bytes(cells[3], 32, c->rss_bytes, human);
-		for (int k = 0; k < 4; k++)
-			if (!(c->valid & (k == 0 ? CNT_SWAP : k == 1 ? CNT_USS : k == 2 ? CNT_PSS : CNT_RSS)))
-				snprintf(cells[k], 32, "-");
+		fmt_cell(cells[0], 32, c->swap_bytes, c->valid & CNT_SWAP, human);
+		fmt_cell(cells[1], 32, c->uss_bytes, c->valid & CNT_USS, human);
+		fmt_cell(cells[2], 32, pss_bytes(c->pss), c->valid & CNT_PSS, human);
+		fmt_cell(cells[3], 32, c->rss_bytes, c->valid & CNT_RSS, human);
 		b.len = 0;
 		escape_untrusted(&b, row->name, width > 0 && width > 6 + 4 * (w + 1) + 1 ?
 				 (size_t)(width - 6 - 4 * (w + 1) - 1) : 0);

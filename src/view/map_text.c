@@ -10,22 +10,14 @@
 
 #include "view.h"
 
-static void cell(char *out, size_t len, uint64_t v, bool known, bool human)
-{
-	if (known)
-		fmt_bytes(out, len, v, human);
-	else
-		snprintf(out, len, "-");
-}
-
 /* SIZE RSS PSS USS SWAP cells of c. */
 static void map_cells(char cells[5][32], const struct mem_counts *c, uint64_t size, bool human)
 {
 	fmt_bytes(cells[0], 32, size, human);
-	cell(cells[1], 32, c->rss_bytes, c->valid & CNT_RSS, human);
-	cell(cells[2], 32, pss_bytes(c->pss), c->valid & CNT_PSS, human);
-	cell(cells[3], 32, c->uss_bytes, c->valid & CNT_USS, human);
-	cell(cells[4], 32, c->swap_bytes, c->valid & CNT_SWAP, human);
+	fmt_cell(cells[1], 32, c->rss_bytes, c->valid & CNT_RSS, human);
+	fmt_cell(cells[2], 32, pss_bytes(c->pss), c->valid & CNT_PSS, human);
+	fmt_cell(cells[3], 32, c->uss_bytes, c->valid & CNT_USS, human);
+	fmt_cell(cells[4], 32, c->swap_bytes, c->valid & CNT_SWAP, human);
 }
 
 /* The -X cells: anon, file, shmem rss, THP, locked. */
@@ -36,11 +28,11 @@ static void map_extended_cells(char cells[5][32], const struct vma *v, bool huma
 	const struct mem_counts *c = &v->counts;
 	bool kinds = c->valid & CNT_KIND_RSS;
 
-	cell(cells[0], 32, kinds ? c->kind[KIND_ANON].rss_bytes : sm->anon_kb * 1024, kinds || v->smaps, human);
-	cell(cells[1], 32, c->kind[KIND_FILE].rss_bytes, kinds, human);
-	cell(cells[2], 32, c->kind[KIND_SHMEM].rss_bytes, kinds, human);
-	cell(cells[3], 32, (sm->anon_huge_kb + sm->shmem_huge_kb + sm->file_huge_kb) * 1024, v->smaps, human);
-	cell(cells[4], 32, sm->locked_kb * 1024, v->smaps, human);
+	fmt_cell(cells[0], 32, kinds ? c->kind[KIND_ANON].rss_bytes : sm->anon_kb * 1024, kinds || v->smaps, human);
+	fmt_cell(cells[1], 32, c->kind[KIND_FILE].rss_bytes, kinds, human);
+	fmt_cell(cells[2], 32, c->kind[KIND_SHMEM].rss_bytes, kinds, human);
+	fmt_cell(cells[3], 32, (sm->anon_huge_kb + sm->shmem_huge_kb + sm->file_huge_kb) * 1024, v->smaps, human);
+	fmt_cell(cells[4], 32, sm->locked_kb * 1024, v->smaps, human);
 }
 
 void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool human, bool extended)

@@ -22,21 +22,13 @@ const char *proc_command(const struct proc *p)
 	return bracketed;
 }
 
-static void cell_bytes(char *out, size_t len, uint64_t v, bool known, bool human)
-{
-	if (known)
-		fmt_bytes(out, len, v, human);
-	else
-		snprintf(out, len, "-");
-}
-
 /* Fills the numeric cells SWAP USS PSS RSS of c. */
 static void cells_counts(char cells[4][32], const struct mem_counts *c, bool readable, bool human)
 {
-	cell_bytes(cells[0], 32, c->swap_bytes, readable && (c->valid & CNT_SWAP), human);
-	cell_bytes(cells[1], 32, c->uss_bytes, readable && (c->valid & CNT_USS), human);
-	cell_bytes(cells[2], 32, pss_bytes(c->pss), readable && (c->valid & CNT_PSS), human);
-	cell_bytes(cells[3], 32, c->rss_bytes, readable && (c->valid & CNT_RSS), human);
+	fmt_cell(cells[0], 32, c->swap_bytes, readable && (c->valid & CNT_SWAP), human);
+	fmt_cell(cells[1], 32, c->uss_bytes, readable && (c->valid & CNT_USS), human);
+	fmt_cell(cells[2], 32, pss_bytes(c->pss), readable && (c->valid & CNT_PSS), human);
+	fmt_cell(cells[3], 32, c->rss_bytes, readable && (c->valid & CNT_RSS), human);
 }
 
 static int widest(int w, const char *s)
@@ -186,7 +178,7 @@ static void write_groups(FILE *f, const struct scan *sc, bool human, bool tree, 
 		struct buf b = BUF_INIT;
 
 		cells_counts(cells, c, true, human);
-		cell_bytes(swap_uss, sizeof(swap_uss), c->swap_uss_bytes, c->valid & CNT_SWAP_USS, human);
+		fmt_cell(swap_uss, sizeof(swap_uss), c->swap_uss_bytes, c->valid & CNT_SWAP_USS, human);
 		group_label(&b, sc, g);
 		fprintf(f, "%-40.40s %10zu %10s %10s %10s %10s %10s\n", b.buf, g->npids, cells[0], swap_uss,
 			cells[1], cells[2], cells[3]);

@@ -11,10 +11,9 @@
 
 static void line(FILE *f, const char *label, uint64_t v, bool known, bool human)
 {
-	char cell[32] = "-";
+	char cell[32];
 
-	if (known)
-		fmt_bytes(cell, sizeof(cell), v, human);
+	fmt_cell(cell, sizeof(cell), v, known, human);
 	fprintf(f, "  %-44s %14s\n", label, cell);
 }
 
