@@ -75,6 +75,25 @@ n=$(wc -l <"$tmp/l.jsonl")
 ok=$(jq -c 'select(.schema == "truemem/1") | .processes | length' "$tmp/l.jsonl" | sort -u)
 [ "$n" = 3 ] && [ "$ok" = 4 ] && pass "jsonl stream" || fail "jsonl stream" "lines=$n processes=$ok"
 
+# sys: the accounted lines add up to MemTotal exactly, meminfo is in bytes,
+# and on the snapshot what processes map is the distinct frames of ps.
+"$TRUEMEM" sys --from "$tmp/snap" --json >"$tmp/sys.json"
+sum=$(jq '.accounted | .free + .process_anon + .process_file + .process_shmem + .anon_unattributed
+	+ .page_cache_unmapped + .kernel + .hugetlb + .unexplained' "$tmp/sys.json")
+tot=$(jq .accounted.total "$tmp/sys.json")
+mt=$(awk '/^MemTotal:/ {print $2 * 1024}' "$tmp/snap/meminfo")
+mapped=$(jq '.accounted | .process_anon + .process_file + .process_shmem' "$tmp/sys.json")
+rss=$(jq .totals.rss "$tmp/ps.json")
+if [ "$sum" = "$tot" ] && [ "$tot" = "$mt" ] && [ "$mapped" = "$rss" ] && [ "$(jq .meminfo.MemTotal "$tmp/sys.json")" = "$mt" ]; then
+	pass "sys reconciles"
+else
+	fail "sys reconciles" "sum=$sum total=$tot MemTotal=$mt mapped=$mapped ps rss=$rss"
+fi
+"$TRUEMEM" sys --json >"$tmp/sysl.json" 2>/dev/null
+sum=$(jq '.accounted | .free + .process_anon + .process_file + .process_shmem + .anon_unattributed
+	+ .page_cache_unmapped + .kernel + .hugetlb + .unexplained' "$tmp/sysl.json")
+[ "$sum" = "$(jq .accounted.total "$tmp/sysl.json")" ] && pass "sys live adds up" || fail "sys live adds up" "sum=$sum"
+
 # --interval without --jsonl is a usage error.
 "$TRUEMEM" ps --interval 1 >/dev/null 2>&1
 [ $? -eq 2 ] && pass "interval needs jsonl" || fail "interval needs jsonl" "exit not 2"
