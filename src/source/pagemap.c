@@ -127,7 +127,7 @@ static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t en
 	size_t before = *n;
 
 	if (!pm->vec)
-		pm->vec = xmalloc(SCAN_VEC_LEN * sizeof(*pm->vec));
+		pm->vec = xcalloc(SCAN_VEC_LEN, sizeof(*pm->vec));   /* zeroed: valgrind does not know the ioctl fills it */
 	while (start < end) {
 		struct pm_scan_arg arg = {
 			.size = sizeof(arg), .start = start, .end = end,
