@@ -47,62 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SCRATCH "truemem-fuzz-snap."
 
-static char base[64];
-static FILE *sink;
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	if (remove(path) < 0)
-		abort();
-	return 0;
-}
-
-static void rm_tree(const char *path)
-{
-	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-		abort();
-}
-
-static void cleanup(void)
-{
-	if (base[0])
-		rm_tree(base);
-}
-
-/*
- * The scratch directory is /dev/shm/truemem-fuzz-snap.PID. A crash skips the atexit
- * cleanup, so the directories of runs that are gone are swept first.
- */
-static void setup(void)
-{
-	DIR *d;
-	struct dirent *de;
-
-	if (base[0])
-		return;
-	if ((d = opendir("/dev/shm"))) {
-		while ((de = readdir(d))) {
-			char *end;
-			long pid;
-
-			if (strncmp(de->d_name, SCRATCH, strlen(SCRATCH)) != 0)
-				continue;
-			pid = strtol(de->d_name + strlen(SCRATCH), &end, 10);
-			if (*end || pid <= 0 || (pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
-				continue;
-			snprintf(base, sizeof(base), "/dev/shm/%s", de->d_name);
-			rm_tree(base);
-		}
-		closedir(d);
-	}
-	snprintf(base, sizeof(base), "/dev/shm/" SCRATCH "%d", (int)getpid());
-	if (mkdir(base, 0700) < 0)
-		abort();
-	atexit(cleanup);
-	sink = fopen("/dev/null", "w");
-	if (!sink)
-		abort();
-}
+#include "scratch.h"
 
 /* A safe relative name: 1 or 2 segments of [A-Za-z0-9._-], none "." or "..". */
 static bool name_ok(const char *name)
