@@ -64,8 +64,12 @@ void cli_scan_opts(const struct cli_opts *o, struct scan_opts *so);
  * error and returns 1.
  */
 int cli_scan(const struct cli_opts *o, unsigned flags, struct source *src, struct scan *sc);
-/* Rejects options the command does not take: returns 2 after saying which, else 0. */
-int cli_reject(const struct cli_opts *o, const char *cmd, bool positional);
+/*
+ * Refuses positional arguments for a command that takes none: returns 2
+ * after saying so, else 0. (Options a command does not take are refused
+ * by main's option table before the command runs.)
+ */
+int cli_no_args(const struct cli_opts *o);
 /* Says once on stderr when auto mode fell back to rollup, and why. */
 void cli_note_mode(const struct cli_opts *o, const struct scan *sc);
 

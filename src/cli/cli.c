@@ -68,15 +68,10 @@ int cli_scan(const struct cli_opts *o, unsigned flags, struct source *src, struc
 	return 0;
 }
 
-int cli_reject(const struct cli_opts *o, const char *cmd, bool positional)
+int cli_no_args(const struct cli_opts *o)
 {
-	const char *what = o->output ? "-o" : o->trace ? "--trace" : o->tree ? "--tree" :
-			   o->interval >= 0 ? "--interval" : o->count >= 0 ? "--count" :
-			   o->format == OUT_JSONL || o->format == OUT_PROMETHEUS ? "that --format" :
-			   !positional && o->nargs ? o->args[0] : NULL;
-
-	if (!what)
+	if (!o->nargs)
 		return 0;
-	cli_error("'%s' does not take %s", cmd, what);
+	cli_error("'%s' takes no arguments ('%s')", o->cmd, o->args[0]);
 	return 2;
 }

@@ -19,8 +19,10 @@ int cmd_capture(const struct cli_opts *o)
 	struct timespec now;
 	int rc;
 
-	if (!o->output || o->nargs || o->from || o->pids || o->have_filter || o->group_by != GROUP_NONE) {
-		cli_error(o->output ? "'capture' takes only -o DIR and --mode" : "'capture' needs -o DIR");
+	if ((rc = cli_no_args(o)) != 0)
+		return rc;
+	if (!o->output) {
+		cli_error("'capture' needs -o DIR");
 		return 2;
 	}
 	if ((rc = cli_open_source(o, &src)) != 0)

@@ -18,12 +18,8 @@ int cmd_lib(const struct cli_opts *o)
 	struct winsize ws;
 	int rc;
 
-	if ((rc = cli_reject(o, "lib", false)) != 0)
+	if ((rc = cli_no_args(o)) != 0)
 		return rc;
-	if (o->group_by != GROUP_NONE) {
-		cli_error("'lib' does not take --group-by");
-		return 2;
-	}
 	if ((rc = cli_scan(o, SCAN_KEEP_VMAS, &src, &sc)) != 0)
 		return rc;
 	lib_report_build(&sc, &r);

@@ -17,9 +17,7 @@ int cmd_map(const struct cli_opts *o)
 	pid_t pid;
 	int rc;
 
-	if ((rc = cli_reject(o, "map", true)) != 0)
-		return rc;
-	if (o->nargs != 1 || o->npids || o->group_by != GROUP_NONE || o->have_filter) {
+	if (o->nargs != 1) {
 		cli_error("usage: truemem map PID [-X] [--json] [--from DIR] [--mode MODE]");
 		return 2;
 	}

@@ -129,10 +129,6 @@ int cmd_ps(const struct cli_opts *o)
 	struct source src;
 	int rc;
 
-	if (o->output || o->trace || o->extended) {
-		cli_error("'ps' does not take %s", o->output ? "-o" : o->trace ? "--trace" : "-X");
-		return 2;
-	}
 	if (o->tree && o->group_by != GROUP_TREE) {
 		cli_error("--tree goes with --group-by tree");
 		return 2;

@@ -15,12 +15,8 @@ int cmd_sys(const struct cli_opts *o)
 	struct sys_report r;
 	int rc;
 
-	if ((rc = cli_reject(o, "sys", false)) != 0)
+	if ((rc = cli_no_args(o)) != 0)
 		return rc;
-	if (o->group_by != GROUP_NONE || o->npids || o->have_filter) {
-		cli_error("'sys' looks at every process: it takes no -p, --filter or --group-by");
-		return 2;
-	}
 	if ((rc = cli_scan(o, 0, &src, &sc)) != 0)
 		return rc;
 	sys_report_build(&sc, &r);

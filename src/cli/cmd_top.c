@@ -24,14 +24,6 @@ int cmd_top(const struct cli_opts *o)
 		cli_error("top takes no arguments (use -p PID to pick processes)");
 		return 2;
 	}
-	if (o->format != OUT_TEXT) {
-		cli_error("top is interactive: for --json or --jsonl use 'truemem ps'");
-		return 2;
-	}
-	if (o->output || o->trace || o->extended) {
-		cli_error("top does not take %s", o->output ? "-o" : o->trace ? "--trace" : "-X");
-		return 2;
-	}
 	if (o->interval >= 0 && o->interval < 0.1) {
 		cli_error("top: the delay must be at least 0.1 seconds");
 		return 2;
