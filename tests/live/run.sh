@@ -537,11 +537,13 @@ consistency_round() {
 	rollup_table "$WORK/$tag.after" "$@"
 	jq -r '.processes[] | select(.readable == true) | "\(.pid) \(.rss) \(.pss) \(.uss)"' \
 		"$WORK/$tag.json" >"$WORK/$tag.truemem"
+	# The shells and make running this suite fork all the time: pages they
+	# share copy-on-write with a child change mapcount between any two reads.
+	local anc
+	anc=" $(ancestors) "
 	awk 'FILENAME == ARGV[1] { before[$1] = $0; next } before[$1] == $0 { print }' \
 		"$WORK/$tag.before" "$WORK/$tag.after" | while read -r pid rest; do
-		# The shells and make running this suite fork all the time: pages they
-		# share copy-on-write with a child change mapcount between any two reads.
-		case " $(ancestors) " in *" $pid "*) continue ;; esac
+		case "$anc" in *" $pid "*) continue ;; esac
 		case " $OWN_PIDS " in *" $pid "*) ;; *) forks_itself "$pid" && continue ;; esac
 		shares_with_reader $pid && echo "$pid $rest 1" || echo "$pid $rest 0"
 	done >"$WORK/$tag.stable"
