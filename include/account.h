@@ -30,8 +30,9 @@ struct page_batch {
 	uint64_t vaddr;          /* virtual address of entry 0 */
 	size_t n;
 	const uint64_t *pm;      /* pagemap entries */
-	const uint64_t *count;   /* kpagecount of entry i's frame (read only when present) */
-	const uint64_t *flags;   /* kpageflags of entry i's frame */
+	uint64_t *count;         /* kpagecount of entry i's frame (read only when present) */
+	uint64_t *flags;         /* kpageflags of entry i's frame */
+	bool *known;             /* set by account_resolve: the facts came from the pass */
 };
 
 struct frame_set;
@@ -68,14 +69,9 @@ struct accounter {
 	size_t ngswap, cap_gswap;
 	uint32_t group_id;               /* the group being walked */
 	struct shmem_swap shm;           /* grouped shmem mappings with their swap, resolved at the end */
+	pss_t share[512];                /* pss_share(page_size, m) for small m */
 };
 
-/*
- * The mapcount and (the aggregator's) kpageflags of a shared frame the pass
- * has met and whose sharers have not all been walked yet, so the collector
- * need not read them again. Returns false when the pass does not hold it.
- */
-bool account_frame_facts(const struct accounter *a, uint64_t pfn, uint64_t *count, uint64_t *flags);
 
 /* Starts an accounting pass. */
 void account_init(struct accounter *a, uint64_t page_size);
@@ -88,6 +84,16 @@ void account_group_begin(struct accounter *a, uint32_t g);
  * swap_uss are completed by account_finish).
  */
 void account_group_end(struct accounter *a, struct mem_counts *gc);
+
+/*
+ * First step for a batch: fills in the facts of every present entry whose
+ * frame the pass already holds (a shared frame met before whose mappers
+ * have not all been walked), so it is read once per scan, not once per
+ * mapper. Stores in miss[] the indexes of the present entries whose count
+ * and flags the caller must read (kpagecount, kpageflags) and returns how
+ * many. Then account_batch.
+ */
+size_t account_resolve(struct accounter *a, struct page_batch *b, uint32_t *miss);
 
 /*
  * Adds a batch of process proc's entries to *pc and, when vmas is non-NULL,

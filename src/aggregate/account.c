@@ -21,38 +21,27 @@ enum page_kind account_kind(uint64_t kflags)
 }
 
 /*
- * A pending frame packs what is left to see (24 bits), its mapcount (24
- * bits) and the kpageflags bits the aggregator reads (16, through keep[]).
+ * A pending frame packs what is left to see (19 bits), its mapcount (20
+ * bits) and, where kpageflags has them, the flag bits the aggregator reads
+ * (all below bit 25, so they are stored in place).
  */
-#define FIELD_MAX ((UINT64_C(1) << 24) - 1)
+#define LEFT_SHIFT  45
+#define COUNT_SHIFT 25
+#define LEFT_MAX    ((UINT64_C(1) << (64 - LEFT_SHIFT)) - 1)
+#define COUNT_MAX   ((UINT64_C(1) << (LEFT_SHIFT - COUNT_SHIFT)) - 1)
+#define KEEP_FLAGS  (KPF_ANON | KPF_SWAPBACKED | KPF_ZERO_PAGE | KPF_NOPAGE | KPF_HUGE | KPF_THP | KPF_KSM | \
+		     KPF_COMPOUND_HEAD | KPF_COMPOUND_TAIL | KPF_MMAP | KPF_LRU | KPF_UNEVICTABLE)
 
-static const uint64_t keep[] = {
-	KPF_ANON, KPF_SWAPBACKED, KPF_ZERO_PAGE, KPF_NOPAGE, KPF_HUGE, KPF_THP, KPF_KSM,
-	KPF_COMPOUND_HEAD, KPF_COMPOUND_TAIL, KPF_MMAP, KPF_LRU, KPF_UNEVICTABLE,
-};
+_Static_assert(KEEP_FLAGS < (UINT64_C(1) << COUNT_SHIFT), "kept kpageflags overlap the mapcount");
 
 static uint64_t pending_pack(uint64_t left, uint64_t mapcount, uint64_t flags)
 {
-	uint64_t v = (left << 40) | (mapcount << 16);
-
-	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
-		if (flags & keep[i])
-			v |= UINT64_C(1) << i;
-	return v;
+	return (left << LEFT_SHIFT) | (mapcount << COUNT_SHIFT) | (flags & KEEP_FLAGS);
 }
 
-bool account_frame_facts(const struct accounter *a, uint64_t pfn, uint64_t *count, uint64_t *flags)
+static uint64_t pending_mapcount(uint64_t v)
 {
-	const uint64_t *v = frame_map_ref(a->all.pending, pfn);
-
-	if (!v)
-		return false;
-	*count = (*v >> 16) & FIELD_MAX;
-	*flags = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
-		if (*v & (UINT64_C(1) << i))
-			*flags |= keep[i];
-	return true;
+	return (v >> COUNT_SHIFT) & COUNT_MAX;
 }
 
 static void scope_init(struct frame_scope *sc)
@@ -73,6 +62,17 @@ static void scope_release(struct frame_scope *sc)
 	memset(sc, 0, sizeof(*sc));
 }
 
+/* Another entry on a pending frame (*v): one fewer to wait for; complete at the last. */
+static void scope_pending_seen(struct frame_scope *sc, uint64_t pfn, uint64_t *v)
+{
+	if ((*v >> LEFT_SHIFT) == 1) {
+		frame_map_clear(sc->pending, pfn);
+		sc->complete++;
+	} else {
+		*v -= UINT64_C(1) << LEFT_SHIFT;
+	}
+}
+
 /* One page-table entry on frame pfn, mapped mapcount times in all. */
 static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount, uint64_t flags,
 			enum page_kind k)
@@ -84,20 +84,13 @@ static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount,
 		sc->kind_frames[k]++;
 		if (mapcount <= 1)
 			sc->complete++;
-		else if (mapcount <= FIELD_MAX)   /* larger never completes: not tracked */
+		else if (mapcount <= LEFT_MAX)   /* larger never completes: not tracked */
 			frame_map_set(sc->pending, pfn, pending_pack(mapcount - 1, mapcount, flags));
 		return;
 	}
 	/* Seen before: one entry fewer to wait for, if it still waits. */
-	v = frame_map_ref(sc->pending, pfn);
-	if (!v)
-		return;
-	if ((*v >> 40) == 1) {
-		frame_map_clear(sc->pending, pfn);
-		sc->complete++;
-	} else {
-		*v -= UINT64_C(1) << 40;
-	}
+	if ((v = frame_map_ref(sc->pending, pfn)))
+		scope_pending_seen(sc, pfn, v);
 }
 
 static void scope_shmem_swap(struct frame_scope *sc, uint64_t object, uint64_t bytes)
@@ -120,6 +113,8 @@ void account_init(struct accounter *a, uint64_t page_size)
 {
 	memset(a, 0, sizeof(*a));
 	a->page_size = page_size;
+	for (size_t m = 0; m < ARRAY_SIZE(a->share); m++)
+		a->share[m] = pss_share(page_size, m);
 	scope_init(&a->all);
 	a->swap_refs = u64_counter_new();
 }
@@ -173,10 +168,14 @@ static struct vma *vma_at(struct vma_list *vmas, size_t *hint, uint64_t vaddr)
 	return NULL;
 }
 
-static void add_present(struct mem_counts *c, uint64_t ps, uint64_t mapcount, enum page_kind k)
+/* page_size / mapcount in PSS fixed point; one division per frame, not per entry. */
+static pss_t share_of(const struct accounter *a, uint64_t mapcount)
 {
-	pss_t share = pss_share(ps, mapcount);
+	return mapcount < ARRAY_SIZE(a->share) ? a->share[mapcount] : pss_share(a->page_size, mapcount);
+}
 
+static void add_present(struct mem_counts *c, uint64_t ps, pss_t share, uint64_t mapcount, enum page_kind k)
+{
 	c->rss_bytes += ps;
 	c->pss += share;
 	c->kind[k].rss_bytes += ps;
@@ -189,10 +188,11 @@ static void add_present(struct mem_counts *c, uint64_t ps, uint64_t mapcount, en
 
 /* A present entry: counted in rss unless its frame is one SPEC section 2 sets apart. */
 static void account_present(struct accounter *a, struct mem_counts *pc, struct vma *v,
-			    uint64_t pfn, uint64_t mapcount, uint64_t flags)
+			    uint64_t pfn, uint64_t mapcount, uint64_t flags, bool known)
 {
 	uint64_t ps = a->page_size;
 	enum page_kind k;
+	pss_t share;
 
 	if (flags & KPF_ZERO_PAGE) {
 		pc->zero_page_bytes += ps;
@@ -214,10 +214,12 @@ static void account_present(struct accounter *a, struct mem_counts *pc, struct v
 		return;
 	}
 	k = account_kind(flags);
-	add_present(pc, ps, mapcount, k);
+	share = share_of(a, mapcount);
+	add_present(pc, ps, share, mapcount, k);
 	if (v)
-		add_present(&v->counts, ps, mapcount, k);
-	scope_frame(&a->all, pfn, mapcount, flags, k);
+		add_present(&v->counts, ps, share, mapcount, k);
+	if (!known)
+		scope_frame(&a->all, pfn, mapcount, flags, k);
 	if (a->in_group)
 		scope_frame(&a->group, pfn, mapcount, flags, k);
 }
@@ -245,6 +247,29 @@ static void account_swapped(struct accounter *a, uint32_t proc, struct mem_count
 	};
 }
 
+size_t account_resolve(struct accounter *a, struct page_batch *b, uint32_t *miss)
+{
+	size_t nmiss = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t pm = b->pm[i], *v;
+
+		b->known[i] = false;
+		if (!(pm & PM_PRESENT))
+			continue;
+		if (!(v = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
+			miss[nmiss++] = (uint32_t)i;
+			continue;
+		}
+		/* Pending means seen before in the pass: this entry is counted among its mappers now. */
+		b->count[i] = pending_mapcount(*v);
+		b->flags[i] = *v & KEEP_FLAGS;
+		b->known[i] = true;
+		scope_pending_seen(&a->all, pm_pfn(pm), v);
+	}
+	return nmiss;
+}
+
 void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
 		   struct vma_list *vmas, size_t *vma_hint, const struct page_batch *b)
 {
@@ -257,7 +282,7 @@ void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
 		if (vmas)
 			v = vma_at(vmas, vma_hint, b->vaddr + i * a->page_size);
 		if (pm & PM_PRESENT)
-			account_present(a, pc, v, pm_pfn(pm), b->count[i], b->flags[i]);
+			account_present(a, pc, v, pm_pfn(pm), b->count[i], b->flags[i], b->known[i]);
 		else
 			account_swapped(a, proc, pc, vmas, v, pm_swap_entry(pm));
 	}

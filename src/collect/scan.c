@@ -33,6 +33,8 @@ struct scan_ctx {
 	uint64_t ecount[BATCH_PAGES], eflags[BATCH_PAGES];
 	struct frame_ref { uint64_t pfn; uint32_t entry; } pairs[BATCH_PAGES], pairs_tmp[BATCH_PAGES];
 	uint32_t uidx[BATCH_PAGES];          /* sorted pair -> its frame's index in pfn[] */
+	uint32_t miss[BATCH_PAGES];          /* entries whose frames the aggregator does not hold */
+	bool known[BATCH_PAGES];
 
 	struct vrange *ranges;
 	size_t nranges, cap_ranges;
@@ -88,27 +90,19 @@ static void sort_pairs(struct scan_ctx *c, size_t n)
 }
 
 /*
- * Resolves the frames of one batch of n entries: each present entry's
- * shared frame the aggregator still holds is served from it; the rest are
- * sorted, deduplicated and read with one kpage_lookup. Leaves every present
- * entry's facts in c->ecount/c->eflags. Returns 0 or -errno.
+ * Resolves the frames of batch b: the aggregator serves the shared frames
+ * it still holds; the rest are sorted, deduplicated and read with one
+ * kpage_lookup. Leaves every present entry's facts in b. Returns 0 or -errno.
  */
-static int scan_frames(struct scan_ctx *c, size_t n)
+static int scan_frames(struct scan_ctx *c, struct page_batch *b)
 {
-	size_t nmiss = 0, nu = 0;
+	size_t nmiss = account_resolve(&c->acc, b, c->miss), nu = 0;
 	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		uint64_t pfn;
-
-		if (!(c->pm[i] & PM_PRESENT))
-			continue;
-		pfn = pm_pfn(c->pm[i]);
-		if (!account_frame_facts(&c->acc, pfn, &c->ecount[i], &c->eflags[i]))
-			c->pairs[nmiss++] = (struct frame_ref){ pfn, (uint32_t)i };
-	}
 	if (!nmiss)
 		return 0;
+	for (size_t i = 0; i < nmiss; i++)
+		c->pairs[i] = (struct frame_ref){ pm_pfn(b->pm[c->miss[i]]), c->miss[i] };
 	sort_pairs(c, nmiss);
 	for (size_t i = 0; i < nmiss; i++) {
 		if (!nu || c->pfn[nu - 1] != c->pairs[i].pfn)
@@ -118,8 +112,8 @@ static int scan_frames(struct scan_ctx *c, size_t n)
 	if ((rc = kpage_lookup(c->src, c->pfn, nu, c->count, c->flags, c->err)) < 0)
 		return rc;
 	for (size_t i = 0; i < nmiss; i++) {
-		c->ecount[c->pairs[i].entry] = c->count[c->uidx[i]];
-		c->eflags[c->pairs[i].entry] = c->flags[c->uidx[i]];
+		b->count[c->pairs[i].entry] = c->count[c->uidx[i]];
+		b->flags[c->pairs[i].entry] = c->flags[c->uidx[i]];
 	}
 	return 0;
 }
@@ -128,8 +122,8 @@ static int scan_frames(struct scan_ctx *c, size_t n)
 static int scan_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vma_list *vmas,
 		      size_t *hint, uint64_t vaddr, size_t n)
 {
-	struct page_batch b = { vaddr, n, c->pm, c->ecount, c->eflags };
-	int rc = scan_frames(c, n);
+	struct page_batch b = { vaddr, n, c->pm, c->ecount, c->eflags, c->known };
+	int rc = scan_frames(c, &b);
 
 	if (rc < 0)
 		return rc;
