@@ -24,7 +24,7 @@ WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE -DTRUEMEM_VERSION='"$(VERSION)"' -MMD -MP
-LDLIBS    += $(PKG_LIBS) -lm
+LDLIBS    += $(PKG_LIBS) -lm -pthread
 
 B         ?= build
 SRC       := $(filter-out $(EXCLUDE),$(sort $(shell find src -name '*.c')))

@@ -70,6 +70,12 @@ struct accounter {
 	uint32_t group_id;               /* the group being walked */
 	struct shmem_swap shm;           /* grouped shmem mappings with their swap, resolved at the end */
 	pss_t share[512];                /* pss_share(page_size, m) for small m */
+	/*
+	 * pagemap's exclusive bit can stand for kpagecount 1 (the kernel sets
+	 * it from the same per-page mapcount). Off when every frame's facts
+	 * must be read, as for a capture.
+	 */
+	bool trust_exclusive;
 };
 
 
@@ -89,11 +95,16 @@ void account_group_end(struct accounter *a, struct mem_counts *gc);
  * First step for a batch: fills in the facts of every present entry whose
  * frame the pass already holds (a shared frame met before whose mappers
  * have not all been walked), so it is read once per scan, not once per
- * mapper. Stores in miss[] the indexes of the present entries whose count
- * and flags the caller must read (kpagecount, kpageflags) and returns how
- * many. Then account_batch.
+ * mapper; and, when trust_exclusive is set, of every entry pagemap marks
+ * exclusively mapped and anonymous in a mapping without inode (its
+ * kpagecount is 1, its kind anon). vmas are the process's mappings and
+ * vma_hint the position account_batch will start this batch from. Stores
+ * in miss[] the indexes of the present entries whose count and flags the
+ * caller must read (kpagecount, kpageflags) and returns how many. Then
+ * account_batch.
  */
-size_t account_resolve(struct accounter *a, struct page_batch *b, uint32_t *miss);
+size_t account_resolve(struct accounter *a, struct page_batch *b, struct vma_list *vmas, size_t vma_hint,
+		       uint32_t *miss);
 
 /*
  * Adds a batch of process proc's entries to *pc and, when vmas is non-NULL,

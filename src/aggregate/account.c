@@ -247,7 +247,24 @@ static void account_swapped(struct accounter *a, uint32_t proc, struct mem_count
 	};
 }
 
-size_t account_resolve(struct accounter *a, struct page_batch *b, uint32_t *miss)
+/*
+ * An entry pagemap marks exclusively mapped and anonymous, in an anonymous
+ * mapping: its frame is mapped once, by this entry, and is an anonymous
+ * page. The mapping must have no inode, since a private hugetlbfs page
+ * copied on write reads the same and is counted apart.
+ */
+static bool exclusive_anon(struct vma_list *vmas, size_t *hint, uint64_t pm, uint64_t vaddr)
+{
+	struct vma *v;
+
+	if ((pm & (PM_MMAP_EXCLUSIVE | PM_FILE)) != PM_MMAP_EXCLUSIVE)
+		return false;
+	v = vma_at(vmas, hint, vaddr);
+	return v && v->inode == 0;
+}
+
+size_t account_resolve(struct accounter *a, struct page_batch *b, struct vma_list *vmas, size_t vma_hint,
+		       uint32_t *miss)
 {
 	size_t nmiss = 0;
 
@@ -257,6 +274,11 @@ size_t account_resolve(struct accounter *a, struct page_batch *b, uint32_t *miss
 		b->known[i] = false;
 		if (!(pm & PM_PRESENT))
 			continue;
+		if (a->trust_exclusive && exclusive_anon(vmas, &vma_hint, pm, b->vaddr + i * a->page_size)) {
+			b->count[i] = 1;
+			b->flags[i] = KPF_ANON;
+			continue;
+		}
 		if (!(v = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
 			miss[nmiss++] = (uint32_t)i;
 			continue;

@@ -6,21 +6,33 @@
  * by group so the aggregator's per-group state is short-lived.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "account.h"
+#include "feed.h"
 #include "kernel.h"
 #include "scan.h"
 #include "smaps.h"
 #include "snapshot.h"
 
-#define BATCH_PAGES 8192
-
 const char *const scan_mode_names[] = { "auto", "exact", "rollup" };
 const char *const group_by_names[GROUP_COUNT] = { "none", "user", "program", "tree", "cgroup" };
+
+/* The reading half of an exact walk (see "The exact walk" below), and rollup's reads. */
+struct reader {
+	struct source *src;
+	struct buf text;
+	struct vrange *ranges;
+	size_t nranges, cap_ranges;
+	bool swap_in_use;
+	struct tm_error *err;
+};
 
 /* Reused buffers of one scan. */
 struct scan_ctx {
@@ -28,16 +40,14 @@ struct scan_ctx {
 	const struct scan_opts *o;
 	struct scan *sc;
 	struct accounter acc;
-	struct buf text;
-	uint64_t pm[BATCH_PAGES], pfn[BATCH_PAGES], count[BATCH_PAGES], flags[BATCH_PAGES];
-	uint64_t ecount[BATCH_PAGES], eflags[BATCH_PAGES];
-	struct frame_ref { uint64_t pfn; uint32_t entry; } pairs[BATCH_PAGES], pairs_tmp[BATCH_PAGES];
-	uint32_t uidx[BATCH_PAGES];          /* sorted pair -> its frame's index in pfn[] */
-	uint32_t miss[BATCH_PAGES];          /* entries whose frames the aggregator does not hold */
-	bool known[BATCH_PAGES];
-
-	struct vrange *ranges;
-	size_t nranges, cap_ranges;
+	uint64_t pm[FEED_PAGES], pfn[FEED_PAGES], count[FEED_PAGES], flags[FEED_PAGES];
+	uint64_t ecount[FEED_PAGES], eflags[FEED_PAGES];
+	struct frame_ref { uint64_t pfn; uint32_t entry; } pairs[FEED_PAGES], pairs_tmp[FEED_PAGES];
+	uint32_t uidx[FEED_PAGES];           /* sorted pair -> its frame's index in pfn[] */
+	uint32_t miss[FEED_PAGES];           /* entries whose frames the aggregator does not hold */
+	bool known[FEED_PAGES];
+	size_t vma_hint;                     /* where in its mappings the process's walk is */
+	struct reader rd;                    /* the serial walk's reader, and rollup's */
 	bool swap_in_use;           /* hidden shmem swap is possible */
 	struct tm_error *err;
 };
@@ -94,9 +104,9 @@ static void sort_pairs(struct scan_ctx *c, size_t n)
  * it still holds; the rest are sorted, deduplicated and read with one
  * kpage_lookup. Leaves every present entry's facts in b. Returns 0 or -errno.
  */
-static int scan_frames(struct scan_ctx *c, struct page_batch *b)
+static int scan_frames(struct scan_ctx *c, struct proc *p, struct page_batch *b)
 {
-	size_t nmiss = account_resolve(&c->acc, b, c->miss), nu = 0;
+	size_t nmiss = account_resolve(&c->acc, b, &p->vmas, c->vma_hint, c->miss), nu = 0;
 	int rc;
 
 	if (!nmiss)
@@ -118,17 +128,61 @@ static int scan_frames(struct scan_ctx *c, struct page_batch *b)
 	return 0;
 }
 
-/* Resolves one batch of entries to frame facts and hands it to the aggregator. */
-static int scan_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vma_list *vmas,
-		      size_t *hint, uint64_t vaddr, size_t n)
-{
-	struct page_batch b = { vaddr, n, c->pm, c->ecount, c->eflags, c->known };
-	int rc = scan_frames(c, &b);
+/*
+ * The exact walk has two halves. The reader lists a process's mappings
+ * and reads its pagemap, handing both to a sink; the accounting resolves
+ * the entries' frames and counts them. In a serial walk the sink accounts
+ * at once; in a threaded one (scan_walk_threaded) it passes them through a
+ * feed to the accounting on the scan's own thread. The reader keeps
+ * walking the mappings it handed on (their bounds and names) until it ends
+ * the process; the accounting writes only their counts meanwhile.
+ */
+struct sink {
+	struct scan_ctx *c;         /* serial: account at once */
+	struct feed *feed;          /* threaded: hand on through the feed */
+	struct feed_item *staged;
+	uint32_t proc;
+};
 
-	if (rc < 0)
-		return rc;
-	account_batch(&c->acc, pi, &p->counts, vmas, hint, &b);
-	return 0;
+/* The mappings of the process being walked: given to the accounting (now or through the feed). */
+static void take_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas);
+static int take_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, uint64_t vaddr, size_t n,
+		      const uint64_t *pm);
+
+static uint64_t *sink_buffer(struct sink *k)
+{
+	if (!k->feed)
+		return k->c->pm;
+	k->staged = feed_stage(k->feed);
+	return k->staged->pm;
+}
+
+static void sink_vmas(struct sink *k, struct vma_list *vmas)
+{
+	struct feed_item *it;
+
+	if (!k->feed) {
+		take_vmas(k->c, &k->c->sc->procs[k->proc], vmas);
+		return;
+	}
+	it = feed_stage(k->feed);
+	it->kind = FEED_VMAS;
+	it->proc = k->proc;
+	it->vmas = *vmas;
+	feed_push(k->feed);
+}
+
+/* Hands on the n entries from vaddr read into sink_buffer(). Returns 0, or -errno to stop the process. */
+static int sink_batch(struct sink *k, uint64_t vaddr, size_t n)
+{
+	if (!k->feed)
+		return take_batch(k->c, k->proc, &k->c->sc->procs[k->proc], vaddr, n, k->c->pm);
+	k->staged->kind = FEED_BATCH;
+	k->staged->proc = k->proc;
+	k->staged->vaddr = vaddr;
+	k->staged->n = n;
+	feed_push(k->feed);
+	return atomic_load(&k->feed->stop) ? -ECANCELED : 0;
 }
 
 /*
@@ -139,20 +193,18 @@ static int scan_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vm
  */
 #define SCAN_SPARSE_BYTES (UINT64_C(256) << 20)
 
-static bool scan_sparse(const struct scan_ctx *c, const struct vma *v)
+static bool scan_sparse(const struct reader *r, const struct vma *v)
 {
-	return c->src->have_pagemap_scan && v->end - v->start > SCAN_SPARSE_BYTES;
+	return r->src->have_pagemap_scan && v->end - v->start > SCAN_SPARSE_BYTES;
 }
 
-/* Walks the populated pages of every mapping in vmas. */
-static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct vma_list *vmas)
+/* Reads the populated pages of every mapping in vmas into the sink. */
+static int read_pagemap(struct reader *r, pid_t pid, const struct vma_list *vmas, struct sink *k)
 {
-	uint64_t ps = c->src->page_size;
-	size_t hint = 0;
+	uint64_t ps = r->src->page_size;
 	int rc = 0;
-	struct pagemap *pm = pagemap_open(c->src, p->id.pid, &rc, c->err);
-	/* Per-mapping counts cost a lookup a page: only when kept, or swap needs them (shmem swap). */
-	bool per_vma = (c->o->flags & SCAN_KEEP_VMAS) || c->swap_in_use;
+	struct pagemap *pm = pagemap_open(r->src, pid, &rc, r->err);
+	bool snap = r->src->kind == SOURCE_SNAPSHOT;
 
 	if (!pm)
 		return rc;
@@ -163,32 +215,32 @@ static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct 
 			v++;
 			continue;
 		}
-		c->nranges = 0;
-		if (c->src->kind == SOURCE_SNAPSHOT || scan_sparse(c, &vmas->v[v])) {
+		r->nranges = 0;
+		if (snap || scan_sparse(r, &vmas->v[v])) {
 			/* A snapshot holds the populated runs; a large live mapping is worth PAGEMAP_SCAN. */
-			while (c->src->kind == SOURCE_SNAPSHOT && w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]"))
+			while (snap && w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]"))
 				w++;
-			if (pagemap_populated(pm, vmas->v[v].start, vmas->v[w - 1].end, &c->ranges, &c->nranges,
-					      &c->cap_ranges, c->err) < 0) {
-				rc = c->src->kind == SOURCE_SNAPSHOT ? -EIO : -ESRCH;
+			if (pagemap_populated(pm, vmas->v[v].start, vmas->v[w - 1].end, &r->ranges, &r->nranges,
+					      &r->cap_ranges, r->err) < 0) {
+				rc = snap ? -EIO : -ESRCH;
 				break;
 			}
 		} else {
 			/* Smaller mappings are read whole, joined across holes of up to 64 pages. */
-			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") && !scan_sparse(c, &vmas->v[w]) &&
+			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") && !scan_sparse(r, &vmas->v[w]) &&
 			       vmas->v[w].start - vmas->v[w - 1].end <= 64 * ps)
 				w++;
-			xgrow((void **)&c->ranges, &c->cap_ranges, 1, sizeof(*c->ranges));
-			c->ranges[c->nranges++] = (struct vrange){ vmas->v[v].start, vmas->v[w - 1].end };
+			xgrow((void **)&r->ranges, &r->cap_ranges, 1, sizeof(*r->ranges));
+			r->ranges[r->nranges++] = (struct vrange){ vmas->v[v].start, vmas->v[w - 1].end };
 		}
-		for (size_t r = 0; r < c->nranges && rc == 0; r++) {
-			for (uint64_t a = c->ranges[r].start; a < c->ranges[r].end && rc == 0;) {
-				size_t n = (size_t)((c->ranges[r].end - a) / ps);
+		for (size_t i = 0; i < r->nranges && rc == 0; i++) {
+			for (uint64_t a = r->ranges[i].start; a < r->ranges[i].end && rc == 0;) {
+				size_t n = (size_t)((r->ranges[i].end - a) / ps);
 
-				n = n > BATCH_PAGES ? BATCH_PAGES : n;
-				rc = pagemap_read(pm, a, n, c->pm, c->err);
+				n = n > FEED_PAGES ? FEED_PAGES : n;
+				rc = pagemap_read(pm, a, n, sink_buffer(k), r->err);
 				if (rc == 0)
-					rc = scan_batch(c, pi, p, per_vma ? vmas : NULL, &hint, a, n);
+					rc = sink_batch(k, a, n);
 				a += n * ps;
 			}
 		}
@@ -196,28 +248,6 @@ static int scan_pagemap(struct scan_ctx *c, uint32_t pi, struct proc *p, struct 
 	}
 	pagemap_close(pm);
 	return rc;
-}
-
-/*
- * Shmem pages swapped out leave no pagemap entry: smaps' Swap beyond what
- * the entries showed. Every shared mapping of a memory-backed object (device
- * major 0: tmpfs, memfd, SysV, shared anonymous) is handed over, swapped or
- * not, since which ranges hold no swap matters to the groups.
- */
-static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
-{
-	for (size_t i = 0; i < vmas->n; i++) {
-		struct vma *v = &vmas->v[i];
-		uint64_t smaps_swap;
-
-		if (!v->smaps || !vma_is_shared(v) || v->dev_major != 0 || v->inode == 0)
-			continue;
-		smaps_swap = v->smaps->swap_kb * 1024;
-		if (smaps_swap < v->counts.swap_bytes)
-			smaps_swap = v->counts.swap_bytes;
-		account_shmem_swap(&c->acc, &p->counts, v, smaps_swap - v->counts.swap_bytes,
-				   ((uint64_t)v->dev_major << 52) ^ ((uint64_t)v->dev_minor << 32) ^ v->inode);
-	}
 }
 
 static bool has_shared_mapping(const struct vma_list *vmas)
@@ -260,65 +290,122 @@ static void vmas_untangle(struct vma_list *vmas)
 }
 
 /* Reads the mappings, from smaps when its per-mapping figures are wanted. */
-static int scan_read_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas, bool smaps)
+static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool smaps)
 {
-	int rc = source_read_proc(c->src, p->id.pid, smaps ? "smaps" : "maps", &c->text, c->err);
+	int rc = source_read_proc(r->src, pid, smaps ? "smaps" : "maps", &r->text, r->err);
 
 	if (rc < 0)
 		return rc;
 	vma_list_init(vmas);
-	rc = smaps ? smaps_parse(c->text.buf, c->text.len, vmas) : maps_parse(c->text.buf, c->text.len, vmas);
+	rc = smaps ? smaps_parse(r->text.buf, r->text.len, vmas) : maps_parse(r->text.buf, r->text.len, vmas);
 	/* The page walks step a page at a time: a mapping off page boundaries never ends. */
 	for (size_t i = 0; rc == 0 && i < vmas->n; i++)
-		if ((vmas->v[i].start | vmas->v[i].end) % c->src->page_size)
+		if ((vmas->v[i].start | vmas->v[i].end) % r->src->page_size)
 			rc = -EINVAL;
 	if (rc == 0) {
 		vmas_untangle(vmas);
 		return 0;
 	}
 	vma_list_release(vmas);
-	if (c->src->kind == SOURCE_SNAPSHOT)
-		return errorf(c->err, -EIO, "corrupt snapshot: '%s/%d/%s' is malformed", c->src->root_path,
-			      (int)p->id.pid, smaps ? "smaps" : "maps");
+	if (r->src->kind == SOURCE_SNAPSHOT)
+		return errorf(r->err, -EIO, "corrupt snapshot: '%s/%d/%s' is malformed", r->src->root_path,
+			      (int)pid, smaps ? "smaps" : "maps");
 	return rc;
 }
 
-static int scan_proc_exact(struct scan_ctx *c, uint32_t pi, struct proc *p)
+/*
+ * The reading half for one process: its mappings (from smaps when wanted,
+ * or when swap is in use and a shared mapping may hide shmem swap), then
+ * its pagemap. Returns 0 or -errno; the mappings are handed on only on
+ * success of their read.
+ */
+static int read_proc_exact(struct reader *r, pid_t pid, bool want_smaps, struct sink *k)
 {
 	struct vma_list vmas;
-	bool want_smaps = c->o->flags & (SCAN_SMAPS | SCAN_RECORD);
-	int rc = scan_read_vmas(c, p, &vmas, want_smaps);
+	int rc = read_vmas(r, pid, &vmas, want_smaps);
 
 	if (rc < 0)
 		return rc;
-	if (!want_smaps && c->swap_in_use && has_shared_mapping(&vmas)) {
+	if (!want_smaps && r->swap_in_use && has_shared_mapping(&vmas)) {
 		vma_list_release(&vmas);
-		if ((rc = scan_read_vmas(c, p, &vmas, true)) < 0)
+		if ((rc = read_vmas(r, pid, &vmas, true)) < 0)
 			return rc;
-		want_smaps = true;
 	}
+	sink_vmas(k, &vmas);
+	/* vmas is the accounting's now, but stays valid until this process ends. */
+	return read_pagemap(r, pid, &vmas, k);
+}
+
+/*
+ * Shmem pages swapped out leave no pagemap entry: smaps' Swap beyond what
+ * the entries showed. Every shared mapping of a memory-backed object (device
+ * major 0: tmpfs, memfd, SysV, shared anonymous) is handed over, swapped or
+ * not, since which ranges hold no swap matters to the groups. Mappings read
+ * from maps (no smaps) have none to hand.
+ */
+static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
+{
+	for (size_t i = 0; i < vmas->n; i++) {
+		struct vma *v = &vmas->v[i];
+		uint64_t smaps_swap;
+
+		if (!v->smaps || !vma_is_shared(v) || v->dev_major != 0 || v->inode == 0)
+			continue;
+		smaps_swap = v->smaps->swap_kb * 1024;
+		if (smaps_swap < v->counts.swap_bytes)
+			smaps_swap = v->counts.swap_bytes;
+		account_shmem_swap(&c->acc, &p->counts, v, smaps_swap - v->counts.swap_bytes,
+				   ((uint64_t)v->dev_major << 52) ^ ((uint64_t)v->dev_minor << 32) ^ v->inode);
+	}
+}
+
+static void take_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
+{
+	p->vmas = *vmas;
 	p->counts.valid = CNT_EXACT;
-	for (size_t i = 0; i < vmas.n; i++)
-		vmas.v[i].counts.valid = CNT_EXACT;
-	rc = scan_pagemap(c, pi, p, &vmas);
-	if (rc == 0 && want_smaps)
-		scan_hidden_shmem_swap(c, p, &vmas);
-	if (rc == 0 && (c->o->flags & SCAN_KEEP_VMAS))
-		p->vmas = vmas;
-	else
-		vma_list_release(&vmas);
-	return rc;
+	for (size_t i = 0; i < p->vmas.n; i++)
+		p->vmas.v[i].counts.valid = CNT_EXACT;
+	c->vma_hint = 0;
+}
+
+/* Resolves one batch of entries to frame facts and hands it to the aggregator. */
+static int take_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, uint64_t vaddr, size_t n,
+		      const uint64_t *pm)
+{
+	struct page_batch b = { vaddr, n, pm, c->ecount, c->eflags, c->known };
+	/* Per-mapping counts cost a lookup a page: only when kept, or swap needs them (shmem swap). */
+	bool per_vma = (c->o->flags & SCAN_KEEP_VMAS) || c->swap_in_use;
+	int rc = scan_frames(c, p, &b);
+
+	if (rc < 0)
+		return rc;
+	account_batch(&c->acc, pi, &p->counts, per_vma ? &p->vmas : NULL, &c->vma_hint, &b);
+	return 0;
+}
+
+/* The end of a process read whole: what is left to count, then its mappings kept or freed. */
+static void take_end(struct scan_ctx *c, struct proc *p)
+{
+	scan_hidden_shmem_swap(c, p, &p->vmas);
+	if (!(c->o->flags & SCAN_KEEP_VMAS))
+		vma_list_release(&p->vmas);
+}
+
+static bool want_smaps(const struct scan_ctx *c)
+{
+	return c->o->flags & (SCAN_SMAPS | SCAN_RECORD);
 }
 
 /* Rollup mode: the process from smaps_rollup, its mappings (if kept) from smaps. */
 static int scan_proc_rollup(struct scan_ctx *c, struct proc *p)
 {
 	struct smaps_rollup r;
-	int rc = source_read_proc(c->src, p->id.pid, "smaps_rollup", &c->text, c->err);
+	struct buf *text = &c->rd.text;
+	int rc = source_read_proc(c->src, p->id.pid, "smaps_rollup", text, c->err);
 
 	if (rc < 0)
 		return rc;
-	if (smaps_rollup_parse(c->text.buf, c->text.len, &r) < 0) {
+	if (smaps_rollup_parse(text->buf, text->len, &r) < 0) {
 		if (c->src->kind == SOURCE_SNAPSHOT)
 			return errorf(c->err, -EIO, "corrupt snapshot: '%s/%d/smaps_rollup' is malformed",
 				      c->src->root_path, (int)p->id.pid);
@@ -327,7 +414,7 @@ static int scan_proc_rollup(struct scan_ctx *c, struct proc *p)
 	account_rollup(&p->counts, &r);
 	if (!(c->o->flags & SCAN_KEEP_VMAS))
 		return 0;
-	if ((rc = scan_read_vmas(c, p, &p->vmas, true)) < 0)
+	if ((rc = read_vmas(&c->rd, p->id.pid, &p->vmas, true)) < 0)
 		return rc;
 	for (size_t i = 0; i < p->vmas.n; i++) {
 		struct vma *v = &p->vmas.v[i];
@@ -353,24 +440,27 @@ static int scan_record_extra(struct scan_ctx *c, struct proc *p)
 	int rc;
 
 	for (size_t i = 0; i < 3; i++)
-		if ((rc = source_read_proc(c->src, p->id.pid, files[i], &c->text, c->err)) < 0)
+		if ((rc = source_read_proc(c->src, p->id.pid, files[i], &c->rd.text, c->err)) < 0)
 			return rc;
 	return 0;
 }
 
-static void scan_proc(struct scan_ctx *c, uint32_t pi, struct proc *p, int *fatal)
+/* Whether failure rc reading p ends the scan: a damaged snapshot does, a vanished process does not. */
+static bool proc_error_fatal(const struct source *s, const struct proc *p, int rc)
 {
-	int rc = p->id.err;
+	return !is_proc_error(rc) || (s->kind == SOURCE_SNAPSHOT && rc != p->id.err);
+}
 
-	if (rc == 0 && (c->o->flags & SCAN_RECORD))
-		rc = scan_record_extra(c, p);
-	if (rc == 0)
-		rc = c->sc->mode == MODE_EXACT ? scan_proc_exact(c, pi, p) : scan_proc_rollup(c, p);
+/* Process p was read with status rc: done, unreadable, or a fatal error for the scan. */
+static void proc_done(struct scan_ctx *c, struct proc *p, int rc, int *fatal)
+{
 	if (rc == 0) {
+		if (c->sc->mode == MODE_EXACT)
+			take_end(c, p);
 		p->readable = true;
 		return;
 	}
-	if (!is_proc_error(rc) || (c->src->kind == SOURCE_SNAPSHOT && rc != p->id.err)) {
+	if (proc_error_fatal(c->src, p, rc)) {
 		*fatal = rc;
 		return;
 	}
@@ -384,6 +474,20 @@ static void scan_proc(struct scan_ctx *c, uint32_t pi, struct proc *p, int *fata
 		if (snapw_proc(c->src->rec, &p->id, c->err) < 0)
 			*fatal = -EIO;
 	}
+}
+
+static void scan_proc(struct scan_ctx *c, uint32_t pi, struct proc *p, int *fatal)
+{
+	struct sink k = { .c = c, .proc = pi };
+	int rc = p->id.err;
+
+	if (rc == 0 && (c->o->flags & SCAN_RECORD))
+		rc = scan_record_extra(c, p);
+	if (rc == 0 && c->sc->mode == MODE_EXACT)
+		rc = read_proc_exact(&c->rd, p->id.pid, want_smaps(c), &k);
+	else if (rc == 0)
+		rc = scan_proc_rollup(c, p);
+	proc_done(c, p, rc, fatal);
 }
 
 bool proc_has_name(const struct proc_ident *id, const char *name)
@@ -513,20 +617,21 @@ static size_t *scan_groups(struct scan *sc, enum group_by by)
 static int scan_swap_entries(struct scan_ctx *c, struct pagemap *pm, const struct vma_list *vmas)
 {
 	uint64_t ps = c->src->page_size;
+	struct reader *r = &c->rd;
 
 	for (size_t v = 0; v < vmas->n; v++) {
 		if (!strcmp(vmas->v[v].name, "[vsyscall]"))
 			continue;
-		c->nranges = 0;
-		if (pagemap_swapped(pm, vmas->v[v].start, vmas->v[v].end, &c->ranges, &c->nranges,
-				    &c->cap_ranges, c->err) < 0)
+		r->nranges = 0;
+		if (pagemap_swapped(pm, vmas->v[v].start, vmas->v[v].end, &r->ranges, &r->nranges,
+				    &r->cap_ranges, c->err) < 0)
 			return -ESRCH;
-		for (size_t r = 0; r < c->nranges; r++) {
-			for (uint64_t a = c->ranges[r].start; a < c->ranges[r].end;) {
-				size_t k = (size_t)((c->ranges[r].end - a) / ps);
+		for (size_t i = 0; i < r->nranges; i++) {
+			for (uint64_t a = r->ranges[i].start; a < r->ranges[i].end;) {
+				size_t k = (size_t)((r->ranges[i].end - a) / ps);
 				int rc;
 
-				k = k > BATCH_PAGES ? BATCH_PAGES : k;
+				k = k > FEED_PAGES ? FEED_PAGES : k;
 				if ((rc = pagemap_read(pm, a, k, c->pm, c->err)) < 0)
 					return rc;
 				for (size_t e = 0; e < k; e++)
@@ -549,10 +654,9 @@ static int scan_swap_entries(struct scan_ctx *c, struct pagemap *pm, const struc
 static int scan_outside_swap(struct scan_ctx *c, const pid_t *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct proc p = { .id = { .pid = pids[i] } };
 		struct vma_list vmas;
 		struct pagemap *pm;
-		int rc = scan_read_vmas(c, &p, &vmas, false);
+		int rc = read_vmas(&c->rd, pids[i], &vmas, false);
 
 		if (rc == 0) {
 			if ((pm = pagemap_open(c->src, pids[i], &rc, c->err))) {
@@ -614,15 +718,16 @@ static int scan_meminfo(struct scan_ctx *c)
 {
 	struct scan *sc = c->sc;
 	uint64_t total, free_;
-	int rc = source_read_top(c->src, "meminfo", &c->text, c->err);
+	int rc = source_read_top(c->src, "meminfo", &c->rd.text, c->err);
 
 	if (rc < 0)
 		return rc;
-	if (meminfo_parse(c->text.buf, c->text.len, &sc->meminfo) < 0)
+	if (meminfo_parse(c->rd.text.buf, c->rd.text.len, &sc->meminfo) < 0)
 		return errorf(c->err, -EIO, "'%s/meminfo' is malformed", c->src->root_path);
 	total = meminfo_get(&sc->meminfo, "SwapTotal");
 	free_ = meminfo_get(&sc->meminfo, "SwapFree");
 	c->swap_in_use = total != UINT64_MAX && free_ != UINT64_MAX && total > free_;
+	c->rd.swap_in_use = c->swap_in_use;
 	return 0;
 }
 
@@ -680,7 +785,18 @@ static void scan_finish_exact(struct scan_ctx *c)
 	free(gc);
 }
 
-/* Walks the processes in order, group by group. Returns 0 or the fatal error. */
+/* Whether process k of the walk opens (or closes) its group. */
+static bool walk_first(const struct scan *sc, const size_t *order, size_t k)
+{
+	return order && (k == 0 || sc->procs[order[k - 1]].group != sc->procs[order[k]].group);
+}
+
+static bool walk_last(const struct scan *sc, const size_t *order, size_t k)
+{
+	return order && (k + 1 == sc->n || sc->procs[order[k + 1]].group != sc->procs[order[k]].group);
+}
+
+/* Walks the processes in order, group by group, on this thread. Returns 0 or the fatal error. */
 static int scan_walk(struct scan_ctx *c, const size_t *order)
 {
 	struct scan *sc = c->sc;
@@ -689,16 +805,135 @@ static int scan_walk(struct scan_ctx *c, const size_t *order)
 	for (size_t k = 0; k < sc->n && !fatal; k++) {
 		size_t i = order ? order[k] : k;
 		struct proc *p = &sc->procs[i];
-		bool first = order && (k == 0 || sc->procs[order[k - 1]].group != p->group);
-		bool last = order && (k + 1 == sc->n || sc->procs[order[k + 1]].group != p->group);
 
-		if (first && sc->mode == MODE_EXACT)
+		if (walk_first(sc, order, k) && sc->mode == MODE_EXACT)
 			account_group_begin(&c->acc, (uint32_t)p->group);
 		scan_proc(c, (uint32_t)i, p, &fatal);
-		if (last && sc->mode == MODE_EXACT)
+		if (walk_last(sc, order, k) && sc->mode == MODE_EXACT)
 			account_group_end(&c->acc, &sc->groups[p->group].counts);
 	}
 	return fatal;
+}
+
+/* The reading half of a threaded walk: its own reader, feeding the accounting. */
+struct walker {
+	struct scan_ctx *c;
+	const size_t *order;
+	struct feed feed;
+	struct reader rd;
+	struct tm_error err;
+};
+
+static void feed_send(struct feed *f, enum feed_kind kind, uint32_t proc, int rc)
+{
+	struct feed_item *it = feed_stage(f);
+
+	it->kind = kind;
+	it->proc = proc;
+	it->rc = rc;
+	feed_push(f);
+}
+
+static void *walker_read(void *arg)
+{
+	struct walker *w = arg;
+	struct scan *sc = w->c->sc;
+
+	for (size_t k = 0; k < sc->n && !atomic_load(&w->feed.stop); k++) {
+		uint32_t i = (uint32_t)(w->order ? w->order[k] : k);
+		struct sink s = { .feed = &w->feed, .proc = i };
+		int rc = sc->procs[i].id.err;
+
+		if (rc == 0)
+			rc = read_proc_exact(&w->rd, sc->procs[i].id.pid, want_smaps(w->c), &s);
+		feed_send(&w->feed, FEED_END, i, rc);
+		if (rc < 0 && proc_error_fatal(w->rd.src, &sc->procs[i], rc))
+			break;   /* the scan ends: w->err says why */
+	}
+	feed_send(&w->feed, FEED_EOF, 0, 0);
+	return NULL;
+}
+
+/*
+ * An exact walk with the reading on a second thread, a few batches ahead
+ * of the accounting here: the kernel's page-table walks (pagemap, maps)
+ * then overlap the frame lookups and the counting. The order and every
+ * number are those of scan_walk. Returns 0 or the fatal error.
+ */
+static int scan_walk_threaded(struct scan_ctx *c, const size_t *order)
+{
+	struct scan *sc = c->sc;
+	struct walker *w = xcalloc(1, sizeof(*w));
+	struct vma_list held;
+	struct feed_item *it;
+	sigset_t all, old;
+	pthread_t tid;
+	int fatal = 0, e;
+
+	w->c = c;
+	w->order = order;
+	w->rd = (struct reader){ .src = c->src, .swap_in_use = c->swap_in_use, .err = &w->err };
+	feed_init(&w->feed);
+	/* Signals are the scan's thread's to take (top's resize and quit). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&tid, NULL, walker_read, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		feed_release(&w->feed);
+		free(w);
+		return scan_walk(c, order);
+	}
+	for (size_t k = 0; k < sc->n && !fatal; k++) {
+		size_t i = order ? order[k] : k;
+		struct proc *p = &sc->procs[i];
+		int rc = 0;
+
+		if (walk_first(sc, order, k))
+			account_group_begin(&c->acc, (uint32_t)p->group);
+		while ((it = feed_pop(&w->feed))->kind != FEED_END) {
+			if (it->kind == FEED_VMAS)
+				take_vmas(c, p, &it->vmas);
+			else if (rc == 0)
+				rc = take_batch(c, (uint32_t)i, p, it->vaddr, it->n, it->pm);
+			feed_done(&w->feed);
+		}
+		if (rc == 0 && (rc = it->rc) < 0 && proc_error_fatal(c->src, p, rc))
+			*c->err = w->err;
+		feed_done(&w->feed);
+		proc_done(c, p, rc, &fatal);
+		if (walk_last(sc, order, k))
+			account_group_end(&c->acc, &sc->groups[p->group].counts);
+	}
+	/* Stopped early: what is still coming is dropped, mappings freed once their reading ended. */
+	atomic_store(&w->feed.stop, true);
+	vma_list_init(&held);
+	do {
+		it = feed_pop(&w->feed);
+		if (it->kind == FEED_VMAS)
+			held = it->vmas;
+		else if (it->kind != FEED_BATCH)
+			vma_list_release(&held);
+		e = it->kind;
+		feed_done(&w->feed);
+	} while (e != FEED_EOF);
+	pthread_join(tid, NULL);
+	feed_release(&w->feed);
+	free(w->rd.ranges);
+	buf_release(&w->rd.text);
+	free(w);
+	return fatal;
+}
+
+/*
+ * Exact live scans and snapshot reads are threaded; a capture, whose
+ * writer records every read in order, is not. TRUEMEM_SERIAL=1 walks on
+ * one thread (tests compare the two).
+ */
+static bool walk_threaded(const struct scan_ctx *c)
+{
+	return c->sc->mode == MODE_EXACT && !c->src->rec && !(c->o->flags & SCAN_RECORD) &&
+	       !getenv("TRUEMEM_SERIAL");
 }
 
 int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, struct tm_error *err)
@@ -711,7 +946,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	*c = (struct scan_ctx){ .src = s, .o = o, .sc = out, .err = err };
+	*c = (struct scan_ctx){ .src = s, .o = o, .sc = out, .err = err, .rd = { .src = s, .err = err } };
 	out->page_size = s->page_size;
 	out->group_by = o->group_by;
 	snprintf(out->host, sizeof(out->host), "%s", s->host);
@@ -743,7 +978,9 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	if (o->group_by != GROUP_NONE)
 		order = scan_groups(out, o->group_by);
 	account_init(&c->acc, s->page_size);
-	rc = scan_walk(c, order);
+	/* A capture records the facts of every frame it meets. */
+	c->acc.trust_exclusive = !s->rec && !(o->flags & SCAN_RECORD);
+	rc = walk_threaded(c) ? scan_walk_threaded(c, order) : scan_walk(c, order);
 	if (rc == 0 && out->mode == MODE_EXACT && c->swap_in_use)
 		rc = scan_outside_swap(c, others, nothers);
 	if (rc == 0 && out->mode == MODE_EXACT)
@@ -756,8 +993,8 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 out:
 	free(order);
 	free(others);
-	free(c->ranges);
-	buf_release(&c->text);
+	free(c->rd.ranges);
+	buf_release(&c->rd.text);
 	free(c);
 	out->cost_ms = now_ms() - t0;
 	if (rc < 0) {

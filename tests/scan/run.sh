@@ -114,6 +114,15 @@ if [ -x "$HELPERS/memhog" ]; then
 		else
 			fail "plain reads equal PAGEMAP_SCAN" "$(cat "$tmp/a") vs $(cat "$tmp/b")"
 		fi
+		# The walk on one thread gives what the threaded walk gives, per process and per group.
+		q='[.processes[] | [.pid,.rss,.pss,.uss,.swap]] + [.groups[] | [.key,.rss,.pss,.uss,.swap]] | sort'
+		"$TRUEMEM" ps --json --mode exact --group-by tree -p "$hp" | jq -c "$q" >"$tmp/a"
+		TRUEMEM_SERIAL=1 "$TRUEMEM" ps --json --mode exact --group-by tree -p "$hp" | jq -c "$q" >"$tmp/b"
+		if cmp -s "$tmp/a" "$tmp/b" && [ "$(jq length "$tmp/a")" -ge 4 ]; then
+			pass "serial walk equals threaded walk"
+		else
+			fail "serial walk equals threaded walk" "$(cat "$tmp/a") vs $(cat "$tmp/b")"
+		fi
 	else
 		fail "plain reads equal PAGEMAP_SCAN" "memhog did not start: $(cat "$tmp/hog.out")"
 	fi

@@ -1,0 +1,64 @@
+/*
+ * feed.h: the hand-over between the two halves of an exact walk, a reader
+ * that lists a process's mappings and reads its pagemap, and the
+ * accounting that resolves the frames and counts them. On a live system
+ * the reader runs on a thread of its own, so the kernel's page-table walks
+ * overlap the accounting; a feed is the bounded ring between them: one
+ * producer, one consumer, items taken in the order given. Each slot owns a
+ * buffer of FEED_PAGES pagemap entries, so the reader reads straight into
+ * it and memory stays fixed however large the processes are.
+ */
+#ifndef TRUEMEM_FEED_H
+#define TRUEMEM_FEED_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "maps.h"
+
+#define FEED_PAGES 8192
+#define FEED_SLOTS 8
+
+enum feed_kind {
+	FEED_VMAS,     /* a process's mappings (vmas; ownership passes on) */
+	FEED_BATCH,    /* n pagemap entries from vaddr, in pm */
+	FEED_END,      /* the process is read: rc is 0 or -errno */
+	FEED_EOF,      /* the reader is done */
+};
+
+struct feed_item {
+	enum feed_kind kind;
+	uint32_t proc;
+	int rc;
+	uint64_t vaddr;
+	size_t n;
+	struct vma_list vmas;
+	uint64_t *pm;             /* the slot's buffer, FEED_PAGES entries */
+};
+
+struct feed {
+	pthread_mutex_t mu;
+	pthread_cond_t filled, emptied;
+	struct feed_item slot[FEED_SLOTS];
+	uint64_t *pages;          /* FEED_SLOTS buffers */
+	size_t head, count;       /* oldest filled slot, filled slots */
+	atomic_bool stop;         /* the consumer wants no more */
+};
+
+void feed_init(struct feed *f);
+void feed_release(struct feed *f);
+
+/* Producer: the next slot to fill, waiting while every slot is full. */
+struct feed_item *feed_stage(struct feed *f);
+/* Producer: hands the staged slot on. */
+void feed_push(struct feed *f);
+
+/* Consumer: the oldest filled slot, waiting while there is none. */
+struct feed_item *feed_pop(struct feed *f);
+/* Consumer: gives the slot feed_pop returned back to the producer. */
+void feed_done(struct feed *f);
+
+#endif
