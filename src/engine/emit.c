@@ -130,7 +130,7 @@ static uint64_t kpage_flags(const struct frame *f)
 	return fl;
 }
 
-/* kpagecount/kpageflags of every mapped frame, the zero page included. */
+/* kpagecount/kpageflags of every mapped frame, the zero page included (with kpagecount 0). */
 static int emit_kpages(struct snap_writer *w, const struct engine *e, struct tm_error *err)
 {
 	uint64_t *pfn = xmalloc(EMIT_BATCH * sizeof(uint64_t));
@@ -145,7 +145,8 @@ static int emit_kpages(struct snap_writer *w, const struct engine *e, struct tm_
 		if (f->mapcount == 0)
 			continue;
 		pfn[n] = i;
-		cnt[n] = f->mapcount;
+		/* As on Linux, the zero page is never counted as mapped: kpagecount 0. */
+		cnt[n] = f->kind == FRAME_ZERO ? 0 : f->mapcount;
 		fl[n] = kpage_flags(f);
 		if (++n == EMIT_BATCH) {
 			rc = snapw_kpages(w, pfn, cnt, fl, n, err);
