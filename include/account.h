@@ -25,14 +25,11 @@
 /* The kind a resident frame counts as: KPF_ANON -> anon; KPF_SWAPBACKED alone -> shmem; else file. */
 enum page_kind account_kind(uint64_t kflags);
 
-/* A batch of consecutive pagemap entries of one process, with their frames' facts. */
+/* A batch of consecutive pagemap entries of one process. */
 struct page_batch {
 	uint64_t vaddr;          /* virtual address of entry 0 */
 	size_t n;
 	const uint64_t *pm;      /* pagemap entries */
-	uint64_t *count;         /* kpagecount of entry i's frame (read only when present) */
-	uint64_t *flags;         /* kpageflags of entry i's frame */
-	bool *known;             /* set by account_resolve: the facts came from the pass */
 };
 
 struct frame_set;
@@ -71,11 +68,12 @@ struct accounter {
 	struct shmem_swap shm;           /* grouped shmem mappings with their swap, resolved at the end */
 	pss_t share[512];                /* pss_share(page_size, m) for small m */
 	/*
-	 * pagemap's exclusive bit can stand for kpagecount 1 (the kernel sets
-	 * it from the same per-page mapcount). Off when every frame's facts
-	 * must be read, as for a capture.
+	 * Facts pagemap and the mapping imply stand in for kpage reads: the
+	 * exclusive bit for kpagecount 1 (the kernel sets it from the same
+	 * per-page mapcount), and the mapping for a page's kind. Off when
+	 * every frame's facts must be read, as for a capture.
 	 */
-	bool trust_exclusive;
+	bool infer;
 };
 
 
@@ -91,28 +89,35 @@ void account_group_begin(struct accounter *a, uint32_t g);
  */
 void account_group_end(struct accounter *a, struct mem_counts *gc);
 
-/*
- * First step for a batch: fills in the facts of every present entry whose
- * frame the pass already holds (a shared frame met before whose mappers
- * have not all been walked), so it is read once per scan, not once per
- * mapper; and, when trust_exclusive is set, of every entry pagemap marks
- * exclusively mapped and anonymous in a mapping without inode (its
- * kpagecount is 1, its kind anon). vmas are the process's mappings and
- * vma_hint the position account_batch will start this batch from. Stores
- * in miss[] the indexes of the present entries whose count and flags the
- * caller must read (kpagecount, kpageflags) and returns how many. Then
- * account_batch.
- */
-size_t account_resolve(struct accounter *a, struct page_batch *b, struct vma_list *vmas, size_t vma_hint,
-		       uint32_t *miss);
+/* implied[] of account_batch: only kpageflags can tell. */
+#define FLAGS_UNKNOWN UINT64_MAX
 
 /*
- * Adds a batch of process proc's entries to *pc and, when vmas is non-NULL,
- * to the counts of the mappings it covers (sorted as maps lists them;
- * *vma_hint carries the position between calls, starting at 0).
+ * Adds a batch of process proc's entries to *pc and, when per_vma, to the
+ * counts of the mappings vmas it covers (sorted as maps lists them;
+ * *vma_hint carries the position between calls, starting at 0). An entry
+ * is counted here when its frame's facts need no reading: a shared frame
+ * the pass met before and whose mappers have not all been walked (so each
+ * frame is read once per scan, not once per mapper), and, when infer is
+ * set, an entry pagemap marks exclusively mapped and anonymous in a mapping
+ * without inode (kpagecount 1, kind anon). Stores in miss[] the indexes of
+ * the present entries whose facts the caller must read, in order, and
+ * returns how many. implied[j] is the kpageflags miss[j]'s frame has if
+ * its kpagecount is not 0, as its mapping tells (infer set), or
+ * FLAGS_UNKNOWN: kpagecount is always needed, kpageflags only then. Then
+ * account_misses.
  */
-void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
-		   struct vma_list *vmas, size_t *vma_hint, const struct page_batch *b);
+size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, struct vma_list *vmas,
+		     bool per_vma, size_t *vma_hint, const struct page_batch *b, uint32_t *miss, uint64_t *implied);
+
+/*
+ * Counts the entries account_batch left: entry miss[j] has kpagecount
+ * count[j] and kpageflags flags[j]. vma_hint is *vma_hint as it was when
+ * account_batch began.
+ */
+void account_misses(struct accounter *a, struct mem_counts *pc, struct vma_list *vmas, bool per_vma,
+		    size_t vma_hint, const struct page_batch *b, const uint32_t *miss, size_t nmiss,
+		    const uint64_t *count, const uint64_t *flags);
 
 /*
  * Counts a page-table entry holding swap entry `entry` in a process that is

@@ -115,8 +115,9 @@ ssize_t pagemap_swapped(struct pagemap *pm, uint64_t start, uint64_t end,
 int pagemap_read(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *out, struct tm_error *err);
 
 /*
- * Looks up kpagecount and kpageflags for n frames; pfns must be sorted and
- * unique. Runs of nearby frames are read with one pread each. Live, a
+ * Looks up kpagecount and kpageflags for n frames (either of counts and
+ * flags may be NULL to read only the other, except while capturing); pfns
+ * must be sorted and unique. Runs of nearby frames are read with one pread each. Live, a
  * frame beyond the end of memory gets count 0 and KPF_NOPAGE; a snapshot
  * that lacks a frame is corrupt (-EIO, err names the file). Returns 0 or -errno.
  */

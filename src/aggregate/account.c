@@ -249,64 +249,78 @@ static void account_swapped(struct accounter *a, uint32_t proc, struct mem_count
 
 /*
  * An entry pagemap marks exclusively mapped and anonymous, in an anonymous
- * mapping: its frame is mapped once, by this entry, and is an anonymous
+ * mapping v: its frame is mapped once, by this entry, and is an anonymous
  * page. The mapping must have no inode, since a private hugetlbfs page
  * copied on write reads the same and is counted apart.
  */
-static bool exclusive_anon(struct vma_list *vmas, size_t *hint, uint64_t pm, uint64_t vaddr)
+static bool exclusive_anon(uint64_t pm, const struct vma *v)
 {
-	struct vma *v;
-
-	if ((pm & (PM_MMAP_EXCLUSIVE | PM_FILE)) != PM_MMAP_EXCLUSIVE)
-		return false;
-	v = vma_at(vmas, hint, vaddr);
-	return v && v->inode == 0;
+	return (pm & (PM_MMAP_EXCLUSIVE | PM_FILE)) == PM_MMAP_EXCLUSIVE && v && v->inode == 0;
 }
 
-size_t account_resolve(struct accounter *a, struct page_batch *b, struct vma_list *vmas, size_t vma_hint,
-		       uint32_t *miss)
+/*
+ * The kpageflags the aggregator would read for a mapped frame (kpagecount
+ * at least 1) of entry pm in mapping v, when the two tell: an anonymous
+ * page outside hugetlbfs (no file bit, in a mapping without inode or on a
+ * disk filesystem), or the page cache of a disk filesystem (file bit,
+ * device major not 0: not tmpfs, not hugetlbfs). Otherwise FLAGS_UNKNOWN:
+ * shmem, hugetlbfs and the rest are told apart by kpageflags alone. A frame
+ * with kpagecount 0 (the zero page, no struct page) always needs its flags.
+ */
+static uint64_t implied_flags(uint64_t pm, const struct vma *v)
 {
-	size_t nmiss = 0;
+	if (!v)
+		return FLAGS_UNKNOWN;
+	if (!(pm & PM_FILE) && (v->inode == 0 || v->dev_major != 0))
+		return KPF_ANON;
+	if ((pm & PM_FILE) && v->dev_major != 0)
+		return 0;
+	return FLAGS_UNKNOWN;
+}
+
+size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, struct vma_list *vmas,
+		     bool per_vma, size_t *vma_hint, const struct page_batch *b, uint32_t *miss, uint64_t *implied)
+{
+	size_t nmiss = 0, hint = *vma_hint;
 
 	for (size_t i = 0; i < b->n; i++) {
-		uint64_t pm = b->pm[i], *v;
+		uint64_t pm = b->pm[i], vaddr = b->vaddr + i * a->page_size, *f;
+		struct vma *v;
 
-		b->known[i] = false;
-		if (!(pm & PM_PRESENT))
+		if (!(pm & (PM_PRESENT | PM_SWAP)))
 			continue;
-		if (a->trust_exclusive && exclusive_anon(vmas, &vma_hint, pm, b->vaddr + i * a->page_size)) {
-			b->count[i] = 1;
-			b->flags[i] = KPF_ANON;
-			continue;
-		}
-		if (!(v = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
-			miss[nmiss++] = (uint32_t)i;
+		v = per_vma ? vma_at(vmas, vma_hint, vaddr) : NULL;
+		if (!(pm & PM_PRESENT)) {
+			account_swapped(a, proc, pc, per_vma ? vmas : NULL, v, pm_swap_entry(pm));
 			continue;
 		}
-		/* Pending means seen before in the pass: this entry is counted among its mappers now. */
-		b->count[i] = pending_mapcount(*v);
-		b->flags[i] = *v & KEEP_FLAGS;
-		b->known[i] = true;
-		scope_pending_seen(&a->all, pm_pfn(pm), v);
+		if (a->infer && (pm & PM_MMAP_EXCLUSIVE) && exclusive_anon(pm, v ? v : vma_at(vmas, &hint, vaddr))) {
+			account_present(a, pc, v, pm_pfn(pm), 1, KPF_ANON, false);
+			continue;
+		}
+		if ((f = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
+			/* Pending means seen before in the pass: this entry is counted among its mappers now. */
+			uint64_t mapcount = pending_mapcount(*f), flags = *f & KEEP_FLAGS;
+
+			scope_pending_seen(&a->all, pm_pfn(pm), f);
+			account_present(a, pc, v, pm_pfn(pm), mapcount, flags, true);
+			continue;
+		}
+		implied[nmiss] = a->infer ? implied_flags(pm, v ? v : vma_at(vmas, &hint, vaddr)) : FLAGS_UNKNOWN;
+		miss[nmiss++] = (uint32_t)i;
 	}
 	return nmiss;
 }
 
-void account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc,
-		   struct vma_list *vmas, size_t *vma_hint, const struct page_batch *b)
+void account_misses(struct accounter *a, struct mem_counts *pc, struct vma_list *vmas, bool per_vma,
+		    size_t vma_hint, const struct page_batch *b, const uint32_t *miss, size_t nmiss,
+		    const uint64_t *count, const uint64_t *flags)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		uint64_t pm = b->pm[i];
-		struct vma *v = NULL;
+	for (size_t j = 0; j < nmiss; j++) {
+		uint64_t vaddr = b->vaddr + miss[j] * a->page_size;
+		struct vma *v = per_vma ? vma_at(vmas, &vma_hint, vaddr) : NULL;
 
-		if (!(pm & (PM_PRESENT | PM_SWAP)))
-			continue;
-		if (vmas)
-			v = vma_at(vmas, vma_hint, b->vaddr + i * a->page_size);
-		if (pm & PM_PRESENT)
-			account_present(a, pc, v, pm_pfn(pm), b->count[i], b->flags[i], b->known[i]);
-		else
-			account_swapped(a, proc, pc, vmas, v, pm_swap_entry(pm));
+		account_present(a, pc, v, pm_pfn(b->pm[miss[j]]), count[j], flags[j], false);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "feed.h"
@@ -28,8 +29,8 @@ const char *const group_by_names[GROUP_COUNT] = { "none", "user", "program", "tr
 struct reader {
 	struct source *src;
 	struct buf text;
-	struct vrange *ranges;
-	size_t nranges, cap_ranges;
+	struct vrange *ranges, *sparse;     /* populated ranges of a mapping, and within a sparse range */
+	size_t nranges, cap_ranges, nsparse, cap_sparse;
 	bool swap_in_use;
 	struct tm_error *err;
 };
@@ -45,7 +46,9 @@ struct scan_ctx {
 	struct frame_ref { uint64_t pfn; uint32_t entry; } pairs[FEED_PAGES], pairs_tmp[FEED_PAGES];
 	uint32_t uidx[FEED_PAGES];           /* sorted pair -> its frame's index in pfn[] */
 	uint32_t miss[FEED_PAGES];           /* entries whose frames the aggregator does not hold */
-	bool known[FEED_PAGES];
+	uint64_t implied[FEED_PAGES];        /* kpageflags their mappings imply, or FLAGS_UNKNOWN */
+	uint64_t fpfn[FEED_PAGES];           /* frames whose kpageflags are read */
+	uint32_t fidx[FEED_PAGES];           /* unique frame -> its index in fpfn[] */
 	size_t vma_hint;                     /* where in its mappings the process's walk is */
 	struct reader rd;                    /* the serial walk's reader, and rollup's */
 	bool swap_in_use;           /* hidden shmem swap is possible */
@@ -100,30 +103,54 @@ static void sort_pairs(struct scan_ctx *c, size_t n)
 }
 
 /*
- * Resolves the frames of batch b: the aggregator serves the shared frames
- * it still holds; the rest are sorted, deduplicated and read with one
- * kpage_lookup. Leaves every present entry's facts in b. Returns 0 or -errno.
+ * Reads the facts of the frames of the nmiss entries c->miss[] of batch b,
+ * sorted and deduplicated, into c->ecount[j]/c->eflags[j] for entry
+ * c->miss[j]: kpagecount of every frame, kpageflags of those whose count
+ * is 0 or whose mapping does not imply them (c->implied[]); a capture
+ * reads both for all. Returns 0 or -errno.
  */
-static int scan_frames(struct scan_ctx *c, struct proc *p, struct page_batch *b)
+static int scan_frames(struct scan_ctx *c, const struct page_batch *b, size_t nmiss)
 {
-	size_t nmiss = account_resolve(&c->acc, b, &p->vmas, c->vma_hint, c->miss), nu = 0;
+	size_t nu = 0, nf = 0;
 	int rc;
 
-	if (!nmiss)
-		return 0;
-	for (size_t i = 0; i < nmiss; i++)
-		c->pairs[i] = (struct frame_ref){ pm_pfn(b->pm[c->miss[i]]), c->miss[i] };
+	for (size_t j = 0; j < nmiss; j++)
+		c->pairs[j] = (struct frame_ref){ pm_pfn(b->pm[c->miss[j]]), (uint32_t)j };
 	sort_pairs(c, nmiss);
 	for (size_t i = 0; i < nmiss; i++) {
 		if (!nu || c->pfn[nu - 1] != c->pairs[i].pfn)
 			c->pfn[nu++] = c->pairs[i].pfn;
 		c->uidx[i] = (uint32_t)(nu - 1);
 	}
-	if ((rc = kpage_lookup(c->src, c->pfn, nu, c->count, c->flags, c->err)) < 0)
+	if (!c->acc.infer) {
+		if ((rc = kpage_lookup(c->src, c->pfn, nu, c->count, c->flags, c->err)) < 0)
+			return rc;
+		for (size_t i = 0; i < nmiss; i++) {
+			c->ecount[c->pairs[i].entry] = c->count[c->uidx[i]];
+			c->eflags[c->pairs[i].entry] = c->flags[c->uidx[i]];
+		}
+		return 0;
+	}
+	if ((rc = kpage_lookup(c->src, c->pfn, nu, c->count, NULL, c->err)) < 0)
+		return rc;
+	/* The frames whose flags are read, in c->fpfn[]; c->fidx[u] is unique frame u's place there. */
+	for (size_t i = 0, u = SIZE_MAX; i < nmiss; i++) {
+		if (c->implied[c->pairs[i].entry] != FLAGS_UNKNOWN && c->count[c->uidx[i]] != 0)
+			continue;
+		if (u != c->uidx[i]) {
+			u = c->uidx[i];
+			c->fpfn[nf] = c->pfn[u];
+			c->fidx[u] = (uint32_t)nf++;
+		}
+	}
+	if (nf && (rc = kpage_lookup(c->src, c->fpfn, nf, NULL, c->flags, c->err)) < 0)
 		return rc;
 	for (size_t i = 0; i < nmiss; i++) {
-		b->count[c->pairs[i].entry] = c->count[c->uidx[i]];
-		b->flags[c->pairs[i].entry] = c->flags[c->uidx[i]];
+		size_t j = c->pairs[i].entry, u = c->uidx[i];
+		bool implied = c->implied[j] != FLAGS_UNKNOWN && c->count[u] != 0;
+
+		c->ecount[j] = c->count[u];
+		c->eflags[j] = implied ? c->implied[j] : c->flags[c->fidx[u]];
 	}
 	return 0;
 }
@@ -185,17 +212,64 @@ static int sink_batch(struct sink *k, uint64_t vaddr, size_t n)
 	return atomic_load(&k->feed->stop) ? -ECANCELED : 0;
 }
 
-/*
- * Whether a live mapping is walked for its populated ranges first
- * (PAGEMAP_SCAN) rather than read whole. The scan is a second walk of the
- * page tables: it pays off on large, sparsely populated mappings (a 64 GiB
- * reservation is 128 MiB of pagemap entries) and costs on dense ones.
- */
-#define SCAN_SPARSE_BYTES (UINT64_C(256) << 20)
-
-static bool scan_sparse(const struct reader *r, const struct vma *v)
+/* Reads the entries of [start, end) into the sink, a batch at a time, every batch handed on. */
+static int read_range_plain(struct reader *r, struct pagemap *pm, uint64_t start, uint64_t end, struct sink *k)
 {
-	return r->src->have_pagemap_scan && v->end - v->start > SCAN_SPARSE_BYTES;
+	uint64_t ps = r->src->page_size;
+	int rc = 0;
+
+	for (uint64_t a = start; a < end && rc == 0;) {
+		size_t n = (size_t)((end - a) / ps);
+
+		n = n > FEED_PAGES ? FEED_PAGES : n;
+		rc = pagemap_read(pm, a, n, sink_buffer(k), r->err);
+		if (rc == 0)
+			rc = sink_batch(k, a, n);
+		a += n * ps;
+	}
+	return rc;
+}
+
+/* Whether none of the n entries is present or swapped. */
+static bool batch_empty(const uint64_t *pm, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pm[i] & (PM_PRESENT | PM_SWAP))
+			return false;
+	return true;
+}
+
+/* Reads the entries of [start, end) into the sink, a batch at a time. */
+static int read_range(struct reader *r, struct pagemap *pm, uint64_t start, uint64_t end, struct sink *k)
+{
+	uint64_t ps = r->src->page_size;
+	int rc = 0;
+
+	for (uint64_t a = start; a < end && rc == 0;) {
+		size_t n = (size_t)((end - a) / ps);
+		uint64_t *buf = sink_buffer(k);
+
+		n = n > FEED_PAGES ? FEED_PAGES : n;
+		if ((rc = pagemap_read(pm, a, n, buf, r->err)) < 0)
+			break;
+		a += n * ps;
+		/*
+		 * A whole batch with nothing in it: the rest is likely as sparse
+		 * (a large reservation), so PAGEMAP_SCAN finds the populated
+		 * ranges, skipping empty page tables a PMD at a time. Dense
+		 * mappings never pay for that second walk.
+		 */
+		if (a < end && r->src->have_pagemap_scan && batch_empty(buf, n)) {
+			r->nsparse = 0;
+			if (pagemap_populated(pm, a, end, &r->sparse, &r->nsparse, &r->cap_sparse, r->err) < 0)
+				return -ESRCH;
+			for (size_t i = 0; i < r->nsparse && rc == 0; i++)
+				rc = read_range_plain(r, pm, r->sparse[i].start, r->sparse[i].end, k);
+			break;
+		}
+		rc = sink_batch(k, a - n * ps, n);
+	}
+	return rc;
 }
 
 /* Reads the populated pages of every mapping in vmas into the sink. */
@@ -215,34 +289,24 @@ static int read_pagemap(struct reader *r, pid_t pid, const struct vma_list *vmas
 			v++;
 			continue;
 		}
-		r->nranges = 0;
-		if (snap || scan_sparse(r, &vmas->v[v])) {
-			/* A snapshot holds the populated runs; a large live mapping is worth PAGEMAP_SCAN. */
-			while (snap && w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]"))
+		if (snap) {
+			/* A snapshot holds the populated runs. */
+			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]"))
 				w++;
+			r->nranges = 0;
 			if (pagemap_populated(pm, vmas->v[v].start, vmas->v[w - 1].end, &r->ranges, &r->nranges,
 					      &r->cap_ranges, r->err) < 0) {
-				rc = snap ? -EIO : -ESRCH;
+				rc = -EIO;
 				break;
 			}
+			for (size_t i = 0; i < r->nranges && rc == 0; i++)
+				rc = read_range_plain(r, pm, r->ranges[i].start, r->ranges[i].end, k);
 		} else {
-			/* Smaller mappings are read whole, joined across holes of up to 64 pages. */
-			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") && !scan_sparse(r, &vmas->v[w]) &&
+			/* Live, mappings are read whole, joined across holes of up to 64 pages. */
+			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") &&
 			       vmas->v[w].start - vmas->v[w - 1].end <= 64 * ps)
 				w++;
-			xgrow((void **)&r->ranges, &r->cap_ranges, 1, sizeof(*r->ranges));
-			r->ranges[r->nranges++] = (struct vrange){ vmas->v[v].start, vmas->v[w - 1].end };
-		}
-		for (size_t i = 0; i < r->nranges && rc == 0; i++) {
-			for (uint64_t a = r->ranges[i].start; a < r->ranges[i].end && rc == 0;) {
-				size_t n = (size_t)((r->ranges[i].end - a) / ps);
-
-				n = n > FEED_PAGES ? FEED_PAGES : n;
-				rc = pagemap_read(pm, a, n, sink_buffer(k), r->err);
-				if (rc == 0)
-					rc = sink_batch(k, a, n);
-				a += n * ps;
-			}
+			rc = read_range(r, pm, vmas->v[v].start, vmas->v[w - 1].end, k);
 		}
 		v = w;
 	}
@@ -368,18 +432,26 @@ static void take_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
 	c->vma_hint = 0;
 }
 
-/* Resolves one batch of entries to frame facts and hands it to the aggregator. */
+/*
+ * Counts one batch of entries: the aggregator counts what it can, the
+ * frames it does not hold are read and handed back.
+ */
 static int take_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, uint64_t vaddr, size_t n,
 		      const uint64_t *pm)
 {
-	struct page_batch b = { vaddr, n, pm, c->ecount, c->eflags, c->known };
+	struct page_batch b = { vaddr, n, pm };
 	/* Per-mapping counts cost a lookup a page: only when kept, or swap needs them (shmem swap). */
 	bool per_vma = (c->o->flags & SCAN_KEEP_VMAS) || c->swap_in_use;
-	int rc = scan_frames(c, p, &b);
+	size_t hint = c->vma_hint;
+	size_t nmiss = account_batch(&c->acc, pi, &p->counts, &p->vmas, per_vma, &c->vma_hint, &b, c->miss,
+				     c->implied);
+	int rc;
 
-	if (rc < 0)
+	if (!nmiss)
+		return 0;
+	if ((rc = scan_frames(c, &b, nmiss)) < 0)
 		return rc;
-	account_batch(&c->acc, pi, &p->counts, per_vma ? &p->vmas : NULL, &c->vma_hint, &b);
+	account_misses(&c->acc, &p->counts, &p->vmas, per_vma, hint, &b, c->miss, nmiss, c->ecount, c->eflags);
 	return 0;
 }
 
@@ -815,13 +887,27 @@ static int scan_walk(struct scan_ctx *c, const size_t *order)
 	return fatal;
 }
 
-/* The reading half of a threaded walk: its own reader, feeding the accounting. */
-struct walker {
-	struct scan_ctx *c;
-	const size_t *order;
+/*
+ * A threaded walk: WALK_READERS readers at most (one per CPU), reader j
+ * reading the processes j, j + n, j + 2n... of the walk order into a feed
+ * of its own, and the accounting taking them back in order, here.
+ */
+#define WALK_READERS 2
+
+struct walk_reader {
+	struct walk *w;
+	size_t first;
 	struct feed feed;
 	struct reader rd;
 	struct tm_error err;
+	pthread_t tid;
+};
+
+struct walk {
+	struct scan_ctx *c;
+	const size_t *order;
+	size_t n;                       /* readers */
+	struct walk_reader r[WALK_READERS];
 };
 
 static void feed_send(struct feed *f, enum feed_kind kind, uint32_t proc, int rc)
@@ -834,93 +920,130 @@ static void feed_send(struct feed *f, enum feed_kind kind, uint32_t proc, int rc
 	feed_push(f);
 }
 
-static void *walker_read(void *arg)
+static void *walk_read(void *arg)
 {
-	struct walker *w = arg;
+	struct walk_reader *wr = arg;
+	struct walk *w = wr->w;
 	struct scan *sc = w->c->sc;
 
-	for (size_t k = 0; k < sc->n && !atomic_load(&w->feed.stop); k++) {
+	for (size_t k = wr->first; k < sc->n && !atomic_load(&wr->feed.stop); k += w->n) {
 		uint32_t i = (uint32_t)(w->order ? w->order[k] : k);
-		struct sink s = { .feed = &w->feed, .proc = i };
+		struct sink s = { .feed = &wr->feed, .proc = i };
 		int rc = sc->procs[i].id.err;
 
 		if (rc == 0)
-			rc = read_proc_exact(&w->rd, sc->procs[i].id.pid, want_smaps(w->c), &s);
-		feed_send(&w->feed, FEED_END, i, rc);
-		if (rc < 0 && proc_error_fatal(w->rd.src, &sc->procs[i], rc))
-			break;   /* the scan ends: w->err says why */
+			rc = read_proc_exact(&wr->rd, sc->procs[i].id.pid, want_smaps(w->c), &s);
+		feed_send(&wr->feed, FEED_END, i, rc);
+		if (rc < 0 && proc_error_fatal(wr->rd.src, &sc->procs[i], rc))
+			break;   /* the scan ends: wr->err says why */
 	}
-	feed_send(&w->feed, FEED_EOF, 0, 0);
+	feed_send(&wr->feed, FEED_EOF, 0, 0);
 	return NULL;
 }
 
 /*
- * An exact walk with the reading on a second thread, a few batches ahead
- * of the accounting here: the kernel's page-table walks (pagemap, maps)
- * then overlap the frame lookups and the counting. The order and every
- * number are those of scan_walk. Returns 0 or the fatal error.
+ * Stops the readers started (the first `started`) and waits for them:
+ * what is still coming is dropped, mappings freed once their reading ended.
+ */
+static void walk_stop(struct walk *w, size_t started)
+{
+	for (size_t j = 0; j < started; j++)
+		atomic_store(&w->r[j].feed.stop, true);
+	for (size_t j = 0; j < started; j++) {
+		struct vma_list held;
+		struct feed_item *it;
+		enum feed_kind kind;
+
+		vma_list_init(&held);
+		do {
+			it = feed_pop(&w->r[j].feed);
+			if (it->kind == FEED_VMAS)
+				held = it->vmas;
+			else if (it->kind != FEED_BATCH)
+				vma_list_release(&held);
+			kind = it->kind;
+			feed_done(&w->r[j].feed);
+		} while (kind != FEED_EOF);
+		pthread_join(w->r[j].tid, NULL);
+	}
+	for (size_t j = 0; j < w->n; j++) {
+		feed_release(&w->r[j].feed);
+		free(w->r[j].rd.ranges);
+		free(w->r[j].rd.sparse);
+		buf_release(&w->r[j].rd.text);
+	}
+}
+
+/* Starts the readers; returns how many started (all, or fewer when a thread could not be made). */
+static size_t walk_start(struct walk *w)
+{
+	sigset_t all, old;
+	size_t j;
+
+	/* Signals are the scan's thread's to take (top's resize and quit). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (j = 0; j < w->n; j++)
+		if (pthread_create(&w->r[j].tid, NULL, walk_read, &w->r[j]))
+			break;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return j;
+}
+
+/*
+ * An exact walk with the reading on other threads, a few batches ahead of
+ * the accounting here: the kernel's page-table walks (pagemap, maps) then
+ * overlap the frame lookups and the counting, and each other. The order
+ * and every number are those of scan_walk. Returns 0 or the fatal error.
  */
 static int scan_walk_threaded(struct scan_ctx *c, const size_t *order)
 {
 	struct scan *sc = c->sc;
-	struct walker *w = xcalloc(1, sizeof(*w));
-	struct vma_list held;
-	struct feed_item *it;
-	sigset_t all, old;
-	pthread_t tid;
-	int fatal = 0, e;
+	struct walk *w = xcalloc(1, sizeof(*w));
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t started;
+	int fatal = 0;
 
 	w->c = c;
 	w->order = order;
-	w->rd = (struct reader){ .src = c->src, .swap_in_use = c->swap_in_use, .err = &w->err };
-	feed_init(&w->feed);
-	/* Signals are the scan's thread's to take (top's resize and quit). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&tid, NULL, walker_read, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e) {
-		feed_release(&w->feed);
+	w->n = cpus >= WALK_READERS ? WALK_READERS : 1;
+	for (size_t j = 0; j < w->n; j++) {
+		struct walk_reader *wr = &w->r[j];
+
+		wr->w = w;
+		wr->first = j;
+		wr->rd = (struct reader){ .src = c->src, .swap_in_use = c->swap_in_use, .err = &wr->err };
+		feed_init(&wr->feed);
+	}
+	if ((started = walk_start(w)) < w->n) {
+		walk_stop(w, started);
 		free(w);
 		return scan_walk(c, order);
 	}
 	for (size_t k = 0; k < sc->n && !fatal; k++) {
 		size_t i = order ? order[k] : k;
 		struct proc *p = &sc->procs[i];
+		struct walk_reader *wr = &w->r[k % w->n];
+		struct feed_item *it;
 		int rc = 0;
 
 		if (walk_first(sc, order, k))
 			account_group_begin(&c->acc, (uint32_t)p->group);
-		while ((it = feed_pop(&w->feed))->kind != FEED_END) {
+		while ((it = feed_pop(&wr->feed))->kind != FEED_END) {
 			if (it->kind == FEED_VMAS)
 				take_vmas(c, p, &it->vmas);
 			else if (rc == 0)
 				rc = take_batch(c, (uint32_t)i, p, it->vaddr, it->n, it->pm);
-			feed_done(&w->feed);
+			feed_done(&wr->feed);
 		}
 		if (rc == 0 && (rc = it->rc) < 0 && proc_error_fatal(c->src, p, rc))
-			*c->err = w->err;
-		feed_done(&w->feed);
+			*c->err = wr->err;
+		feed_done(&wr->feed);
 		proc_done(c, p, rc, &fatal);
 		if (walk_last(sc, order, k))
 			account_group_end(&c->acc, &sc->groups[p->group].counts);
 	}
-	/* Stopped early: what is still coming is dropped, mappings freed once their reading ended. */
-	atomic_store(&w->feed.stop, true);
-	vma_list_init(&held);
-	do {
-		it = feed_pop(&w->feed);
-		if (it->kind == FEED_VMAS)
-			held = it->vmas;
-		else if (it->kind != FEED_BATCH)
-			vma_list_release(&held);
-		e = it->kind;
-		feed_done(&w->feed);
-	} while (e != FEED_EOF);
-	pthread_join(tid, NULL);
-	feed_release(&w->feed);
-	free(w->rd.ranges);
-	buf_release(&w->rd.text);
+	walk_stop(w, w->n);
 	free(w);
 	return fatal;
 }
@@ -979,7 +1102,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 		order = scan_groups(out, o->group_by);
 	account_init(&c->acc, s->page_size);
 	/* A capture records the facts of every frame it meets. */
-	c->acc.trust_exclusive = !s->rec && !(o->flags & SCAN_RECORD);
+	c->acc.infer = !s->rec && !(o->flags & SCAN_RECORD);
 	rc = walk_threaded(c) ? scan_walk_threaded(c, order) : scan_walk(c, order);
 	if (rc == 0 && out->mode == MODE_EXACT && c->swap_in_use)
 		rc = scan_outside_swap(c, others, nothers);
@@ -994,6 +1117,7 @@ out:
 	free(order);
 	free(others);
 	free(c->rd.ranges);
+	free(c->rd.sparse);
 	buf_release(&c->rd.text);
 	free(c);
 	out->cost_ms = now_ms() - t0;

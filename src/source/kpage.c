@@ -28,13 +28,15 @@ static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
 	for (size_t i = 0; i < n;) {
 		uint64_t lo = pfns[i];
 		size_t j = i + 1, len;
-		ssize_t rc, rf;
+		ssize_t rc = 0, rf = 0;
 
 		while (j < n && pfns[j] - pfns[j - 1] <= RUN_GAP && pfns[j] - lo < RUN_MAX)
 			j++;
 		len = (size_t)(pfns[j - 1] - lo + 1);
-		rc = pread_full(s->kpagecount_fd, cbuf, len * 8, (off_t)(lo * 8));
-		rf = pread_full(s->kpageflags_fd, fbuf, len * 8, (off_t)(lo * 8));
+		if (counts)
+			rc = pread_full(s->kpagecount_fd, cbuf, len * 8, (off_t)(lo * 8));
+		if (flags)
+			rf = pread_full(s->kpageflags_fd, fbuf, len * 8, (off_t)(lo * 8));
 		if (rc < 0 || rf < 0)
 			return errorf(err, rc < 0 ? (int)rc : (int)rf, "cannot read '/proc/kpage%s': %s",
 				      rc < 0 ? "count" : "flags", strerror(rc < 0 ? (int)-rc : (int)-rf));
@@ -42,13 +44,19 @@ static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
 			size_t at = (size_t)(pfns[k] - lo);
 
 			/* Beyond the end of memory the files end: no struct page there. */
-			counts[k] = (ssize_t)(at * 8 + 8) <= rc ? cbuf[at] : 0;
-			flags[k] = (ssize_t)(at * 8 + 8) <= rf ? fbuf[at] : KPF_NOPAGE;
+			if (counts)
+				counts[k] = (ssize_t)(at * 8 + 8) <= rc ? cbuf[at] : 0;
+			if (flags)
+				flags[k] = (ssize_t)(at * 8 + 8) <= rf ? fbuf[at] : KPF_NOPAGE;
 		}
 		i = j;
 	}
-	if (s->rec)
+	if (s->rec) {
+		/* A capture records whole facts: its scan asks for both. */
+		if (!counts || !flags)
+			return errorf(err, -EINVAL, "a capture must read both kpagecount and kpageflags");
 		return snapw_kpages(s->rec, pfns, counts, flags, n, err) < 0 ? -EIO : 0;
+	}
 	return 0;
 }
 
@@ -72,8 +80,10 @@ static int kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t 
 		}
 		lo = a;
 		if (a < s->kp_n && r[3 * a] == pfns[i]) {
-			counts[i] = r[3 * a + 1];
-			flags[i] = r[3 * a + 2];
+			if (counts)
+				counts[i] = r[3 * a + 1];
+			if (flags)
+				flags[i] = r[3 * a + 2];
 		} else {
 			/* Every frame a captured page table references was recorded. */
 			return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' lacks frame %" PRIu64
