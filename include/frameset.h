@@ -22,7 +22,7 @@ bool frame_set_has(const struct frame_set *fs, uint64_t pfn);
 uint64_t frame_set_count(const struct frame_set *fs);
 
 /*
- * A map from frame number to a non-zero u64, indexed directly in chunks of
+ * A map from frame number to a non-zero u32, indexed directly in chunks of
  * 64 frames allocated on first use and freed when their last entry goes.
  * Unlike a hash it keeps the locality of physical memory: the frames of
  * one process or one fork tree sit close together, so do their entries.
@@ -31,9 +31,9 @@ struct frame_map;
 struct frame_map *frame_map_new(void);
 void frame_map_free(struct frame_map *m);
 /* The value of pfn to read or change in place (never to 0), or NULL when absent. */
-uint64_t *frame_map_ref(const struct frame_map *m, uint64_t pfn);
+uint32_t *frame_map_ref(const struct frame_map *m, uint64_t pfn);
 /* Sets pfn's value (v != 0). */
-void frame_map_set(struct frame_map *m, uint64_t pfn, uint64_t v);
+void frame_map_set(struct frame_map *m, uint64_t pfn, uint32_t v);
 /* Removes pfn. */
 void frame_map_clear(struct frame_map *m, uint64_t pfn);
 /* Entries held now, and the most held at once. */

@@ -21,27 +21,32 @@ enum page_kind account_kind(uint64_t kflags)
 }
 
 /*
- * A pending frame packs what is left to see (19 bits), its mapcount (20
- * bits) and, where kpageflags has them, the flag bits the aggregator reads
- * (all below bit 25, so they are stored in place).
+ * A pending frame packs in 32 bits what is left to see (15 bits), its
+ * mapcount (15 bits) and its kind (2 bits): a frame is pending only once
+ * it passed the zero-page, hugetlb and no-page tests of account_present,
+ * so its kind is all the aggregator still reads of its flags.
  */
-#define LEFT_SHIFT  45
-#define COUNT_SHIFT 25
-#define LEFT_MAX    ((UINT64_C(1) << (64 - LEFT_SHIFT)) - 1)
-#define COUNT_MAX   ((UINT64_C(1) << (LEFT_SHIFT - COUNT_SHIFT)) - 1)
-#define KEEP_FLAGS  (KPF_ANON | KPF_SWAPBACKED | KPF_ZERO_PAGE | KPF_NOPAGE | KPF_HUGE | KPF_THP | KPF_KSM | \
-		     KPF_COMPOUND_HEAD | KPF_COMPOUND_TAIL | KPF_MMAP | KPF_LRU | KPF_UNEVICTABLE)
+#define LEFT_SHIFT  17
+#define COUNT_SHIFT 2
+#define LEFT_MAX    ((UINT32_C(1) << (32 - LEFT_SHIFT)) - 1)
+#define COUNT_MAX   ((UINT32_C(1) << (LEFT_SHIFT - COUNT_SHIFT)) - 1)
 
-_Static_assert(KEEP_FLAGS < (UINT64_C(1) << COUNT_SHIFT), "kept kpageflags overlap the mapcount");
-
-static uint64_t pending_pack(uint64_t left, uint64_t mapcount, uint64_t flags)
+static uint32_t pending_pack(uint64_t left, uint64_t mapcount, enum page_kind k)
 {
-	return (left << LEFT_SHIFT) | (mapcount << COUNT_SHIFT) | (flags & KEEP_FLAGS);
+	return (uint32_t)(left << LEFT_SHIFT | mapcount << COUNT_SHIFT | (uint64_t)k);
 }
 
-static uint64_t pending_mapcount(uint64_t v)
+static uint64_t pending_mapcount(uint32_t v)
 {
 	return (v >> COUNT_SHIFT) & COUNT_MAX;
+}
+
+/* The kpageflags standing for a pending frame's kind (account_kind gives it back). */
+static uint64_t pending_flags(uint32_t v)
+{
+	static const uint64_t kind_flags[KIND_COUNT] = { [KIND_ANON] = KPF_ANON, [KIND_SHMEM] = KPF_SWAPBACKED };
+
+	return kind_flags[v & 3];
 }
 
 static void scope_init(struct frame_scope *sc)
@@ -63,21 +68,20 @@ static void scope_release(struct frame_scope *sc)
 }
 
 /* Another entry on a pending frame (*v): one fewer to wait for; complete at the last. */
-static void scope_pending_seen(struct frame_scope *sc, uint64_t pfn, uint64_t *v)
+static void scope_pending_seen(struct frame_scope *sc, uint64_t pfn, uint32_t *v)
 {
 	if ((*v >> LEFT_SHIFT) == 1) {
 		frame_map_clear(sc->pending, pfn);
 		sc->complete++;
 	} else {
-		*v -= UINT64_C(1) << LEFT_SHIFT;
+		*v -= UINT32_C(1) << LEFT_SHIFT;
 	}
 }
 
 /* One page-table entry on frame pfn, mapped mapcount times in all. */
-static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount, uint64_t flags,
-			enum page_kind k)
+static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount, enum page_kind k)
 {
-	uint64_t *v;
+	uint32_t *v;
 
 	if (frame_set_add(sc->seen, pfn)) {
 		sc->frames++;
@@ -85,7 +89,7 @@ static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount,
 		if (mapcount <= 1)
 			sc->complete++;
 		else if (mapcount <= LEFT_MAX)   /* larger never completes: not tracked */
-			frame_map_set(sc->pending, pfn, pending_pack(mapcount - 1, mapcount, flags));
+			frame_map_set(sc->pending, pfn, pending_pack(mapcount - 1, mapcount, k));
 		return;
 	}
 	/* Seen before: one entry fewer to wait for, if it still waits. */
@@ -219,9 +223,9 @@ static void account_present(struct accounter *a, struct mem_counts *pc, struct v
 	if (v)
 		add_present(&v->counts, ps, share, mapcount, k);
 	if (!known)
-		scope_frame(&a->all, pfn, mapcount, flags, k);
+		scope_frame(&a->all, pfn, mapcount, k);
 	if (a->in_group)
-		scope_frame(&a->group, pfn, mapcount, flags, k);
+		scope_frame(&a->group, pfn, mapcount, k);
 }
 
 static void account_swapped(struct accounter *a, uint32_t proc, struct mem_counts *pc,
@@ -284,7 +288,8 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 	size_t nmiss = 0, hint = *vma_hint;
 
 	for (size_t i = 0; i < b->n; i++) {
-		uint64_t pm = b->pm[i], vaddr = b->vaddr + i * a->page_size, *f;
+		uint64_t pm = b->pm[i], vaddr = b->vaddr + i * a->page_size;
+		uint32_t *f;
 		struct vma *v;
 
 		if (!(pm & (PM_PRESENT | PM_SWAP)))
@@ -300,7 +305,7 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 		}
 		if ((f = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
 			/* Pending means seen before in the pass: this entry is counted among its mappers now. */
-			uint64_t mapcount = pending_mapcount(*f), flags = *f & KEEP_FLAGS;
+			uint64_t mapcount = pending_mapcount(*f), flags = pending_flags(*f);
 
 			scope_pending_seen(&a->all, pm_pfn(pm), f);
 			account_present(a, pc, v, pm_pfn(pm), mapcount, flags, true);

@@ -92,7 +92,7 @@ uint64_t frame_set_count(const struct frame_set *fs)
 
 struct map_chunk {
 	uint32_t live;
-	uint64_t v[1u << MAP_CHUNK_BITS];
+	uint32_t v[1u << MAP_CHUNK_BITS];
 };
 
 struct frame_map {
@@ -130,10 +130,10 @@ static struct map_chunk **frame_map_slot(const struct frame_map *m, uint64_t pfn
 	return &m->dirs[d][chunk & ((1u << MAP_DIR_BITS) - 1)];
 }
 
-uint64_t *frame_map_ref(const struct frame_map *m, uint64_t pfn)
+uint32_t *frame_map_ref(const struct frame_map *m, uint64_t pfn)
 {
 	struct map_chunk **slot = frame_map_slot(m, pfn);
-	uint64_t *v;
+	uint32_t *v;
 
 	if (!slot || !*slot)
 		return NULL;
@@ -141,11 +141,11 @@ uint64_t *frame_map_ref(const struct frame_map *m, uint64_t pfn)
 	return *v ? v : NULL;
 }
 
-void frame_map_set(struct frame_map *m, uint64_t pfn, uint64_t v)
+void frame_map_set(struct frame_map *m, uint64_t pfn, uint32_t v)
 {
 	uint64_t chunk = pfn >> MAP_CHUNK_BITS, d = chunk >> MAP_DIR_BITS;
 	struct map_chunk **slot;
-	uint64_t *cell;
+	uint32_t *cell;
 
 	assert(v != 0);
 	if (d >= m->ndirs) {
@@ -172,7 +172,7 @@ void frame_map_set(struct frame_map *m, uint64_t pfn, uint64_t v)
 void frame_map_clear(struct frame_map *m, uint64_t pfn)
 {
 	struct map_chunk **slot = frame_map_slot(m, pfn);
-	uint64_t *cell;
+	uint32_t *cell;
 
 	if (!slot || !*slot)
 		return;

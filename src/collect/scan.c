@@ -164,12 +164,17 @@ static int scan_frames(struct scan_ctx *c, const struct page_batch *b, size_t nm
  * walking the mappings it handed on (their bounds and names) until it ends
  * the process; the accounting writes only their counts meanwhile.
  */
+struct walk;
+
 struct sink {
 	struct scan_ctx *c;         /* serial: account at once */
 	struct feed *feed;          /* threaded: hand on through the feed */
+	struct walk *walk;          /* ...of this walk */
 	struct feed_item *staged;
 	uint32_t proc;
 };
+
+static void walk_hold(struct walk *w, size_t nvmas);
 
 /* The mappings of the process being walked: given to the accounting (now or through the feed). */
 static void take_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas);
@@ -192,6 +197,7 @@ static void sink_vmas(struct sink *k, struct vma_list *vmas)
 		take_vmas(k->c, &k->c->sc->procs[k->proc], vmas);
 		return;
 	}
+	walk_hold(k->walk, vmas->n);
 	it = feed_stage(k->feed);
 	it->kind = FEED_VMAS;
 	it->proc = k->proc;
@@ -383,6 +389,8 @@ static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool sm
  * its pagemap. Returns 0 or -errno; the mappings are handed on only on
  * success of their read.
  */
+#define TEXT_KEEP (64 * 1024)
+
 static int read_proc_exact(struct reader *r, pid_t pid, bool want_smaps, struct sink *k)
 {
 	struct vma_list vmas;
@@ -395,6 +403,9 @@ static int read_proc_exact(struct reader *r, pid_t pid, bool want_smaps, struct 
 		if ((rc = read_vmas(r, pid, &vmas, true)) < 0)
 			return rc;
 	}
+	/* The text of a process with thousands of mappings is large: not kept for the next. */
+	if (r->text.cap > TEXT_KEEP)
+		buf_release(&r->text);
 	sink_vmas(k, &vmas);
 	/* vmas is the accounting's now, but stays valid until this process ends. */
 	return read_pagemap(r, pid, &vmas, k);
@@ -891,8 +902,14 @@ static int scan_walk(struct scan_ctx *c, const size_t *order)
  * A threaded walk: WALK_READERS readers at most (one per CPU), reader j
  * reading the processes j, j + n, j + 2n... of the walk order into a feed
  * of its own, and the accounting taking them back in order, here.
+ *
+ * A process with thousands of mappings holds megabytes of them while it
+ * is walked. So that readers do not pile up several such, a reader starts
+ * the process the accounting waits for at once, but one further ahead only
+ * while fewer than WALK_HELD mappings are handed on and not yet counted.
  */
 #define WALK_READERS 2
+#define WALK_HELD    4096
 
 struct walk_reader {
 	struct walk *w;
@@ -908,7 +925,46 @@ struct walk {
 	const size_t *order;
 	size_t n;                       /* readers */
 	struct walk_reader r[WALK_READERS];
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	size_t held;                    /* mappings handed on, not yet counted */
+	size_t next;                    /* the walk position the accounting is at */
+	bool stop;
 };
+
+static void walk_hold(struct walk *w, size_t nvmas)
+{
+	pthread_mutex_lock(&w->mu);
+	w->held += nvmas;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/*
+ * A reader waits to start walk position k (see WALK_HELD): at once when
+ * the accounting waits for k, otherwise while few mappings are held.
+ * Returns false when the walk stops.
+ */
+static bool walk_admit(struct walk *w, size_t k)
+{
+	bool go;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop && k != w->next && w->held >= WALK_HELD)
+		pthread_cond_wait(&w->changed, &w->mu);
+	go = !w->stop;
+	pthread_mutex_unlock(&w->mu);
+	return go;
+}
+
+/* The accounting moves to walk position next, having counted (and let go of) nvmas mappings. */
+static void walk_advance(struct walk *w, size_t next, size_t nvmas)
+{
+	pthread_mutex_lock(&w->mu);
+	w->held -= nvmas;
+	w->next = next;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->mu);
+}
 
 static void feed_send(struct feed *f, enum feed_kind kind, uint32_t proc, int rc)
 {
@@ -926,9 +982,9 @@ static void *walk_read(void *arg)
 	struct walk *w = wr->w;
 	struct scan *sc = w->c->sc;
 
-	for (size_t k = wr->first; k < sc->n && !atomic_load(&wr->feed.stop); k += w->n) {
+	for (size_t k = wr->first; k < sc->n && walk_admit(w, k); k += w->n) {
 		uint32_t i = (uint32_t)(w->order ? w->order[k] : k);
-		struct sink s = { .feed = &wr->feed, .proc = i };
+		struct sink s = { .feed = &wr->feed, .walk = w, .proc = i };
 		int rc = sc->procs[i].id.err;
 
 		if (rc == 0)
@@ -947,6 +1003,10 @@ static void *walk_read(void *arg)
  */
 static void walk_stop(struct walk *w, size_t started)
 {
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->mu);
 	for (size_t j = 0; j < started; j++)
 		atomic_store(&w->r[j].feed.stop, true);
 	for (size_t j = 0; j < started; j++) {
@@ -972,6 +1032,8 @@ static void walk_stop(struct walk *w, size_t started)
 		free(w->r[j].rd.sparse);
 		buf_release(&w->r[j].rd.text);
 	}
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->changed);
 }
 
 /* Starts the readers; returns how many started (all, or fewer when a thread could not be made). */
@@ -1007,6 +1069,8 @@ static int scan_walk_threaded(struct scan_ctx *c, const size_t *order)
 	w->c = c;
 	w->order = order;
 	w->n = cpus >= WALK_READERS ? WALK_READERS : 1;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->changed, NULL);
 	for (size_t j = 0; j < w->n; j++) {
 		struct walk_reader *wr = &w->r[j];
 
@@ -1025,21 +1089,25 @@ static int scan_walk_threaded(struct scan_ctx *c, const size_t *order)
 		struct proc *p = &sc->procs[i];
 		struct walk_reader *wr = &w->r[k % w->n];
 		struct feed_item *it;
+		size_t nvmas = 0;
 		int rc = 0;
 
 		if (walk_first(sc, order, k))
 			account_group_begin(&c->acc, (uint32_t)p->group);
 		while ((it = feed_pop(&wr->feed))->kind != FEED_END) {
-			if (it->kind == FEED_VMAS)
+			if (it->kind == FEED_VMAS) {
+				nvmas = it->vmas.n;
 				take_vmas(c, p, &it->vmas);
-			else if (rc == 0)
+			} else if (rc == 0) {
 				rc = take_batch(c, (uint32_t)i, p, it->vaddr, it->n, it->pm);
+			}
 			feed_done(&wr->feed);
 		}
 		if (rc == 0 && (rc = it->rc) < 0 && proc_error_fatal(c->src, p, rc))
 			*c->err = wr->err;
 		feed_done(&wr->feed);
 		proc_done(c, p, rc, &fatal);
+		walk_advance(w, k + 1, nvmas);
 		if (walk_last(sc, order, k))
 			account_group_end(&c->acc, &sc->groups[p->group].counts);
 	}
