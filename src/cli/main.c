@@ -5,6 +5,7 @@
  * error, 2 usage error.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,13 @@ int main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	int rc;
 
+	/*
+	 * Blocks of 128 KiB and more (the mappings of a process with thousands,
+	 * the text they are parsed from) are mapped apart and given back when
+	 * freed. Fixing the threshold keeps glibc from raising it, which would
+	 * leave them held in each reader thread's arena once freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	o.no_color = getenv("NO_COLOR") || (getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 	rc = parse_args(argc, argv, &o, &cmd);
 	if (rc < 0) {
