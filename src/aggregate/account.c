@@ -41,12 +41,12 @@ static uint64_t pending_mapcount(uint32_t v)
 	return (v >> COUNT_SHIFT) & COUNT_MAX;
 }
 
-/* The kpageflags standing for a pending frame's kind (account_kind gives it back). */
-static uint64_t pending_flags(uint32_t v)
+/* The kpageflags standing for kind k (account_kind gives it back). */
+static uint64_t pending_flags(enum page_kind k)
 {
 	static const uint64_t kind_flags[KIND_COUNT] = { [KIND_ANON] = KPF_ANON, [KIND_SHMEM] = KPF_SWAPBACKED };
 
-	return kind_flags[v & 3];
+	return kind_flags[k];
 }
 
 static void scope_init(struct frame_scope *sc)
@@ -286,6 +286,9 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 		     bool per_vma, size_t *vma_hint, const struct page_batch *b, uint32_t *miss, uint64_t *implied)
 {
 	size_t nmiss = 0, hint = *vma_hint;
+	/* Entries on pending frames, the most of a batch, summed here and added to *pc once. */
+	uint64_t shared[KIND_COUNT] = { 0 };
+	pss_t shared_pss[KIND_COUNT] = { 0 };
 
 	for (size_t i = 0; i < b->n; i++) {
 		uint64_t pm = b->pm[i], vaddr = b->vaddr + i * a->page_size;
@@ -304,15 +307,31 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 			continue;
 		}
 		if ((f = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
-			/* Pending means seen before in the pass: this entry is counted among its mappers now. */
-			uint64_t mapcount = pending_mapcount(*f), flags = pending_flags(*f);
+			/*
+			 * Pending means seen before in the pass, and past the tests of
+			 * account_present: mapped more than once, of a known kind. This
+			 * entry is counted among its mappers now.
+			 */
+			uint64_t mapcount = pending_mapcount(*f);
+			enum page_kind k = (enum page_kind)(*f & 3);
 
 			scope_pending_seen(&a->all, pm_pfn(pm), f);
-			account_present(a, pc, v, pm_pfn(pm), mapcount, flags, true);
+			if (v || a->in_group) {
+				account_present(a, pc, v, pm_pfn(pm), mapcount, pending_flags(k), true);
+			} else {
+				shared[k]++;
+				shared_pss[k] += share_of(a, mapcount);
+			}
 			continue;
 		}
 		implied[nmiss] = a->infer ? implied_flags(pm, v ? v : vma_at(vmas, &hint, vaddr)) : FLAGS_UNKNOWN;
 		miss[nmiss++] = (uint32_t)i;
+	}
+	for (int k = 0; k < KIND_COUNT; k++) {
+		pc->rss_bytes += shared[k] * a->page_size;
+		pc->pss += shared_pss[k];
+		pc->kind[k].rss_bytes += shared[k] * a->page_size;
+		pc->kind[k].pss += shared_pss[k];
 	}
 	return nmiss;
 }
