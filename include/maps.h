@@ -23,12 +23,24 @@ struct vma_smaps {
 	char vmflags[96];          /* "rd ex mr mw me sd" as the kernel prints it */
 };
 
+/*
+ * What the file behind a mapping lives on, where the device number does
+ * not tell (major 0: tmpfs, hugetlbfs, btrfs, overlay...). Known only on a
+ * live system, for regular files (source_mapping_fs).
+ */
+enum vma_fs {
+	VMA_FS_UNKNOWN,
+	VMA_FS_SHMEM,              /* tmpfs, and memfd, SysV and shared anonymous memory */
+	VMA_FS_OTHER,              /* any other, but hugetlbfs: page cache */
+};
+
 struct vma {
 	uint64_t start, end;       /* [start, end) virtual addresses */
 	uint64_t offset;           /* file offset */
 	uint64_t inode;
 	unsigned dev_major, dev_minor;
 	char perms[5];             /* "r-xp", NUL-terminated */
+	unsigned char fs;          /* enum vma_fs: what the file lives on, when known */
 	char *name;                /* owned; "" for unnamed anonymous */
 	/*
 	 * Owned, or NULL: the name reported to users when it is not name itself

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "maps.h"
 #include "util.h"
 
 struct snap_writer;
@@ -80,6 +81,13 @@ int source_list(struct source *s, struct proc_ident **out, size_t *n, struct tm_
  * large gives -EIO with err naming it.
  */
 int source_read_proc(struct source *s, pid_t pid, const char *name, struct buf *b, struct tm_error *err);
+/*
+ * What the file behind pid's mapping [start, end) lives on, through
+ * /proc/PID/map_files (live, privileged); VMA_FS_UNKNOWN when that cannot
+ * be told: a snapshot, a vanished mapping, a device node, hugetlbfs.
+ */
+enum vma_fs source_mapping_fs(struct source *s, pid_t pid, uint64_t start, uint64_t end);
+
 /* Reads a top-level file ("meminfo") into b. Returns 0 or -errno, with err set. */
 int source_read_top(struct source *s, const char *name, struct buf *b, struct tm_error *err);
 

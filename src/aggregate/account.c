@@ -251,35 +251,43 @@ static void account_swapped(struct accounter *a, uint32_t proc, struct mem_count
 	};
 }
 
+/* Whether mapping v cannot be on hugetlbfs, whose pages are counted apart. */
+static bool not_hugetlbfs(const struct vma *v)
+{
+	return v->inode == 0 || v->dev_major != 0 || v->fs != VMA_FS_UNKNOWN;
+}
+
 /*
- * An entry pagemap marks exclusively mapped and anonymous, in an anonymous
- * mapping v: its frame is mapped once, by this entry, and is an anonymous
- * page. The mapping must have no inode, since a private hugetlbfs page
- * copied on write reads the same and is counted apart.
+ * An entry pagemap marks exclusively mapped and anonymous, in a mapping
+ * that is not on hugetlbfs: its frame is mapped once, by this entry, and
+ * is an anonymous page. (A private hugetlbfs page copied on write reads
+ * the same.)
  */
 static bool exclusive_anon(uint64_t pm, const struct vma *v)
 {
-	return (pm & (PM_MMAP_EXCLUSIVE | PM_FILE)) == PM_MMAP_EXCLUSIVE && v && v->inode == 0;
+	return (pm & (PM_MMAP_EXCLUSIVE | PM_FILE)) == PM_MMAP_EXCLUSIVE && v && not_hugetlbfs(v);
 }
 
 /*
  * The kpageflags the aggregator would read for a mapped frame (kpagecount
  * at least 1) of entry pm in mapping v, when the two tell: an anonymous
- * page outside hugetlbfs (no file bit, in a mapping without inode or on a
- * disk filesystem), or the page cache of a disk filesystem (file bit,
- * device major not 0: not tmpfs, not hugetlbfs). Otherwise FLAGS_UNKNOWN:
- * shmem, hugetlbfs and the rest are told apart by kpageflags alone. A frame
- * with kpagecount 0 (the zero page, no struct page) always needs its flags.
+ * page (no file bit) outside hugetlbfs; the page cache of a disk or other
+ * filesystem (file bit; device major not 0, or known not tmpfs nor
+ * hugetlbfs); a shmem page (file bit, known tmpfs). Otherwise
+ * FLAGS_UNKNOWN. A frame with kpagecount 0 (the zero page, no struct page)
+ * always needs its flags.
  */
 static uint64_t implied_flags(uint64_t pm, const struct vma *v)
 {
 	if (!v)
 		return FLAGS_UNKNOWN;
-	if (!(pm & PM_FILE) && (v->inode == 0 || v->dev_major != 0))
-		return KPF_ANON;
-	if ((pm & PM_FILE) && v->dev_major != 0)
+	if (!(pm & PM_FILE))
+		return not_hugetlbfs(v) ? KPF_ANON : FLAGS_UNKNOWN;
+	if (v->inode == 0)
+		return FLAGS_UNKNOWN;
+	if (v->dev_major != 0 || v->fs == VMA_FS_OTHER)
 		return 0;
-	return FLAGS_UNKNOWN;
+	return v->fs == VMA_FS_SHMEM ? KPF_SWAPBACKED : FLAGS_UNKNOWN;
 }
 
 size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, struct vma_list *vmas,

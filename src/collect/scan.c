@@ -17,6 +17,7 @@
 
 #include "account.h"
 #include "feed.h"
+#include "frameset.h"
 #include "kernel.h"
 #include "scan.h"
 #include "smaps.h"
@@ -31,6 +32,7 @@ struct reader {
 	struct buf text;
 	struct vrange *ranges, *sparse;     /* populated ranges of a mapping, and within a sparse range */
 	size_t nranges, cap_ranges, nsparse, cap_sparse;
+	struct u64_counter *fs;             /* inode -> device minor << 8 | enum vma_fs, + 1 */
 	bool swap_in_use;
 	struct tm_error *err;
 };
@@ -391,6 +393,33 @@ static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool sm
  */
 #define TEXT_KEEP (64 * 1024)
 
+/*
+ * Notes what the files behind mappings on devices of major 0 live on
+ * (tmpfs or not), once per file per scan: the aggregator then knows the
+ * kind of their pages without kpageflags.
+ */
+static void read_vmas_fs(struct reader *r, pid_t pid, struct vma_list *vmas)
+{
+	if (r->src->kind != SOURCE_LIVE)
+		return;
+	if (!r->fs)
+		r->fs = u64_counter_new();
+	for (size_t i = 0; i < vmas->n; i++) {
+		struct vma *v = &vmas->v[i];
+		uint64_t *known;
+
+		if (v->dev_major != 0 || v->inode == 0)
+			continue;
+		known = u64_counter_ref(r->fs, v->inode);
+		if (known && (*known - 1) >> 8 == v->dev_minor) {
+			v->fs = (unsigned char)((*known - 1) & 0xff);
+			continue;
+		}
+		v->fs = (unsigned char)source_mapping_fs(r->src, pid, v->start, v->end);
+		u64_counter_put(r->fs, v->inode, ((uint64_t)v->dev_minor << 8 | v->fs) + 1);
+	}
+}
+
 static int read_proc_exact(struct reader *r, pid_t pid, bool want_smaps, struct sink *k)
 {
 	struct vma_list vmas;
@@ -403,6 +432,7 @@ static int read_proc_exact(struct reader *r, pid_t pid, bool want_smaps, struct 
 		if ((rc = read_vmas(r, pid, &vmas, true)) < 0)
 			return rc;
 	}
+	read_vmas_fs(r, pid, &vmas);
 	/* The text of a process with thousands of mappings is large: not kept for the next. */
 	if (r->text.cap > TEXT_KEEP)
 		buf_release(&r->text);
@@ -1030,6 +1060,7 @@ static void walk_stop(struct walk *w, size_t started)
 		feed_release(&w->r[j].feed);
 		free(w->r[j].rd.ranges);
 		free(w->r[j].rd.sparse);
+		u64_counter_free(w->r[j].rd.fs);
 		buf_release(&w->r[j].rd.text);
 	}
 	pthread_mutex_destroy(&w->mu);
@@ -1186,6 +1217,7 @@ out:
 	free(others);
 	free(c->rd.ranges);
 	free(c->rd.sparse);
+	u64_counter_free(c->rd.fs);
 	buf_release(&c->rd.text);
 	free(c);
 	out->cost_ms = now_ms() - t0;

@@ -6,10 +6,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "snapshot.h"
@@ -50,6 +54,27 @@ int source_read_proc(struct source *s, pid_t pid, const char *name, struct buf *
 	if (s->rec && snapw_proc_file(s->rec, pid, name, b->buf, b->len, err) < 0)
 		return -EIO;
 	return 0;
+}
+
+enum vma_fs source_mapping_fs(struct source *s, pid_t pid, uint64_t start, uint64_t end)
+{
+	char path[96];
+	struct statfs sfs;
+	struct stat st;
+	enum vma_fs fs = VMA_FS_UNKNOWN;
+	int fd;
+
+	if (s->kind != SOURCE_LIVE)
+		return VMA_FS_UNKNOWN;
+	snprintf(path, sizeof(path), "%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, start, end);
+	if ((fd = openat(s->root_fd, path, O_PATH | O_CLOEXEC)) < 0)
+		return VMA_FS_UNKNOWN;
+	/* A device node's mapping can hold any page: its flags alone tell. */
+	if (fstatfs(fd, &sfs) == 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		fs = sfs.f_type == TMPFS_MAGIC ? VMA_FS_SHMEM : sfs.f_type == HUGETLBFS_MAGIC ? VMA_FS_UNKNOWN
+										      : VMA_FS_OTHER;
+	close(fd);
+	return fs;
 }
 
 int source_read_top(struct source *s, const char *name, struct buf *b, struct tm_error *err)
