@@ -1,10 +1,11 @@
 /*
  * feed.h: the hand-over between the two halves of an exact walk, a reader
  * that lists a process's mappings and reads its pagemap, and the
- * accounting that resolves the frames and counts them. On a live system
- * the reader runs on a thread of its own, so the kernel's page-table walks
- * overlap the accounting; a feed is the bounded ring between them: one
- * producer, one consumer, items taken in the order given. Each slot owns a
+ * accounting that resolves the frames and counts them. Outside a capture
+ * each reader runs on a thread of its own, so the kernel's page-table
+ * walks overlap the accounting; a feed is the bounded ring between one
+ * reader and the accounting: one producer, one consumer, items taken in
+ * the order given. Each slot owns a
  * buffer of FEED_PAGES pagemap entries, so the reader reads straight into
  * it and memory stays fixed however large the processes are.
  */

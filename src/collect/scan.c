@@ -2,8 +2,9 @@
  * scan.c: one pass over a source (scan.h). For each process: identity,
  * then in exact mode its maps and every populated pagemap entry, resolved
  * batch by batch to kpagecount/kpageflags and streamed through the
- * aggregator; in rollup mode its smaps_rollup. Processes are walked group
- * by group so the aggregator's per-group state is short-lived.
+ * aggregator (read on reader threads, counted on this one); in rollup mode
+ * its smaps_rollup. Processes are walked group by group so the
+ * aggregator's per-group state is short-lived.
  */
 #include <errno.h>
 #include <pthread.h>
