@@ -23,7 +23,7 @@
 static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
 			     uint64_t *counts, uint64_t *flags, struct tm_error *err)
 {
-	static uint64_t cbuf[RUN_MAX], fbuf[RUN_MAX];
+	static _Thread_local uint64_t cbuf[RUN_MAX], fbuf[RUN_MAX];   /* any thread may look up */
 
 	for (size_t i = 0; i < n;) {
 		uint64_t lo = pfns[i];
