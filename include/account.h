@@ -100,7 +100,7 @@ void account_group_end(struct accounter *a, struct mem_counts *gc);
  * the pass met before and whose mappers have not all been walked (so each
  * frame is read once per scan, not once per mapper), and, when infer is
  * set, an entry pagemap marks exclusively mapped and anonymous in a mapping
- * without inode (kpagecount 1, kind anon). Stores in miss[] the indexes of
+ * that cannot be on hugetlbfs (kpagecount 1, kind anon). Stores in miss[] the indexes of
  * the present entries whose facts the caller must read, in order, and
  * returns how many. implied[j] is the kpageflags miss[j]'s frame has if
  * its kpagecount is not 0, as its mapping tells (infer set), or

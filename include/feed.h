@@ -5,15 +5,15 @@
  * each reader runs on a thread of its own, so the kernel's page-table
  * walks overlap the accounting; a feed is the bounded ring between one
  * reader and the accounting: one producer, one consumer, items taken in
- * the order given. Each slot owns a
- * buffer of FEED_PAGES pagemap entries, so the reader reads straight into
- * it and memory stays fixed however large the processes are.
+ * the order given. Each slot owns a buffer of FEED_PAGES pagemap entries,
+ * so the reader reads straight into it and memory stays fixed however
+ * large the processes are. Stopping early is the caller's: the consumer
+ * takes what is left until the producer's last item.
  */
 #ifndef TRUEMEM_FEED_H
 #define TRUEMEM_FEED_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,7 +46,6 @@ struct feed {
 	struct feed_item slot[FEED_SLOTS];
 	uint64_t *pages;          /* FEED_SLOTS buffers */
 	size_t head, count;       /* oldest filled slot, filled slots */
-	atomic_bool stop;         /* the consumer wants no more */
 };
 
 void feed_init(struct feed *f);

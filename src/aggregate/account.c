@@ -41,6 +41,11 @@ static uint64_t pending_mapcount(uint32_t v)
 	return (v >> COUNT_SHIFT) & COUNT_MAX;
 }
 
+static enum page_kind pending_kind(uint32_t v)
+{
+	return (enum page_kind)(v & ((UINT32_C(1) << COUNT_SHIFT) - 1));
+}
+
 /* The kpageflags standing for kind k (account_kind gives it back). */
 static uint64_t pending_flags(enum page_kind k)
 {
@@ -321,7 +326,7 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 			 * entry is counted among its mappers now.
 			 */
 			uint64_t mapcount = pending_mapcount(*f);
-			enum page_kind k = (enum page_kind)(*f & 3);
+			enum page_kind k = pending_kind(*f);
 
 			scope_pending_seen(&a->all, pm_pfn(pm), f);
 			if (v || a->in_group) {

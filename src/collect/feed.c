@@ -17,7 +17,6 @@ void feed_init(struct feed *f)
 	f->pages = xmalloc(sizeof(uint64_t) * FEED_PAGES * FEED_SLOTS);
 	for (size_t i = 0; i < FEED_SLOTS; i++)
 		f->slot[i].pm = f->pages + i * FEED_PAGES;
-	atomic_init(&f->stop, false);
 }
 
 void feed_release(struct feed *f)

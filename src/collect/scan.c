@@ -178,6 +178,7 @@ struct sink {
 };
 
 static void walk_hold(struct walk *w, size_t nvmas);
+static bool walk_stopped(struct walk *w);
 
 /* The mappings of the process being walked: given to the accounting (now or through the feed). */
 static void take_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas);
@@ -218,25 +219,7 @@ static int sink_batch(struct sink *k, uint64_t vaddr, size_t n)
 	k->staged->vaddr = vaddr;
 	k->staged->n = n;
 	feed_push(k->feed);
-	return atomic_load(&k->feed->stop) ? -ECANCELED : 0;
-}
-
-/* Reads the entries of [start, end) into the sink, a batch at a time, every batch handed on. */
-static int read_range_plain(struct reader *r, struct pagemap *pm, uint64_t start, uint64_t end, struct sink *k)
-{
-	uint64_t ps = r->src->page_size;
-	int rc = 0;
-
-	for (uint64_t a = start; a < end && rc == 0;) {
-		size_t n = (size_t)((end - a) / ps);
-
-		n = n > FEED_PAGES ? FEED_PAGES : n;
-		rc = pagemap_read(pm, a, n, sink_buffer(k), r->err);
-		if (rc == 0)
-			rc = sink_batch(k, a, n);
-		a += n * ps;
-	}
-	return rc;
+	return walk_stopped(k->walk) ? -ECANCELED : 0;
 }
 
 /* Whether none of the n entries is present or swapped. */
@@ -248,8 +231,16 @@ static bool batch_empty(const uint64_t *pm, size_t n)
 	return true;
 }
 
-/* Reads the entries of [start, end) into the sink, a batch at a time. */
-static int read_range(struct reader *r, struct pagemap *pm, uint64_t start, uint64_t end, struct sink *k)
+/*
+ * Reads the entries of [start, end) into the sink, a batch at a time. With
+ * search set (live, PAGEMAP_SCAN there), a whole batch with nothing in it
+ * means the rest is likely as sparse (a large reservation): PAGEMAP_SCAN
+ * then finds the populated ranges, skipping empty page tables a PMD at a
+ * time, and only those are read. Dense mappings never pay for that second
+ * walk.
+ */
+static int read_range(struct reader *r, struct pagemap *pm, uint64_t start, uint64_t end, bool search,
+		      struct sink *k)
 {
 	uint64_t ps = r->src->page_size;
 	int rc = 0;
@@ -262,18 +253,12 @@ static int read_range(struct reader *r, struct pagemap *pm, uint64_t start, uint
 		if ((rc = pagemap_read(pm, a, n, buf, r->err)) < 0)
 			break;
 		a += n * ps;
-		/*
-		 * A whole batch with nothing in it: the rest is likely as sparse
-		 * (a large reservation), so PAGEMAP_SCAN finds the populated
-		 * ranges, skipping empty page tables a PMD at a time. Dense
-		 * mappings never pay for that second walk.
-		 */
-		if (a < end && r->src->have_pagemap_scan && batch_empty(buf, n)) {
+		if (search && a < end && batch_empty(buf, n)) {
 			r->nsparse = 0;
 			if (pagemap_populated(pm, a, end, &r->sparse, &r->nsparse, &r->cap_sparse, r->err) < 0)
 				return -ESRCH;
 			for (size_t i = 0; i < r->nsparse && rc == 0; i++)
-				rc = read_range_plain(r, pm, r->sparse[i].start, r->sparse[i].end, k);
+				rc = read_range(r, pm, r->sparse[i].start, r->sparse[i].end, false, k);
 			break;
 		}
 		rc = sink_batch(k, a - n * ps, n);
@@ -309,18 +294,26 @@ static int read_pagemap(struct reader *r, pid_t pid, const struct vma_list *vmas
 				break;
 			}
 			for (size_t i = 0; i < r->nranges && rc == 0; i++)
-				rc = read_range_plain(r, pm, r->ranges[i].start, r->ranges[i].end, k);
+				rc = read_range(r, pm, r->ranges[i].start, r->ranges[i].end, false, k);
 		} else {
 			/* Live, mappings are read whole, joined across holes of up to 64 pages. */
 			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") &&
 			       vmas->v[w].start - vmas->v[w - 1].end <= 64 * ps)
 				w++;
-			rc = read_range(r, pm, vmas->v[v].start, vmas->v[w - 1].end, k);
+			rc = read_range(r, pm, vmas->v[v].start, vmas->v[w - 1].end, r->src->have_pagemap_scan, k);
 		}
 		v = w;
 	}
 	pagemap_close(pm);
 	return rc;
+}
+
+static void reader_release(struct reader *r)
+{
+	free(r->ranges);
+	free(r->sparse);
+	u64_counter_free(r->fs);
+	buf_release(&r->text);
 }
 
 static bool has_shared_mapping(const struct vma_list *vmas)
@@ -386,12 +379,6 @@ static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool sm
 	return rc;
 }
 
-/*
- * The reading half for one process: its mappings (from smaps when wanted,
- * or when swap is in use and a shared mapping may hide shmem swap), then
- * its pagemap. Returns 0 or -errno; the mappings are handed on only on
- * success of their read.
- */
 #define TEXT_KEEP (64 * 1024)
 
 /*
@@ -421,6 +408,12 @@ static void read_vmas_fs(struct reader *r, pid_t pid, struct vma_list *vmas)
 	}
 }
 
+/*
+ * The reading half for one process: its mappings (from smaps when wanted,
+ * or when swap is in use and a shared mapping may hide shmem swap), then
+ * its pagemap. Returns 0 or -errno; the mappings are handed on only on
+ * success of their read.
+ */
 static int read_proc_exact(struct reader *r, pid_t pid, bool want_smaps, struct sink *k)
 {
 	struct vma_list vmas;
@@ -960,8 +953,13 @@ struct walk {
 	pthread_cond_t changed;
 	size_t held;                    /* mappings handed on, not yet counted */
 	size_t next;                    /* the walk position the accounting is at */
-	bool stop;
+	atomic_bool stop;               /* the accounting wants no more */
 };
+
+static bool walk_stopped(struct walk *w)
+{
+	return atomic_load(&w->stop);
+}
 
 static void walk_hold(struct walk *w, size_t nvmas)
 {
@@ -980,9 +978,9 @@ static bool walk_admit(struct walk *w, size_t k)
 	bool go;
 
 	pthread_mutex_lock(&w->mu);
-	while (!w->stop && k != w->next && w->held >= WALK_HELD)
+	while (!walk_stopped(w) && k != w->next && w->held >= WALK_HELD)
 		pthread_cond_wait(&w->changed, &w->mu);
-	go = !w->stop;
+	go = !walk_stopped(w);
 	pthread_mutex_unlock(&w->mu);
 	return go;
 }
@@ -1035,11 +1033,9 @@ static void *walk_read(void *arg)
 static void walk_stop(struct walk *w, size_t started)
 {
 	pthread_mutex_lock(&w->mu);
-	w->stop = true;
+	atomic_store(&w->stop, true);
 	pthread_cond_broadcast(&w->changed);
 	pthread_mutex_unlock(&w->mu);
-	for (size_t j = 0; j < started; j++)
-		atomic_store(&w->r[j].feed.stop, true);
 	for (size_t j = 0; j < started; j++) {
 		struct vma_list held;
 		struct feed_item *it;
@@ -1059,10 +1055,7 @@ static void walk_stop(struct walk *w, size_t started)
 	}
 	for (size_t j = 0; j < w->n; j++) {
 		feed_release(&w->r[j].feed);
-		free(w->r[j].rd.ranges);
-		free(w->r[j].rd.sparse);
-		u64_counter_free(w->r[j].rd.fs);
-		buf_release(&w->r[j].rd.text);
+		reader_release(&w->r[j].rd);
 	}
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->changed);
@@ -1103,6 +1096,7 @@ static int scan_walk_threaded(struct scan_ctx *c, const size_t *order)
 	w->n = cpus >= WALK_READERS ? WALK_READERS : 1;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->changed, NULL);
+	atomic_init(&w->stop, false);
 	for (size_t j = 0; j < w->n; j++) {
 		struct walk_reader *wr = &w->r[j];
 
@@ -1216,10 +1210,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 out:
 	free(order);
 	free(others);
-	free(c->rd.ranges);
-	free(c->rd.sparse);
-	u64_counter_free(c->rd.fs);
-	buf_release(&c->rd.text);
+	reader_release(&c->rd);
 	free(c);
 	out->cost_ms = now_ms() - t0;
 	if (rc < 0) {
