@@ -2,12 +2,15 @@
 # Runs every test suite: the cmocka unit tests and the live, golden, ui and
 # fuzz suites, once with the normal build and once more with the build made
 # with ASan+UBSan (build-asan). Each suite prints PASS/FAIL lines (cmocka
-# its own summary); the last line adds them all up.
+# its own summary), and `SKIP name: reason` for a test whose kernel feature
+# is absent here (tests/probe.sh); the last line adds them all up, skips
+# apart: they are neither passed nor failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 passed=0
 failed=0
-failures=""
+skipped=0
+failures=""""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -15,10 +18,13 @@ trap 'rm -f "$log"' EXIT
 count() {
 	p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$1" | awk '{s+=$4} END{print s+0}')
 	f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$1" | awk '{s+=$4} END{print s+0}')
+	k=$(grep -E '^\[  SKIPPED \] [0-9]+ test' "$1" | awk '{s+=$4} END{print s+0}')
 	p=$((p + $(grep -c '^PASS ' "$1")))
 	f=$((f + $(grep -c '^FAIL ' "$1")))
+	k=$((k + $(grep -c '^SKIP ' "$1")))
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + k))
 }
 
 # suite NAME COMMAND...: run one suite, show its output, count its results.
@@ -56,5 +62,5 @@ done
 
 echo
 [ -n "$failures" ] && echo "failed suites:$failures"
-echo "check: $passed passed, $failed failed"
+echo "check: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ -z "$failures" ]

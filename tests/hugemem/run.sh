@@ -2,8 +2,10 @@
 # Memory that does not come in base pages: transparent huge pages, hugetlb
 # pages (reported apart, never in rss) and KSM-merged pages (one frame,
 # many page-table entries). Each test switches the kernel setting it needs
-# on and restores it afterwards, also on failure.
+# on and restores it afterwards, also on failure; where the kernel lacks
+# the feature (tests/probe.sh) it prints `SKIP name: reason`.
 set -u
+. "$(dirname "$0")/../probe.sh"
 TRUEMEM=${TRUEMEM:-./build/truemem}
 HELPERS=${HELPERS:-./build/tests/live/helpers}
 tmp=$(mktemp -d)
@@ -23,6 +25,8 @@ exec 9>/run/truemem-live-global.lock
 flock -w 120 9 || { echo "FAIL lock: another run holds /run/truemem-live-global.lock"; exit 1; }
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+skip() { echo "SKIP $1: $2"; skipped=$((skipped + 1)); }
+skipped=0
 
 # start KIND N: runs bigpages, sets pid, start and end of its region.
 start() {
@@ -49,7 +53,11 @@ kernel() {
 
 # THP: a MADV_HUGEPAGE region counts all its base pages in rss, once.
 thp_mode=/sys/kernel/mm/transparent_hugepage/enabled
-if [ -w "$thp_mode" ]; then
+if ! probe_thp; then
+	skip thp "$PROBE_WHY"
+elif [ "$PROBE_VALUE" != 2097152 ]; then
+	skip thp "the PMD (THP) size is $PROBE_VALUE bytes, not 2 MiB"
+else
 	old=$(sed 's/.*\[\(.*\)\].*/\1/' "$thp_mode")
 	restore="echo $old >$thp_mode"
 	echo madvise >"$thp_mode"
@@ -72,7 +80,9 @@ fi
 
 # hugetlb: reserved huge pages are reported apart, not in rss.
 nr=/proc/sys/vm/nr_hugepages
-if [ -w "$nr" ]; then
+if ! probe_hugetlb 2048; then
+	skip "hugetlb apart" "$PROBE_WHY"
+else
 	old=$(cat "$nr")
 	restore="echo $old >$nr"
 	echo $((old + 2)) >"$nr"
@@ -97,7 +107,9 @@ fi
 # KSM: 256 identical pages merged into one frame: rss counts each entry,
 # pss divides the one frame among them, uss is 0; as the kernel's smaps.
 ksm=/sys/kernel/mm/ksm
-if [ -w "$ksm/run" ]; then
+if ! probe_ksm; then
+	skip ksm "$PROBE_WHY"
+else
 	restore="echo 2 >$ksm/run; echo $(cat $ksm/run) >$ksm/run; echo $(cat $ksm/pages_to_scan) >$ksm/pages_to_scan; echo $(cat $ksm/sleep_millisecs) >$ksm/sleep_millisecs"
 	echo 1000 >"$ksm/pages_to_scan"
 	echo 10 >"$ksm/sleep_millisecs"
@@ -125,5 +137,5 @@ if [ -w "$ksm/run" ]; then
 	cleanup
 fi
 
-echo "hugemem: $passed passed, $failed failed"
+echo "hugemem: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -12,8 +12,9 @@
 #
 #   TRUEMEM=./build/truemem HELPERS=./build/tests/live/helpers sh tests/live/run.sh [TEST...]
 #
-# One line per test (`PASS name` / `FAIL name: reason`), then
-# `live: N passed, M failed`; exit 1 if any failed. Every test runs in its own
+# One line per test (`PASS name` / `FAIL name: reason`, or `SKIP name:
+# reason` when the kernel lacks what the test needs: tests/probe.sh), then
+# `live: N passed, M failed, K skipped`; exit 1 if any failed. Every test runs in its own
 # process under `timeout`; its EXIT trap stops the memhogs it started (and
 # they die with it anyway: memhog uses PR_SET_PDEATHSIG), swaps off and
 # removes its files. Needs root (CAP_SYS_ADMIN), jq, setpriv, timeout.
@@ -25,6 +26,7 @@ HELPERS=${HELPERS:-./build/tests/live/helpers}
 case $TRUEMEM in /*) ;; *) TRUEMEM=$PWD/$TRUEMEM ;; esac
 case $HELPERS in /*) ;; *) HELPERS=$PWD/$HELPERS ;; esac
 export TRUEMEM HELPERS
+. "$(dirname "$0")/../probe.sh"
 MEMHOG=$HELPERS/memhog
 PAGE=$(getconf PAGESIZE)
 STUB=$PAGE              # every memhog process maps one stub page
@@ -79,6 +81,17 @@ fail() {
 	err "$@"
 	printf '%s\n' "$ERRS" >&3
 	exit 1
+}
+
+# Stop now: the kernel lacks what the test needs (exit 77: the driver prints SKIP).
+skip() {
+	printf '%s\n' "$*" >&3
+	exit 77
+}
+
+# need PROBE [ARG]: skip unless tests/probe.sh finds the feature.
+need() {
+	"probe_$1" ${2:+"$2"} || skip "$PROBE_WHY"
 }
 
 # End of a test: pass unless something was recorded.
@@ -287,16 +300,21 @@ test_memfd_shared() {
 }
 
 # 256 pages only read: every pte maps the shared zero page, which is not rss.
+# On a kernel whose read faults get real pages (tests/probe.sh), they are
+# 256 private pages like written ones, and nothing is zero page.
 test_zero_page() {
-	local pid
+	local pid z=$((256 * PAGE)) r=0
+	probe_zero_page || { z=0; r=$((256 * PAGE)); }
 	hog z zero 256
 	pid=$HOG_PIDS
 	ps_json "$WORK/ps.json" --mode exact -p "$pid"
-	expect_proc "$WORK/ps.json" "$pid" rss=$STUB pss=$STUB uss=$STUB anon.rss=$STUB
+	expect_proc "$WORK/ps.json" "$pid" rss=$((r + STUB)) pss=$((r + STUB)) uss=$((r + STUB)) \
+		anon.rss=$((r + STUB))
+	expect "kernel Rss of $pid" "$(awk '/^Rss:/ { print $2 * 1024 }' /proc/$pid/smaps_rollup)" $((r + STUB))
 	# "reported apart" (SPEC 2): truemem's zero_page key, when present.
 	if jq -e --argjson p "$pid" '.processes[] | select(.pid == $p) | has("zero_page")' \
 		"$WORK/ps.json" >/dev/null; then
-		expect_proc "$WORK/ps.json" "$pid" zero_page=$((256 * PAGE))
+		expect_proc "$WORK/ps.json" "$pid" zero_page=$z
 	fi
 	grep -q "^region zero " "$WORK/z.out" || err "memhog reported no zero region"
 	finish
@@ -448,15 +466,14 @@ test_group_user() {
 # --group-by cgroup: memhogs moved into a fresh memory cgroup form a group
 # of their own, apart from one left where it was. The cgroup is removed.
 test_group_cgroup() {
-	local cg=/sys/fs/cgroup/memory/truemem-live-$$ pid inside outside key b
+	local cg pid inside outside key b
+	need cgroup_memory
+	cg=${PROBE_VALUE#* }/truemem-live-$$     # the v1 memory hierarchy or the v2 tree
 	hog a anon 48
 	inside=$HOG_PIDS
 	hog b anon 80
 	outside=$HOG_PIDS
-	if ! mkdir "$cg" 2>/dev/null; then
-		cg=/sys/fs/cgroup/truemem-live-$$      # cgroup v2
-		mkdir "$cg" || fail "cannot create a cgroup"
-	fi
+	mkdir "$cg" || fail "cannot create a cgroup"
 	# After the memhogs are gone (cleanup runs later commands first).
 	at_exit "for i in 1 2 3 4 5 6 7 8 9 10; do rmdir '$cg' 2>/dev/null && break; sleep 0.1; done"
 	echo "$inside" >"$cg/cgroup.procs" || fail "cannot move $inside into $cg"
@@ -811,17 +828,19 @@ EOF
 	finish
 }
 
-# The zero-page region maps 256 pages and has no rss; the 64 GiB reservation
+# The zero-page region maps 256 pages and has no rss (256 private pages
+# when read faults get real pages: tests/probe.sh); the 64 GiB reservation
 # has one page, and map walks it within the hang guard.
 test_map_zero_noreserve() {
-	local start end row t0 ms
+	local start end row t0 ms r=0
+	probe_zero_page || r=$((256 * PAGE))
 	hog z zero 256
 	read -r start end <<EOF
 $(region zero z)
 EOF
 	map_json "$WORK/z.json" $HOG_PIDS
 	row=$(map_row "$WORK/z.json" "$start")
-	expect "zero region row" "$row" "$((256 * PAGE)) 0 0 0 0 0 [anon]"
+	expect "zero region row" "$row" "$((256 * PAGE)) $r $r $r 0 0 [anon]"
 	map_vs_smaps "$WORK/z.json" $HOG_PIDS
 	hog r noreserve 64
 	read -r start end <<EOF
@@ -924,6 +943,10 @@ test_group_tree_memfd() {
 # parent and 3 children: each subpage counts like a base page.
 test_thp_cow() {
 	local n=4 k=3 pid rss pss all start end
+	need thp
+	[ "$PROBE_VALUE" = 2097152 ] || skip "the PMD (THP) size is $PROBE_VALUE bytes, not 2 MiB"
+	grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled &&
+		skip "transparent huge pages are off (enabled: never)"
 	hog t thp $n $k
 	ps_json "$WORK/ps.json" --mode exact -p "$HOG_CSV"
 	rss=$((n * 512 * PAGE + STUB))
@@ -948,6 +971,7 @@ EOF
 # counts every mapping, pss one page, uss none of it. ksm/run is put back.
 test_ksm() {
 	local n=128 run pid
+	need ksm
 	global_lock
 	run=$(cat /sys/kernel/mm/ksm/run) || fail "no /sys/kernel/mm/ksm"
 	at_exit "echo $run >/sys/kernel/mm/ksm/run"
@@ -966,6 +990,7 @@ test_ksm() {
 # as smaps does. vm.nr_hugepages is put back.
 test_hugetlb() {
 	local n=2 orig start end pid
+	need hugetlb 2048
 	global_lock
 	orig=$(cat /proc/sys/vm/nr_hugepages)
 	at_exit "echo $orig >/proc/sys/vm/nr_hugepages"
@@ -1000,11 +1025,12 @@ global_lock() {
 swap_on() {
 	local d
 	global_lock
-	d=$(disk_dir) || fail "no disk-backed directory for a swap file"
+	d=$(disk_dir) || skip "no disk-backed directory for a swap file"
 	SWAPFILE=$d/swapfile
 	# The driver swaps it off too, should this test be killed outright.
 	[ -z "${LIVE_STATE:-}" ] || echo "$SWAPFILE" >>"$LIVE_STATE/swapfiles"
 	at_exit "swapoff '$SWAPFILE' 2>/dev/null; rm -rf '$d'"
+	need swap "$d"
 	fallocate -l 256M "$SWAPFILE" 2>/dev/null ||
 		dd if=/dev/zero of="$SWAPFILE" bs=1M count=256 status=none ||
 		fail "cannot create a swap file"
@@ -1081,9 +1107,13 @@ for tool in jq setpriv timeout flock; do
 done
 [ -x "$TRUEMEM" ] || { echo "live: no truemem at $TRUEMEM (set TRUEMEM)" >&2; exit 1; }
 [ -x "$MEMHOG" ] || { echo "live: no memhog at $MEMHOG (set HELPERS)" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "live: must run as root" >&2; exit 1; }
-
 tests=${*:-$ALL_TESTS}
+# Every test starts processes of known memory and reads them in exact mode.
+if ! probe_exact; then
+	for t in $tests; do echo "SKIP $t: $PROBE_WHY"; done
+	echo "live: 0 passed, 0 failed, $(echo $tests | wc -w) skipped"
+	exit 0
+fi
 LIVE_STATE=$(mktemp -d /tmp/truemem-live-state.XXXXXX) || exit 1
 export LIVE_STATE
 # After each test: a swap file a killed test left on is swapped off, removed.
@@ -1101,6 +1131,7 @@ reap_swapfiles() {
 trap 'reap_swapfiles; rm -rf "$LIVE_STATE"' EXIT
 passed=0
 failed=0
+skipped=0
 start=$(date +%s)
 for t in $tests; do
 	limit=$TEST_TIMEOUT
@@ -1110,6 +1141,9 @@ for t in $tests; do
 	if [ $rc = 0 ]; then
 		echo "PASS $t"
 		passed=$((passed + 1))
+	elif [ $rc = 77 ]; then
+		echo "SKIP $t: $(printf '%s' "$reason" | tr '\n' ' ')"
+		skipped=$((skipped + 1))
 	else
 		[ $rc = 124 ] && reason="timed out after ${limit} s${reason:+: $reason}"
 		echo "FAIL $t: $(printf '%s' "${reason:-exit $rc}" | tr '\n' ' ')"
@@ -1117,5 +1151,5 @@ for t in $tests; do
 	fi
 	reap_swapfiles
 done
-echo "live: $passed passed, $failed failed ($(($(date +%s) - start)) s)"
+echo "live: $passed passed, $failed failed, $skipped skipped ($(($(date +%s) - start)) s)"
 [ $failed = 0 ]
