@@ -13,6 +13,7 @@ MANDIR    ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+DATADIR   ?= $(PREFIX)/share/truemem
 
 CC        ?= cc
 PKGS      := libproc2 libcjson ncursesw
@@ -95,11 +96,14 @@ install: truemem
 	install -Dm644 completions/truemem.bash $(DESTDIR)$(BASHCOMPDIR)/truemem
 	install -Dm644 completions/_truemem $(DESTDIR)$(ZSHCOMPDIR)/_truemem
 	install -Dm644 completions/truemem.fish $(DESTDIR)$(FISHCOMPDIR)/truemem.fish
+	install -Dm644 share/truemem-1.schema.json $(DESTDIR)$(DATADIR)/truemem-1.schema.json
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/truemem $(DESTDIR)$(MANDIR)/man1/truemem.1 \
 	      $(DESTDIR)$(MANDIR)/man5/truemem-scenario.5 $(DESTDIR)$(BASHCOMPDIR)/truemem \
-	      $(DESTDIR)$(ZSHCOMPDIR)/_truemem $(DESTDIR)$(FISHCOMPDIR)/truemem.fish
+	      $(DESTDIR)$(ZSHCOMPDIR)/_truemem $(DESTDIR)$(FISHCOMPDIR)/truemem.fish \
+	      $(DESTDIR)$(DATADIR)/truemem-1.schema.json
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan truemem

@@ -5,9 +5,11 @@ set -u
 # Build: gcc make pkg-config and the four -dev libraries. Tests: tmux (the
 # ncurses view), jq (JSON checks), clang + libclang-rt (fuzzing), valgrind
 # (leak checks), util-linux (setpriv, mkswap, swapon, fallocate, script),
-# man-db/groff-base, zsh and fish (the man pages and completions).
+# man-db/groff-base, zsh and fish (the man pages and completions),
+# python3-jsonschema (the JSON Schema check).
 PKGS="gcc make pkg-config libproc2-dev libcjson-dev libncurses-dev libcmocka-dev
-      tmux jq clang libclang-rt-14-dev valgrind procps util-linux man-db groff-base zsh fish"
+      tmux jq clang libclang-rt-14-dev valgrind procps util-linux man-db groff-base zsh fish
+      python3-jsonschema"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -15,14 +15,14 @@ if make -s install DESTDIR="$d" PREFIX=/usr >"$tmp/log" 2>&1; then
 	missing=""
 	for f in usr/bin/truemem usr/share/man/man1/truemem.1 usr/share/man/man5/truemem-scenario.5 \
 		usr/share/bash-completion/completions/truemem usr/share/zsh/vendor-completions/_truemem \
-		usr/share/fish/vendor_completions.d/truemem.fish; do
+		usr/share/fish/vendor_completions.d/truemem.fish usr/share/truemem/truemem-1.schema.json; do
 		[ -f "$d/$f" ] || missing="$missing $f"
 	done
 	[ -z "$missing" ] && pass "install puts every file in place" || fail "install puts every file in place" "missing:$missing"
 	"$d/usr/bin/truemem" --version | grep -q '^truemem [0-9]' && pass "installed binary runs" ||
 		fail "installed binary runs" "no version line"
 	make -s uninstall DESTDIR="$d" PREFIX=/usr >>"$tmp/log" 2>&1
-	left=$(find "$d" -type f | sed "s|^$d/||")
+	left=$(find "$d" -type f -o -type d -name truemem | sed "s|^$d/||")
 	[ -z "$left" ] && pass "uninstall removes them" || fail "uninstall removes them" "left: $left"
 else
 	fail "install" "$(tail -3 "$tmp/log")"
