@@ -5,6 +5,7 @@
 #   make run        install missing packages, build and start truemem
 #   make bench      the benchmark (README, "Performance")
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        build/deb/truemem_VERSION_ARCH.deb, from a clean clone of HEAD
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -24,7 +25,7 @@ AR        := gcc-ar
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE -DTRUEMEM_VERSION='"$(VERSION)"' -MMD -MP
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE -DTRUEMEM_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS    += $(PKG_LIBS) -lm -pthread
 
 B         ?= build
@@ -36,7 +37,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 HELP_SRC  := $(sort $(wildcard tests/live/helpers/*.c bench/*.c))
 HELP_BIN  := $(patsubst %.c,$(B)/%,$(HELP_SRC))
 
-.PHONY: all check run bench install uninstall clean deps tests asan-tests fuzz
+.PHONY: all check run bench install uninstall clean deps tests asan-tests fuzz deb
 
 all: truemem
 
@@ -97,6 +98,14 @@ install: truemem
 	install -Dm644 completions/_truemem $(DESTDIR)$(ZSHCOMPDIR)/_truemem
 	install -Dm644 completions/truemem.fish $(DESTDIR)$(FISHCOMPDIR)/truemem.fish
 	install -Dm644 share/truemem-1.schema.json $(DESTDIR)$(DATADIR)/truemem-1.schema.json
+
+# The package is built as `dpkg-buildpackage -us -uc -b` on a clean clone of
+# the committed tree (not the working tree), in $(B)/deb.
+deb:
+	rm -rf $(B)/deb && mkdir -p $(B)/deb
+	git clone -q . $(B)/deb/truemem
+	cd $(B)/deb/truemem && dpkg-buildpackage -us -uc -b
+	@ls $(B)/deb/*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/truemem $(DESTDIR)$(MANDIR)/man1/truemem.1 \

@@ -6,10 +6,11 @@ set -u
 # ncurses view), jq (JSON checks), clang + libclang-rt (fuzzing), valgrind
 # (leak checks), util-linux (setpriv, mkswap, swapon, fallocate, script),
 # man-db/groff-base, zsh and fish (the man pages and completions),
-# python3-jsonschema (the JSON Schema check).
+# python3-jsonschema (the JSON Schema check), debhelper and lintian (the
+# Debian package; dpkg-buildpackage is in dpkg-dev).
 PKGS="gcc make pkg-config libproc2-dev libcjson-dev libncurses-dev libcmocka-dev
       tmux jq clang libclang-rt-14-dev valgrind procps util-linux man-db groff-base zsh fish
-      python3-jsonschema"
+      python3-jsonschema dpkg-dev debhelper lintian git"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

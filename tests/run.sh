@@ -59,6 +59,7 @@ done
 [ -f tests/docs/run.sh ] && suite docs env TRUEMEM=build/truemem sh tests/docs/run.sh
 [ -f tests/install/run.sh ] && suite install sh tests/install/run.sh
 [ -f tests/schema/run.sh ] && suite schema env TRUEMEM=build/truemem sh tests/schema/run.sh
+[ -f tests/deb/run.sh ] && suite deb sh tests/deb/run.sh
 [ -f tests/fuzz/run.sh ] && suite fuzz sh tests/fuzz/run.sh "${FUZZ_SECONDS:-3}"
 
 echo
