@@ -50,7 +50,7 @@ _truemem_lines()
 _truemem()
 {
 	local cur prev cword cmd i w
-	local commands="top ps map lib sys capture sim"
+	local commands="top ps map lib sys capture sim version"
 	# Options that take a value, in every spelling the parser accepts.
 	local with_arg="--from --mode --group-by --sort -p --pid --filter --interval --count -n --delay -d --format -o --output"
 
@@ -140,6 +140,7 @@ _truemem()
 		sys) opts="--json --from --mode --bytes -h --help" ;;
 		capture) opts="-o --output --mode -h --help" ;;
 		sim) opts="-o --output --trace -h --help" ;;
+		version) opts="--verbose -h --help" ;;
 		esac
 		_truemem_add "$opts" "$cur"
 		return 0

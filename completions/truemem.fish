@@ -1,7 +1,7 @@
 # fish completion for truemem(1).
 # Installed by `make install` as $(PREFIX)/share/fish/vendor_completions.d/truemem.fish.
 
-set -l __truemem_cmds top ps map lib sys capture sim
+set -l __truemem_cmds top ps map lib sys capture sim version
 
 # User-space processes: PID and command name (kernel threads have an empty cmdline).
 function __truemem_pids
@@ -54,7 +54,7 @@ function __truemem_cmd_is
                 set skip 1
             case '-*'
             case '*'
-                contains -- $w top ps map lib sys capture sim; and contains -- $w $argv
+                contains -- $w top ps map lib sys capture sim version; and contains -- $w $argv
                 return
         end
     end
@@ -71,20 +71,21 @@ complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a lib 
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a sys -d '/proc/meminfo reconciled with what processes map'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a capture -d 'save a page-level snapshot of the system'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a sim -d 'run the paging engine on a scenario'
+complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a version -d 'print the version (verbose: what the kernel offers)'
 
 # Common options
-complete -c truemem -n "not __truemem_cmd_is top capture sim" -l json -d 'one JSON document (schema truemem/1)'
-complete -c truemem -n "not __truemem_cmd_is sim capture" -l from -r -f -a '(__fish_complete_directories)' -d 'read a snapshot instead of /proc'
-complete -c truemem -n "not __truemem_cmd_is sim" -l mode -x -a 'auto exact rollup' -d 'how pages are counted'
-complete -c truemem -n "not __truemem_cmd_is top map lib sys capture sim" -l sort -x -a 'pid user swap uss pss rss swap_pss ppid command' -d 'sort column'
+complete -c truemem -n "not __truemem_cmd_is top capture sim version" -l json -d 'one JSON document (schema truemem/1)'
+complete -c truemem -n "not __truemem_cmd_is sim capture version" -l from -r -f -a '(__fish_complete_directories)' -d 'read a snapshot instead of /proc'
+complete -c truemem -n "not __truemem_cmd_is sim version" -l mode -x -a 'auto exact rollup' -d 'how pages are counted'
+complete -c truemem -n "not __truemem_cmd_is top map lib sys capture sim version" -l sort -x -a 'pid user swap uss pss rss swap_pss ppid command' -d 'sort column'
 complete -c truemem -n "__truemem_cmd_is top" -l sort -x -a 'pid user swap uss pss rss command' -d 'sort column'
-complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim" -l reverse -d 'reverse the sort order'
-complete -c truemem -n "not __truemem_cmd_is map sys capture sim" -s p -l pid -x -a '(__truemem_pid_list)' -d 'only these processes'
-complete -c truemem -n "not __truemem_cmd_is map sys capture sim" -l filter -x -d 'only processes whose command, command line or user matches (regex)'
-complete -c truemem -n "not __truemem_cmd_is capture sim" -l bytes -d 'raw byte counts instead of KiB/MiB/GiB'
+complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim version" -l reverse -d 'reverse the sort order'
+complete -c truemem -n "not __truemem_cmd_is map sys capture sim version" -s p -l pid -x -a '(__truemem_pid_list)' -d 'only these processes'
+complete -c truemem -n "not __truemem_cmd_is map sys capture sim version" -l filter -x -d 'only processes whose command, command line or user matches (regex)'
+complete -c truemem -n "not __truemem_cmd_is capture sim version" -l bytes -d 'raw byte counts instead of KiB/MiB/GiB'
 complete -c truemem -s h -l help -d 'show help'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -l version -d 'print the version'
-complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim" -l group-by -x -a 'user program tree cgroup none' -d 'one row per group'
+complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim version" -l group-by -x -a 'user program tree cgroup none' -d 'one row per group'
 
 # top
 complete -c truemem -n "__truemem_cmd_is top" -s d -l delay -x -d 'refresh interval in seconds (default 2)'
@@ -105,3 +106,6 @@ complete -c truemem -n "__truemem_cmd_is map" -a '(__truemem_pids)'
 complete -c truemem -n "__truemem_cmd_is capture sim" -s o -l output -r -f -a '(__fish_complete_directories)' -d 'the snapshot directory to create'
 complete -c truemem -n "__truemem_cmd_is sim" -l trace -d 'print every fault, copy-on-write, swap-out and swap-in'
 complete -c truemem -n "__truemem_cmd_is sim" -F -d 'scenario file'
+
+# version
+complete -c truemem -n "__truemem_cmd_is version" -l verbose -d 'also what the running kernel offers truemem'

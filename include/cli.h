@@ -37,6 +37,7 @@ struct cli_opts {
 	bool extended;              /* map -X */
 	const char *output;         /* capture/sim -o DIR */
 	bool trace;                 /* sim --trace */
+	bool verbose;               /* version --verbose */
 	bool no_color;              /* NO_COLOR set, or TERM=dumb */
 };
 
@@ -47,6 +48,7 @@ int cmd_lib(const struct cli_opts *o);
 int cmd_sys(const struct cli_opts *o);
 int cmd_capture(const struct cli_opts *o);
 int cmd_sim(const struct cli_opts *o);
+int cmd_version(const struct cli_opts *o);
 
 /* Prints "truemem: <msg>" on stderr (git-style: lowercase, no full stop). */
 __attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);

@@ -16,7 +16,7 @@
 
 enum {
 	C_TOP = 1 << 0, C_PS = 1 << 1, C_MAP = 1 << 2, C_LIB = 1 << 3, C_SYS = 1 << 4,
-	C_CAPTURE = 1 << 5, C_SIM = 1 << 6,
+	C_CAPTURE = 1 << 5, C_SIM = 1 << 6, C_VERSION = 1 << 7,
 	C_REPORTS = C_TOP | C_PS | C_MAP | C_LIB | C_SYS,
 };
 
@@ -38,11 +38,13 @@ static const struct command commands[] = {
 	{ "capture", cmd_capture, C_CAPTURE, "-o DIR [OPTIONS]", "save a page-level snapshot of the system" },
 	{ "sim", cmd_sim, C_SIM, "SCRIPT -o DIR [--trace]",
 	  "run the paging engine on a scenario, write a snapshot and truth.json" },
+	{ "version", cmd_version, C_VERSION, "[--verbose]",
+	  "print the version (verbose: what the running kernel offers truemem)" },
 };
 
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_FROM, OPT_MODE, OPT_GROUP_BY, OPT_SORT, OPT_REVERSE, OPT_FILTER,
-	OPT_BYTES, OPT_VERSION, OPT_INTERVAL, OPT_COUNT, OPT_FORMAT, OPT_TREE, OPT_TRACE,
+	OPT_BYTES, OPT_VERSION, OPT_INTERVAL, OPT_COUNT, OPT_FORMAT, OPT_TREE, OPT_TRACE, OPT_VERBOSE,
 };
 
 /*
@@ -80,6 +82,8 @@ static const struct opt_doc opt_docs[] = {
 	{ 'o', C_CAPTURE, "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)" },
 	{ 'o', C_SIM, "  -o, --output DIR      the snapshot directory to create" },
 	{ OPT_TRACE, C_SIM, "      --trace           print every fault, copy-on-write, swap-out and swap-in" },
+	{ OPT_VERBOSE, C_VERSION,
+	  "      --verbose         also what the running kernel offers: one 'key: value' line each" },
 };
 
 static const char tail_help[] = "  -h, --help            this help\n";
@@ -158,6 +162,7 @@ static const struct option long_options[] = {
 	{ "tree", no_argument, NULL, OPT_TREE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -218,6 +223,7 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 	case OPT_BYTES: o->bytes = true; return 0;
 	case OPT_TREE: o->tree = true; return 0;
 	case OPT_TRACE: o->trace = true; return 0;
+	case OPT_VERBOSE: o->verbose = true; return 0;
 	case 'X': o->extended = true; return 0;
 	case 'o': o->output = arg; return 0;
 	case 'p': return parse_pids(o, arg) < 0 ? 2 : 0;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "kfeatures.h"
 #include "snapshot.h"
 #include "source.h"
 
@@ -38,46 +39,6 @@ void proc_ident_release(struct proc_ident *id)
 	id->cmdline = id->exe = id->cgroup = NULL;
 }
 
-/* Is a virtual page of ours mapped to a non-zero PFN as seen through pagemap? */
-static bool live_pfns_visible(int root_fd, uint64_t page_size)
-{
-	static volatile char probe[1] = { 1 };
-	uint64_t pm = 0;
-	int fd = openat(root_fd, "self/pagemap", O_RDONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	probe[0]++;
-	ok = pread_full(fd, &pm, sizeof(pm), (off_t)((uintptr_t)probe / page_size * 8)) == sizeof(pm) &&
-	     (pm & PM_PRESENT) && pm_pfn(pm) != 0;
-	close(fd);
-	return ok;
-}
-
-static bool live_has_pagemap_scan(int root_fd, uint64_t page_size)
-{
-	static volatile char probe[1] = { 1 };
-	struct pm_page_region reg;
-	struct pm_scan_arg arg = {
-		.size = sizeof(arg),
-		.start = (uintptr_t)probe / page_size * page_size,
-		.end = (uintptr_t)probe / page_size * page_size + page_size,
-		.vec = (uintptr_t)&reg, .vec_len = 1,
-		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-		.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-	};
-	int fd = openat(root_fd, "self/pagemap", O_RDONLY | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	probe[0]++;
-	ok = ioctl(fd, TM_PAGEMAP_SCAN, &arg) == 1;
-	close(fd);
-	return ok;
-}
-
 int source_open_live(struct source *s, struct tm_error *err)
 {
 	memset(s, 0, sizeof(*s));
@@ -94,12 +55,12 @@ int source_open_live(struct source *s, struct tm_error *err)
 	s->kpageflags_fd = openat(s->root_fd, "kpageflags", O_RDONLY | O_CLOEXEC);
 	if (s->kpagecount_fd < 0 || s->kpageflags_fd < 0)
 		s->exact_why = "cannot read /proc/kpagecount and /proc/kpageflags (needs CAP_SYS_ADMIN)";
-	else if (!live_pfns_visible(s->root_fd, s->page_size))
+	else if (!kfeatures_pfns_visible(s->root_fd, s->page_size))
 		s->exact_why = "pagemap hides frame numbers without CAP_SYS_ADMIN";
 	else
 		s->exact_ok = true;
 	/* TRUEMEM_NO_PAGEMAP_SCAN forces the plain-read path kernels before 6.7 take (tests use it). */
-	s->have_pagemap_scan = !getenv("TRUEMEM_NO_PAGEMAP_SCAN") && live_has_pagemap_scan(s->root_fd, s->page_size);
+	s->have_pagemap_scan = !getenv("TRUEMEM_NO_PAGEMAP_SCAN") && kfeatures_pagemap_scan(s->root_fd, s->page_size);
 	if (procps_pids_new((struct pids_info **)&s->pids_info, live_items,
 			    (int)ARRAY_SIZE(live_items)) < 0)
 		return errorf(err, -EIO, "cannot start libproc2 (is /proc mounted?)");

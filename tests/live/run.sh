@@ -66,6 +66,7 @@ ksm
 hugetlb
 swap_private_cow
 swap_memfd
+version_verbose
 "
 
 # ---- helpers for the test functions (run inside `run.sh --one NAME`) ----
@@ -1088,6 +1089,85 @@ test_swap_memfd() {
 	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$HOG_CSV"
 	expect "tree group swap swap_uss npids" "$(group_of "$WORK/g.json" ${HOG_PIDS%% *} | cut -d' ' -f4-)" \
 		"$(((n + m) * PAGE)) $(((n + m) * PAGE)) $((k + 1))"
+	finish
+}
+
+# ---- what the kernel offers (issue 10) ----
+
+# mode FILE: the [selected] word of a sysfs mode file.
+mode() { sed 's/.*\[\(.*\)\].*/\1/' "$1"; }
+
+# sizes_kb DIR: the N of DIR/hugepages-NkB, smallest first.
+sizes_kb() { ls -d "$1"/hugepages-*kB 2>/dev/null | sed 's/.*hugepages-\([0-9]*\)kB/\1/' | sort -n; }
+
+# expected_features: what `truemem version --verbose` must print after its
+# first line, worked out here from the machine's own files and tests/probe.sh.
+expected_features() {
+	local t=/sys/kernel/mm/transparent_hugepage h=/sys/kernel/mm/hugepages d kb sep m
+	echo "kernel: $(uname -s) $(uname -r) $(uname -m)"
+	echo "page_size: $PAGE"
+	if probe_exact; then echo "exact_mode: yes"; else echo "exact_mode: no: <reason>"; fi
+	echo "pagemap_scan: $(probe_kprobe pagemap_scan)"
+	if probe_zero_page; then echo "zero_page: yes"; else echo "zero_page: no: <reason>"; fi
+	if probe_kpagecgroup; then echo "kpagecgroup: yes"; else echo "kpagecgroup: no: <reason>"; fi
+	if probe_cgroup_memory; then echo "cgroup_memory: v$PROBE_VALUE"; else echo "cgroup_memory: no: <reason>"; fi
+	m=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -n "$m" ]; then
+		echo "cgroup2: $m (controllers: $(cat "$m/cgroup.controllers" 2>/dev/null | grep . || echo none))"
+	else
+		echo "cgroup2: not mounted"
+	fi
+	if [ -f $t/enabled ]; then
+		echo "thp: $(mode $t/enabled), pmd $(($(cat $t/hpage_pmd_size) / 1024)) kB, shmem $(mode $t/shmem_enabled)"
+	else
+		echo "thp: no: <reason>"
+	fi
+	sep=""
+	printf 'mthp: '
+	for kb in $(sizes_kb $t); do
+		[ -f $t/hugepages-${kb}kB/enabled ] || continue
+		printf '%s%skB=%s' "$sep" $kb "$(mode $t/hugepages-${kb}kB/enabled)"
+		sep=" "
+	done
+	[ -n "$sep" ] || printf 'no: <reason>'
+	echo
+	if [ -f /sys/kernel/mm/ksm/run ]; then
+		set -- stopped running unmerging
+		shift "$(cat /sys/kernel/mm/ksm/run)"
+		echo "ksm: $1, pages_sharing $(cat /sys/kernel/mm/ksm/pages_sharing)"
+	else
+		echo "ksm: no: <reason>"
+	fi
+	sep=""
+	printf 'hugetlb: '
+	for kb in $(sizes_kb $h); do
+		printf '%s%skB %s pages (%s free)' "$sep" $kb "$(cat $h/hugepages-${kb}kB/nr_hugepages)" \
+			"$(cat $h/hugepages-${kb}kB/free_hugepages)"
+		sep=", "
+	done
+	[ -n "$sep" ] || printf 'no: <reason>'
+	echo
+	awk 'NR > 1 { printf "%s%s %s %s kB (%s kB used)", n++ ? ", " : "swap: ", $1, $2, $3, $4 }
+		END { print n ? "" : "swap: none" }' /proc/swaps
+}
+
+# `truemem version --verbose`, line by line, against the machine's own files
+# (with a swap file on, so the swap line lists a real area); a reason after
+# "no: " is truemem's. As nobody, exact mode is not possible and it says why.
+test_version_verbose() {
+	swap_on
+	"$TRUEMEM" version --verbose >"$WORK/v.txt" 2>"$WORK/v.err" || fail "version --verbose exited $?"
+	expect "first line" "$(head -1 "$WORK/v.txt")" "$("$TRUEMEM" --version)"
+	expected_features >"$WORK/want.txt"
+	tail -n +2 "$WORK/v.txt" | sed 's/^\([a-z_0-9]*: no: \).*/\1<reason>/' >"$WORK/got.txt"
+	cmp -s "$WORK/want.txt" "$WORK/got.txt" ||
+		err "version --verbose differs (-want +got): $(diff "$WORK/want.txt" "$WORK/got.txt" | grep '^[<>]' | tr '\n' '|')"
+	grep -q "^swap: .*$SWAPFILE file " "$WORK/v.txt" || err "the swap line does not list $SWAPFILE"
+	[ ! -s "$WORK/v.err" ] || err "stderr: $(head -c 200 "$WORK/v.err")"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$TRUEMEM" version --verbose >"$WORK/n.txt" 2>&1
+	expect "exact_mode as nobody" "$(grep '^exact_mode:' "$WORK/n.txt")" \
+		"exact_mode: no: cannot read /proc/kpagecount and /proc/kpageflags (needs CAP_SYS_ADMIN)"
+	expect "version takes no arguments: exit" "$("$TRUEMEM" version foo >/dev/null 2>&1; echo $?)" 2
 	finish
 }
 
