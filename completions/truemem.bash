@@ -134,9 +134,9 @@ _truemem()
 		case $cmd in
 		'') opts="$common --group-by --version" ;;
 		top) opts="-d --delay -n --count --group-by --tree --from --mode --sort --reverse -p --pid --filter --bytes -h --help" ;;
-		ps) opts="$common --group-by --tree --jsonl --interval --count -n --format" ;;
-		map) opts="-X --json --from --mode --bytes -h --help" ;;
-		lib) opts="--json --from --mode -p --pid --filter --bytes -h --help" ;;
+		ps) opts="$common --group-by --tree --jsonl --interval --count -n --format --no-headers --no-totals" ;;
+		map) opts="-X --json --from --mode --bytes --no-headers --no-totals -h --help" ;;
+		lib) opts="--json --from --mode -p --pid --filter --bytes --no-headers -h --help" ;;
 		sys) opts="--json --from --mode --bytes -h --help" ;;
 		capture) opts="-o --output --mode -h --help" ;;
 		sim) opts="-o --output --trace -h --help" ;;

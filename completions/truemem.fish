@@ -83,6 +83,8 @@ complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim version" -l
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim version" -s p -l pid -x -a '(__truemem_pid_list)' -d 'only these processes'
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim version" -l filter -x -d 'only processes whose command, command line or user matches (regex)'
 complete -c truemem -n "not __truemem_cmd_is capture sim version" -l bytes -d 'raw byte counts instead of KiB/MiB/GiB'
+complete -c truemem -n "__truemem_cmd_is ps map lib" -l no-headers -d 'no title lines in the text table'
+complete -c truemem -n "__truemem_cmd_is ps map" -l no-totals -d 'no totals row in the text table'
 complete -c truemem -s h -l help -d 'show help'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -l version -d 'print the version'
 complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim version" -l group-by -x -a 'user program tree cgroup none' -d 'one row per group'

@@ -38,6 +38,8 @@ struct cli_opts {
 	const char *output;         /* capture/sim -o DIR */
 	bool trace;                 /* sim --trace */
 	bool verbose;               /* version --verbose */
+	bool no_headers;            /* --no-headers: no title lines in text tables */
+	bool no_totals;             /* --no-totals: no totals row in text tables */
 	bool no_color;              /* NO_COLOR set, or TERM=dumb */
 };
 
@@ -72,6 +74,13 @@ int cli_scan(const struct cli_opts *o, unsigned flags, struct source *src, struc
  * by main's option table before the command runs.)
  */
 int cli_no_args(const struct cli_opts *o);
+/*
+ * The status line of a text report, on stderr so stdout is only the table:
+ * "truemem: exact mode, " then fmt, and for --from the snapshot's host and
+ * capture time. Nothing for JSON and other formats (the document says it).
+ */
+__attribute__((format(printf, 3, 4))) void cli_status(const struct cli_opts *o, const struct scan *sc,
+						      const char *fmt, ...);
 /* Says once on stderr when auto mode fell back to rollup, and why. */
 void cli_note_mode(const struct cli_opts *o, const struct scan *sc);
 

@@ -56,6 +56,8 @@ struct scan_opts {
 	char *const *names;        /* processes whose comm or program file name is one of these */
 	size_t nnames;
 	const regex_t *filter;     /* only processes whose comm, cmdline or user match */
+	pid_t self;                /* truemem's own pid: never selected by pids, names or filter
+				      (as pgrep), shown unselected; 0: none */
 	unsigned flags;            /* SCAN_* */
 };
 enum {
@@ -76,6 +78,7 @@ struct scan {
 	struct group *groups;
 	size_t ngroups;
 	enum group_by group_by;
+	pid_t self;                /* the scanning process (scan_opts.self), 0 when not live */
 	double cost_ms;            /* wall time of the scan */
 	size_t nunreadable;        /* processes that could not be read (totals leave them out) */
 	pid_t *missing;            /* owned: requested pids that do not exist */

@@ -106,7 +106,9 @@ struct top_state {
 	bool tree;
 	enum top_col sort;
 	bool reverse;
-	char filter[128];           /* case-insensitive substring of command or user */
+	char filter[128];           /* regular expression on command or user (filter_compile) */
+	regex_t filter_re;          /* filter compiled, only while top_rows_build runs */
+	bool filter_ok;             /* filter is empty or compiles */
 	pid_t *members;             /* Enter on a group: only its processes (sorted), or NULL */
 	size_t nmembers;
 	char *members_of;           /* that group's key */
@@ -178,8 +180,8 @@ void top_hist_release(struct top_hist *h);
 uint64_t top_key_hash(const char *s);
 /* The value of a row in column col; false when it is unknown (shown as "-"). */
 bool top_row_value(const struct top_row *r, enum top_col col, double *out);
-/* True when the row's command or user (group: key) contains filter, ignoring case. */
-bool top_row_matches(const struct proc *p, const struct group *g, const char *filter);
+/* True when the row's command, command line or user (group: key) matches re (filter_compile); NULL: all. */
+bool top_row_matches(const struct proc *p, const struct group *g, const regex_t *re);
 
 /* top_meter.c: fills m from meminfo and the scan's totals (sc may be NULL). */
 void top_meter_compute(struct top_meter *m, const struct meminfo *mi, const struct scan *sc);

@@ -6,6 +6,7 @@
 #ifndef TRUEMEM_UTIL_H
 #define TRUEMEM_UTIL_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,5 +85,13 @@ bool parse_value_line(const char *p, const char *eol, const char *unit, uint64_t
 /* Strict whole-string number parsing for command-line and snapshot words. */
 bool str_to_u64(const char *s, uint64_t *out);
 bool str_to_pid(const char *s, pid_t *out);
+
+/*
+ * The one filter rule of ps, lib, top and --filter: pattern is an extended
+ * regular expression, matched ignoring case unless it has a capital letter
+ * (less's and htop's "smart case"). Returns regcomp's result: 0, or an
+ * error code for regerror; re is compiled only on 0 (regfree it).
+ */
+int filter_compile(regex_t *re, const char *pattern);
 
 #endif

@@ -74,6 +74,8 @@ struct ps_text_opts {
 	bool tree;           /* group-by tree: list members indented */
 	enum ps_col sort;    /* group rows' order */
 	bool reverse;
+	bool no_headers;     /* no column titles */
+	bool no_totals;      /* no TOTAL row */
 };
 /* Writes the `ps` text table (or the group table when sc was grouped) to f. */
 void ps_text_write(FILE *f, const struct scan *sc, const struct ps_rows *rows, const struct ps_text_opts *t);
@@ -87,10 +89,17 @@ void groups_sort(const struct scan *sc, size_t *order, enum ps_col col, bool rev
 struct lib_report;
 struct sys_report;
 
+/* How the map and lib text tables are laid out. */
+struct text_opts {
+	bool human;          /* KiB/MiB/GiB rather than bytes */
+	bool no_headers;     /* no title lines */
+	bool no_totals;      /* no totals row */
+	int width;           /* terminal columns to fit names into, 0: no limit */
+};
 /* Writes the `map` report of process p: one row per mapping and a totals row; extended adds pmap -X columns. */
-void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool human, bool extended);
+void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, const struct text_opts *t, bool extended);
 /* Writes the `lib` report as text. */
-void lib_text_write(FILE *f, const struct scan *sc, const struct lib_report *r, bool human, int width);
+void lib_text_write(FILE *f, const struct scan *sc, const struct lib_report *r, const struct text_opts *t);
 /* Writes the `sys` report as text. */
 void sys_text_write(FILE *f, const struct scan *sc, const struct sys_report *r, bool human);
 

@@ -5,8 +5,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "view.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -41,6 +44,32 @@ void cli_scan_opts(const struct cli_opts *o, struct scan_opts *so)
 	so->pids = o->pids;
 	so->npids = o->npids;
 	so->filter = o->have_filter ? &o->filter : NULL;
+	so->self = o->from ? 0 : getpid();
+}
+
+void cli_status(const struct cli_opts *o, const struct scan *sc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->format != OUT_TEXT)
+		return;
+	fflush(stdout);
+	fprintf(stderr, "truemem: %s mode, ", scan_mode_names[sc->mode]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (o->from) {
+		struct buf host = BUF_INIT;
+		char when[40];
+		struct tm tm;
+
+		gmtime_r(&sc->time.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		escape_untrusted(&host, sc->host, 64);
+		fprintf(stderr, "; snapshot of %s taken %s", host.buf, when);
+		buf_release(&host);
+	}
+	fputc('\n', stderr);
 }
 
 void cli_note_mode(const struct cli_opts *o, const struct scan *sc)

@@ -25,9 +25,13 @@ int cmd_lib(const struct cli_opts *o)
 	lib_report_build(&sc, &r);
 	if (o->format == OUT_JSON)
 		rc = json_write_lib(stdout, &sc, &r, false) < 0;
-	else
-		lib_text_write(stdout, &sc, &r, !o->bytes,
-			       isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0);
+	else {
+		struct text_opts t = { !o->bytes, o->no_headers, false,
+				       isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0 };
+
+		cli_status(o, &sc, "%zu files mapped by %zu process%s", r.n, sc.n, sc.n == 1 ? "" : "es");
+		lib_text_write(stdout, &sc, &r, &t);
+	}
 	lib_report_release(&r);
 	scan_release(&sc);
 	source_close(&src);

@@ -39,7 +39,10 @@ int cmd_map(const struct cli_opts *o)
 	} else if (o->format == OUT_JSON) {
 		rc = json_write_map(stdout, &sc, p, false) < 0;
 	} else {
-		map_text_write(stdout, &sc, p, !o->bytes, o->extended);
+		struct text_opts t = { !o->bytes, o->no_headers, o->no_totals, 0 };
+
+		cli_status(o, &sc, "%zu mapping%s of process %d", p->vmas.n, p->vmas.n == 1 ? "" : "s", (int)pid);
+		map_text_write(stdout, &sc, p, &t, o->extended);
 	}
 	scan_release(&sc);
 	source_close(&src);

@@ -105,8 +105,14 @@ static int ps_once(const struct cli_opts *o, struct source *src, const struct ps
 			if (json_write_ps(stdout, &sc, &rows, o->format == OUT_JSONL) < 0)
 				rc = 1;
 		} else {
-			struct ps_text_opts t = { !o->bytes, terminal_width(), o->tree, col, o->reverse };
+			struct ps_text_opts t = { !o->bytes, terminal_width(), o->tree, col, o->reverse,
+						  o->no_headers, o->no_totals };
 
+			if (sc.group_by != GROUP_NONE)
+				cli_status(o, &sc, "%zu group%s of %zu process%s", sc.ngroups,
+					   sc.ngroups == 1 ? "" : "s", rows.n, rows.n == 1 ? "" : "es");
+			else
+				cli_status(o, &sc, "%zu process%s", rows.n, rows.n == 1 ? "" : "es");
 			ps_text_write(stdout, &sc, &rows, &t);
 		}
 	}

@@ -22,8 +22,10 @@ int cmd_sys(const struct cli_opts *o)
 	sys_report_build(&sc, &r);
 	if (o->format == OUT_JSON)
 		rc = json_write_sys(stdout, &sc, &r, false) < 0;
-	else
+	else {
+		cli_status(o, &sc, "%zu process%s", sc.n, sc.n == 1 ? "" : "es");
 		sys_text_write(stdout, &sc, &r, !o->bytes);
+	}
 	scan_release(&sc);
 	source_close(&src);
 	return rc;

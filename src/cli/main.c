@@ -45,6 +45,7 @@ static const struct command commands[] = {
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_FROM, OPT_MODE, OPT_GROUP_BY, OPT_SORT, OPT_REVERSE, OPT_FILTER,
 	OPT_BYTES, OPT_VERSION, OPT_INTERVAL, OPT_COUNT, OPT_FORMAT, OPT_TREE, OPT_TRACE, OPT_VERBOSE,
+	OPT_NO_HEADERS, OPT_NO_TOTALS,
 };
 
 /*
@@ -78,6 +79,8 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_FILTER, C_TOP | C_PS | C_LIB,
 	  "      --filter REGEX    only processes whose command, command line or user matches" },
 	{ OPT_BYTES, C_REPORTS, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
+	{ OPT_NO_HEADERS, C_PS | C_MAP | C_LIB, "      --no-headers      no title lines in the text table" },
+	{ OPT_NO_TOTALS, C_PS | C_MAP, "      --no-totals       no totals row in the text table" },
 	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)" },
 	{ 'o', C_CAPTURE, "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)" },
 	{ 'o', C_SIM, "  -o, --output DIR      the snapshot directory to create" },
@@ -163,6 +166,8 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "no-headers", no_argument, NULL, OPT_NO_HEADERS },
+	{ "no-totals", no_argument, NULL, OPT_NO_TOTALS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -224,6 +229,8 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 	case OPT_TREE: o->tree = true; return 0;
 	case OPT_TRACE: o->trace = true; return 0;
 	case OPT_VERBOSE: o->verbose = true; return 0;
+	case OPT_NO_HEADERS: o->no_headers = true; return 0;
+	case OPT_NO_TOTALS: o->no_totals = true; return 0;
 	case 'X': o->extended = true; return 0;
 	case 'o': o->output = arg; return 0;
 	case 'p': return parse_pids(o, arg) < 0 ? 2 : 0;
@@ -256,7 +263,7 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 			regfree(&o->filter);
 			o->have_filter = false;
 		}
-		rc = regcomp(&o->filter, arg, REG_EXTENDED | REG_NOSUB);
+		rc = filter_compile(&o->filter, arg);
 
 		if (rc) {
 			char msg[128];

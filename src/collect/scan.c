@@ -608,6 +608,8 @@ static bool proc_selected(const struct scan_opts *o, const struct proc_ident *id
 {
 	if (o->flags & SCAN_RECORD)
 		return true;
+	if (o->self == id->pid && (o->npids || o->nnames || o->filter))
+		return false;
 	if (o->npids || o->nnames) {
 		bool found = false;
 
@@ -1166,6 +1168,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	*c = (struct scan_ctx){ .src = s, .o = o, .sc = out, .err = err, .rd = { .src = s, .err = err } };
 	out->page_size = s->page_size;
 	out->group_by = o->group_by;
+	out->self = o->self;
 	snprintf(out->host, sizeof(out->host), "%s", s->host);
 	if (s->kind == SOURCE_LIVE)
 		clock_gettime(CLOCK_REALTIME, &out->time);

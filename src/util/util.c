@@ -336,3 +336,13 @@ bool str_to_pid(const char *s, pid_t *out)
 	*out = (pid_t)v;
 	return true;
 }
+
+int filter_compile(regex_t *re, const char *pattern)
+{
+	int flags = REG_EXTENDED | REG_NOSUB | REG_ICASE;
+
+	for (const unsigned char *c = (const unsigned char *)pattern; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			flags &= ~REG_ICASE;
+	return regcomp(re, pattern, flags);
+}

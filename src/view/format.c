@@ -24,11 +24,10 @@ void fmt_bytes(char *out, size_t outlen, uint64_t bytes, bool human)
 		snprintf(out, outlen, "%" PRIu64 " B", bytes);
 		return;
 	}
+	/* Rounded to the nearest tenth, as numfmt and htop do; 1023.96 KiB is 1.0 MiB. */
 	v = (double)bytes / 1024.0;
-	for (u = 0; v >= 1024.0 && u + 1 < ARRAY_SIZE(units); u++)
+	for (u = 0; v >= 1023.95 && u + 1 < ARRAY_SIZE(units); u++)
 		v /= 1024.0;
-	/* Truncate rather than round, so a figure is never shown larger than it is. */
-	v = (double)(uint64_t)(v * 10.0) / 10.0;
 	snprintf(out, outlen, "%.1f %s", v, units[u]);
 }
 

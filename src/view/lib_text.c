@@ -8,13 +8,14 @@
 #include "report.h"
 #include "view.h"
 
-void lib_text_write(FILE *f, const struct scan *sc, const struct lib_report *r, bool human, int width)
+void lib_text_write(FILE *f, const struct scan *sc, const struct lib_report *r, const struct text_opts *t)
 {
-	int w = human ? 10 : 12;
+	bool human = t->human;
+	int w = human ? 10 : 12, width = t->width;
 	struct buf b = BUF_INIT;
 
-	fprintf(f, "truemem: %s mode, %zu files mapped\n", scan_mode_names[sc->mode], r->n);
-	fprintf(f, "%6s %*s %*s %*s %*s NAME\n", "PROCS", w, "SWAP", w, "USS", w, "PSS", w, "RSS");
+	if (!t->no_headers)
+		fprintf(f, "%6s %*s %*s %*s %*s NAME\n", "PROCS", w, "SWAP", w, "USS", w, "PSS", w, "RSS");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct lib_row *row = &r->rows[i];
 		const struct mem_counts *c = &row->counts;

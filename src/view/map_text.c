@@ -35,8 +35,9 @@ static void map_extended_cells(char cells[5][32], const struct vma *v, bool huma
 	fmt_cell(cells[4], 32, sm->locked_kb * 1024, v->smaps, human);
 }
 
-void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool human, bool extended)
+void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, const struct text_opts *t, bool extended)
 {
+	bool human = t->human;
 	static const char *const titles[5] = { "Size", "RSS", "PSS", "USS", "Swap" };
 	static const char *const xtitles[5] = { "Anon", "File", "Shmem", "THP", "Locked" };
 	struct buf b = BUF_INIT;
@@ -44,14 +45,16 @@ void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool h
 	int w = human ? 10 : 12;
 	uint64_t size = 0;
 
-	escape_untrusted(&b, proc_command(p), 0);
-	fprintf(f, "%d:   %s\ntruemem: %s mode\n", (int)p->id.pid, b.buf, scan_mode_names[sc->mode]);
-	fprintf(f, "%-16s", "Address");
-	for (int k = 0; k < 5; k++)
-		fprintf(f, " %*s", w, titles[k]);
-	for (int k = 0; extended && k < 5; k++)
-		fprintf(f, " %*s", w, xtitles[k]);
-	fprintf(f, " Mode  Mapping%s\n", extended ? " [VmFlags]" : "");
+	if (!t->no_headers) {
+		escape_untrusted(&b, proc_command(p), 0);
+		fprintf(f, "%d:   %s\n", (int)p->id.pid, b.buf);
+		fprintf(f, "%-16s", "Address");
+		for (int k = 0; k < 5; k++)
+			fprintf(f, " %*s", w, titles[k]);
+		for (int k = 0; extended && k < 5; k++)
+			fprintf(f, " %*s", w, xtitles[k]);
+		fprintf(f, " Mode  Mapping%s\n", extended ? " [VmFlags]" : "");
+	}
 	for (size_t i = 0; i < p->vmas.n; i++) {
 		const struct vma *v = &p->vmas.v[i];
 
@@ -72,10 +75,12 @@ void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, bool h
 			fprintf(f, " [%s]", v->smaps->vmflags);
 		fputc('\n', f);
 	}
-	map_cells(cells, &p->counts, size, human);
-	fprintf(f, "%-16s", "total");
-	for (int k = 0; k < 5; k++)
-		fprintf(f, " %*s", w, cells[k]);
-	fputc('\n', f);
+	if (!t->no_totals) {
+		map_cells(cells, &p->counts, size, human);
+		fprintf(f, "%-16s", "total");
+		for (int k = 0; k < 5; k++)
+			fprintf(f, " %*s", w, cells[k]);
+		fputc('\n', f);
+	}
 	buf_release(&b);
 }

@@ -38,17 +38,23 @@ static int widest(int w, const char *s)
 	return n > w ? n : w;
 }
 
-static void write_command(FILE *f, const char *text, int room)
+/* The command column; truemem's own process (shown only unselected) says so. */
+static void write_command(FILE *f, const char *text, int room, bool self)
 {
+	static const char mark[] = " (truemem itself)";
 	struct buf b = BUF_INIT;
 
+	if (self)
+		room = room > (int)sizeof(mark) ? room - (int)sizeof(mark) + 1 : room > 0 ? 1 : 0;
 	escape_untrusted(&b, text, room > 0 ? (size_t)room : 0);
-	fprintf(f, "%s\n", b.buf ? b.buf : "");
+	fprintf(f, "%s%s\n", b.buf ? b.buf : "", self ? mark : "");
 	buf_release(&b);
 }
 
-static void write_procs(FILE *f, const struct scan *sc, const struct ps_rows *rows, bool human, int width)
+static void write_procs(FILE *f, const struct scan *sc, const struct ps_rows *rows, const struct ps_text_opts *t)
 {
+	bool human = t->human;
+	int width = t->width;
 	char (*cells)[4][32] = xcalloc(rows->n + 1, sizeof(*cells));
 	int w[4] = { 4, 3, 3, 3 }, wpid = 3, wuser = 4, used;
 	static const char *const titles[4] = { "SWAP", "USS", "PSS", "RSS" };
@@ -67,7 +73,8 @@ static void write_procs(FILE *f, const struct scan *sc, const struct ps_rows *ro
 		for (int k = 0; k < 4; k++)
 			w[k] = widest(w[k], cells[i][k]);
 	wuser = wuser > 12 ? 12 : wuser;
-	fprintf(f, "%*s %-*s %*s %*s %*s %*s COMMAND\n", wpid, "PID", wuser, "USER", w[0], titles[0], w[1],
+	if (!t->no_headers)
+		fprintf(f, "%*s %-*s %*s %*s %*s %*s COMMAND\n", wpid, "PID", wuser, "USER", w[0], titles[0], w[1],
 		titles[1], w[2], titles[2], w[3], titles[3]);
 	used = wpid + wuser + w[0] + w[1] + w[2] + w[3] + 6;
 	for (size_t i = 0; i < rows->n; i++) {
@@ -78,9 +85,10 @@ static void write_procs(FILE *f, const struct scan *sc, const struct ps_rows *ro
 		fprintf(f, "%*d %-*s %*s %*s %*s %*s ", wpid, (int)p->id.pid, wuser, user.buf, w[0], cells[i][0],
 			w[1], cells[i][1], w[2], cells[i][2], w[3], cells[i][3]);
 		buf_release(&user);
-		write_command(f, proc_command(p), width > 0 ? width - used : 0);
+		write_command(f, proc_command(p), width > 0 ? width - used : 0, p->id.pid == sc->self);
 	}
-	fprintf(f, "%*s %-*s %*s %*s %*s %*s %s\n", wpid, "", wuser, "", w[0], cells[rows->n][0], w[1],
+	if (!t->no_totals)
+		fprintf(f, "%*s %-*s %*s %*s %*s %*s %s\n", wpid, "", wuser, "", w[0], cells[rows->n][0], w[1],
 		cells[rows->n][1], w[2], cells[rows->n][2], w[3], cells[rows->n][3],
 		sc->mode == MODE_EXACT ? "TOTAL (distinct frames)" : "TOTAL (sum of PSS)");
 	free(cells);
@@ -164,12 +172,14 @@ static void write_tree_members(FILE *f, const struct scan *sc, const struct grou
 	}
 }
 
-static void write_groups(FILE *f, const struct scan *sc, bool human, bool tree, enum ps_col col, bool reverse)
+static void write_groups(FILE *f, const struct scan *sc, const struct ps_text_opts *t)
 {
 	size_t *order = xmalloc((sc->ngroups + 1) * sizeof(*order));
+	bool human = t->human, tree = t->tree;
 
-	groups_sort(sc, order, col, reverse);
-	fprintf(f, "%-40s %10s %10s %10s %10s %10s %10s\n", group_by_names[sc->group_by], "PROCS", "SWAP",
+	groups_sort(sc, order, t->sort, t->reverse);
+	if (!t->no_headers)
+		fprintf(f, "%-40s %10s %10s %10s %10s %10s %10s\n", group_by_names[sc->group_by], "PROCS", "SWAP",
 		"SWAP_USS", "USS", "PSS", "RSS");
 	for (size_t i = 0; i < sc->ngroups; i++) {
 		const struct group *g = &sc->groups[order[i]];
@@ -191,9 +201,8 @@ static void write_groups(FILE *f, const struct scan *sc, bool human, bool tree, 
 
 void ps_text_write(FILE *f, const struct scan *sc, const struct ps_rows *rows, const struct ps_text_opts *t)
 {
-	fprintf(f, "truemem: %s mode, %zu process%s\n", scan_mode_names[sc->mode], rows->n, rows->n == 1 ? "" : "es");
 	if (sc->group_by != GROUP_NONE)
-		write_groups(f, sc, t->human, t->tree, t->sort, t->reverse);
+		write_groups(f, sc, t);
 	else
-		write_procs(f, sc, rows, t->human, t->width);
+		write_procs(f, sc, rows, t);
 }

@@ -21,7 +21,6 @@ void sys_text_write(FILE *f, const struct scan *sc, const struct sys_report *r, 
 {
 	char cell[32];
 
-	fprintf(f, "truemem: %s mode, %zu process%s\n", scan_mode_names[sc->mode], sc->n, sc->n == 1 ? "" : "es");
 	fprintf(f, "MEMORY\n");
 	line(f, "total (MemTotal)", r->total, true, human);
 	line(f, "free (MemFree)", r->free, true, human);

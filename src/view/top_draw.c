@@ -448,8 +448,8 @@ static void draw_table(struct top_state *st)
 		draw_row(st, HEADER_LINES + i, &st->rows[ri], shown, ri == st->sel);
 	}
 	if (st->have_scan && st->nrows == 0)
-		top_draw_text(HEADER_LINES, 0, COLS, st->filter[0] ? "no process matches the filter" :
-			  "no processes");
+		top_draw_text(HEADER_LINES, 0, COLS, !st->filter_ok ? "the filter is not a valid regular expression" :
+			  st->filter[0] ? "no process matches the filter" : "no processes");
 }
 
 /* The bottom line: the filter prompt, a notice, or the key hints. */
@@ -460,7 +460,7 @@ static void draw_status(struct top_state *st)
 	move(y, 0);
 	clrtoeol();
 	if (st->editing_filter) {
-		x = top_draw_text(y, 0, COLS, "filter (Enter keeps, Esc clears): ");
+		x = top_draw_text(y, 0, COLS, "filter regex (Enter keeps, Esc clears): ");
 		x += top_draw_untrusted(st, y, x, COLS - x - 1, st->filter);
 		curs_set(1);
 		move(y, x);

@@ -231,7 +231,7 @@ static const struct top_binding bindings[] = {
 	{ '>',           ON_LIST, NULL,            NULL, act_sort_step },
 	{ KEY_F(6),      ON_LIST, "F6",            "choose the sort column from a menu", act_sort_menu },
 	{ 'r',           ON_LIST, "r",             "reverse the sort order", act_reverse },
-	{ '/',           ON_LIST, "/",             "filter by command or user (Enter keeps, Esc clears)", act_filter },
+	{ '/',           ON_LIST, "/",             "filter: a regex on command or user, any case unless it has capitals", act_filter },
 	{ KEY_ESC,       ON_LIST, "Esc",           "clear the filter, or leave a group's processes; in the mappings, go back", act_clear_filter },
 	{ 'g',           ON_LIST, "g",             "group by: none, user, program, tree, cgroup", act_group },
 	{ 't',           ON_LIST, "t",             "tree view of the processes", act_tree },

@@ -35,14 +35,20 @@ uint64_t top_key_hash(const char *s)
 	return h;
 }
 
-bool top_row_matches(const struct proc *p, const struct group *g, const char *filter)
+bool top_row_matches(const struct proc *p, const struct group *g, const regex_t *re)
 {
-	if (!filter[0])
+	if (!re)
 		return true;
 	if (g)
-		return g->key && strcasestr(g->key, filter);
-	return strcasestr(p->id.comm, filter) || strcasestr(p->id.user, filter) ||
-	       (p->id.cmdline && strcasestr(p->id.cmdline, filter));
+		return g->key && regexec(re, g->key, 0, NULL, 0) == 0;
+	return regexec(re, p->id.comm, 0, NULL, 0) == 0 || regexec(re, p->id.user, 0, NULL, 0) == 0 ||
+	       (p->id.cmdline && regexec(re, p->id.cmdline, 0, NULL, 0) == 0);
+}
+
+/* An empty filter shows everything; one that does not compile (yet, while typed) shows nothing. */
+static bool row_shown(const struct top_state *st, const struct proc *p, const struct group *g)
+{
+	return st->filter_ok && top_row_matches(p, g, st->filter[0] ? &st->filter_re : NULL);
 }
 
 static const struct mem_counts *row_counts(const struct top_row *r)
@@ -163,7 +169,7 @@ static void build_groups(struct top_state *st)
 		const struct group *g = &st->scan.groups[i];
 		struct top_row *r;
 
-		if (!top_row_matches(NULL, g, st->filter))
+		if (!row_shown(st, NULL, g))
 			continue;
 		r = push_row(st);
 		r->group = g;
@@ -184,7 +190,7 @@ static bool proc_shown(const struct top_state *st, const struct proc *p)
 {
 	if (st->members && !bsearch(&p->id.pid, st->members, st->nmembers, sizeof(pid_t), cmp_pid))
 		return false;
-	return top_row_matches(p, NULL, st->filter);
+	return row_shown(st, p, NULL);
 }
 
 /* The filtered processes in sort order, as rows. */
@@ -312,6 +318,7 @@ void top_rows_build(struct top_state *st)
 	st->nrows = 0;
 	if (!st->have_scan)
 		return;
+	st->filter_ok = !st->filter[0] || filter_compile(&st->filter_re, st->filter) == 0;
 	if (st->scan.ngroups && st->group_by != GROUP_NONE)
 		build_groups(st);
 	else {
@@ -319,6 +326,8 @@ void top_rows_build(struct top_state *st)
 		if (st->tree)
 			build_tree(st);
 	}
+	if (st->filter[0] && st->filter_ok)
+		regfree(&st->filter_re);
 	selection_restore(st);
 	top_clamp_selection(st);
 }

@@ -160,6 +160,7 @@ static void report_all(struct scan *sc)
 {
 	struct ps_rows rows = { xmalloc((sc->n + 1) * sizeof(*rows.p)), 0 };
 	struct ps_text_opts t = { true, 80, sc->group_by == GROUP_TREE, COL_PSS, false };
+	struct text_opts mt = { false, false, false, 0 }, lt = { true, false, false, 100 };
 	struct lib_report lr;
 	struct sys_report sr;
 
@@ -178,11 +179,12 @@ static void report_all(struct scan *sc)
 		if (!p->readable)
 			continue;
 		json_write_map(sink, sc, p, true);
-		map_text_write(sink, sc, p, i & 1, true);
+		mt.human = i & 1;
+		map_text_write(sink, sc, p, &mt, true);
 	}
 	lib_report_build(sc, &lr);
 	json_write_lib(sink, sc, &lr, false);
-	lib_text_write(sink, sc, &lr, true, 100);
+	lib_text_write(sink, sc, &lr, &lt);
 	lib_report_release(&lr);
 	sys_report_build(sc, &sr);
 	json_write_sys(sink, sc, &sr, false);

@@ -44,6 +44,7 @@ noreserve_64g
 sparse_runs
 sparse_capture
 text_output
+selection_self
 rollup_mode
 sort_filter
 group_program
@@ -383,7 +384,42 @@ test_text_output() {
 	done
 	printf '%s\n' "$out" | grep -q "^ *0 *$((n * PAGE + 2 * STUB)) *$((n * PAGE + 2 * STUB)) *$((n * PAGE + 2 * STUB)) .*TOTAL" ||
 		err "totals line: expected SWAP 0, USS=PSS=RSS $((n * PAGE + 2 * STUB)); got '$(printf '%s\n' "$out" | tail -1)'"
-	printf '%s\n' "$out" | head -1 | grep -q exact || err "header does not show the mode: '$(printf '%s\n' "$out" | head -1)'"
+	head -1 "$WORK/err" | grep -q "^truemem: exact mode, $((k + 1)) processes$" ||
+		err "status line on stderr does not show the mode and count: '$(head -1 "$WORK/err")'"
+	printf '%s\n' "$out" | head -1 | grep -q '^ *PID USER' || err "stdout does not start with the titles: '$(printf '%s\n' "$out" | head -1)'"
+	# --no-headers and --no-totals leave exactly the process rows.
+	out=$("$TRUEMEM" ps --bytes --no-headers --no-totals -p "$HOG_CSV" 2>/dev/null)
+	expect "rows with --no-headers --no-totals" "$(printf '%s\n' "$out" | awk '{ print $1 }' | sort -n | paste -sd,)" \
+		"$(printf '%s\n' $HOG_PIDS | sort -n | paste -sd,)"
+	out=$("$TRUEMEM" map --bytes --no-headers --no-totals "${HOG_PIDS%% *}" 2>/dev/null)
+	printf '%s\n' "$out" | grep -qv '^[0-9a-f]\{16\} ' && err "map --no-headers --no-totals printed a line that is not a mapping"
+	expect "map rows" "$(printf '%s\n' "$out" | wc -l)" "$(wc -l <"/proc/${HOG_PIDS%% *}/maps")"
+	finish
+}
+
+# A selection (--filter, -p, names) never matches truemem's own process, as
+# pgrep; a plain ps shows it, marked. The filter is a regex, any case unless
+# it has a capital, in ps and lib alike.
+test_selection_self() {
+	local tag="selftest$$" out
+	out=$("$TRUEMEM" ps --json --filter "$tag" | jq -c '[.processes[].pid]')
+	expect "ps --filter matching only truemem's own command line" "$out" "[]"
+	out=$("$TRUEMEM" lib --json --filter "$tag" | jq -c '[.libraries[].name]')
+	expect "lib --filter matching only truemem's own command line" "$out" "[]"
+	"$TRUEMEM" ps --bytes --filter "$tag" --no-headers >"$WORK/out" 2>/dev/null
+	expect "--no-headers over an empty selection: the totals line only" "$(wc -l <"$WORK/out") $(grep -c TOTAL "$WORK/out")" "1 1"
+	# Without a selection, its own row is there, marked.
+	"$TRUEMEM" ps --bytes --sort pid "--reverse" >"$WORK/plain" 2>/dev/null
+	grep -q "truemem ps --bytes --sort pid --reverse (truemem itself)\$" "$WORK/plain" ||
+		err "plain ps does not mark its own row: $(grep -F -- '--sort pid --reverse' "$WORK/plain" | head -1)"
+	# Smart case: lower case matches any case, a capital makes it exact.
+	hog a anon 16
+	out=$("$TRUEMEM" ps --json --filter 'MEMHOG' -p "$HOG_CSV" | jq '.processes | length')
+	expect "--filter MEMHOG (capitals: case-sensitive)" "$out" 0
+	out=$("$TRUEMEM" ps --json --filter '/MEMHOG --TIMEOUT' -p "$HOG_CSV" | jq '.processes | length')
+	expect "--filter with capitals is exact" "$out" 0
+	out=$("$TRUEMEM" ps --json --filter '/memhog --timeout' -p "$HOG_CSV" | jq '.processes | length')
+	expect "--filter in lower case" "$out" 1
 	finish
 }
 
@@ -738,9 +774,15 @@ test_capture_replay() {
 	cmp -s "$WORK/l1" "$WORK/r" ||
 		err "ps --from differs from live: $(diff "$WORK/l1" "$WORK/r" | head -8 | tr '\n' ' ')"
 	# The text view too, byte for byte.
-	"$TRUEMEM" ps --bytes -p "$pids" >"$WORK/t1" 2>&1
-	"$TRUEMEM" ps --bytes --from "$d" -p "$pids" >"$WORK/t2" 2>&1
+	"$TRUEMEM" ps --bytes -p "$pids" >"$WORK/t1" 2>"$WORK/e1"
+	"$TRUEMEM" ps --bytes --from "$d" -p "$pids" >"$WORK/t2" 2>"$WORK/e2"
 	cmp -s "$WORK/t1" "$WORK/t2" || err "text ps --from differs: $(diff "$WORK/t1" "$WORK/t2" | head -6 | tr '\n' ' ')"
+	# The status line says it is a snapshot: whose, and when (the capture's time, UTC).
+	local when host
+	host=$(jq -r .host "$WORK/replay.json")
+	when=$(jq -r .time "$WORK/replay.json" | sed 's/T/ /; s/Z$/ UTC/')
+	expect "live status line" "$(cat "$WORK/e1")" "truemem: exact mode, 8 processes"
+	expect "--from status line" "$(cat "$WORK/e2")" "truemem: exact mode, 8 processes; snapshot of $host taken $when"
 	finish
 }
 

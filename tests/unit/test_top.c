@@ -121,20 +121,31 @@ static void text_and_pid_sorts(void **unused)
 	state_free(&st);
 }
 
-static void filter_matches_command_or_user_ignoring_case(void **unused)
+/* The filter rule of ps and lib: a regex, any case unless it has capitals. */
+static void filter_is_a_smart_case_regex(void **unused)
 {
 	struct top_state st;
 
 	state_with(&st, TOP_PSS);
-	snprintf(st.filter, sizeof(st.filter), "POST");
+	snprintf(st.filter, sizeof(st.filter), "post");
 	top_rows_build(&st);
 	assert_int_equal(st.nrows, 2);
-	snprintf(st.filter, sizeof(st.filter), "alice");
+	snprintf(st.filter, sizeof(st.filter), "POST");
+	top_rows_build(&st);
+	assert_int_equal(st.nrows, 0);
+	snprintf(st.filter, sizeof(st.filter), "^ali");
+	top_rows_build(&st);
+	assert_int_equal(st.nrows, 2);
+	snprintf(st.filter, sizeof(st.filter), "lice$");
 	top_rows_build(&st);
 	assert_int_equal(st.nrows, 2);
 	snprintf(st.filter, sizeof(st.filter), "nothing-like-it");
 	top_rows_build(&st);
 	assert_int_equal(st.nrows, 0);
+	snprintf(st.filter, sizeof(st.filter), "post(");
+	top_rows_build(&st);
+	assert_int_equal(st.nrows, 0);
+	assert_false(st.filter_ok);
 	state_free(&st);
 }
 
@@ -293,7 +304,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pss_sort_is_largest_first),
 		cmocka_unit_test(text_and_pid_sorts),
-		cmocka_unit_test(filter_matches_command_or_user_ignoring_case),
+		cmocka_unit_test(filter_is_a_smart_case_regex),
 		cmocka_unit_test(tree_puts_children_under_parents),
 		cmocka_unit_test(selection_follows_the_process),
 		cmocka_unit_test(growth_is_per_second_against_the_last_scan),

@@ -1,7 +1,7 @@
 /*
  * test_util.c: the cursor parsers, strict number words, struct buf and the
  * fd helpers (util.h), errorf (error.h), and the fixed-point PSS contract
- * and counts_add (counts.h).
+ * and counts_add (counts.h), human units (view.h) and the filter rule.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include "counts.h"
 #include "error.h"
 #include "util.h"
+#include "view.h"
 
 static void u64_basic(void **state)
 {
@@ -400,6 +401,46 @@ static void counts_adding(void **state)
 	assert_string_equal(page_kind_names[KIND_SHMEM], "shmem");
 }
 
+/* Human units round to the nearest tenth (numfmt, htop); --bytes stays exact. */
+static void human_units_round_to_nearest(void **state)
+{
+	static const struct { uint64_t bytes; const char *human; } cases[] = {
+		{ 0, "0 B" }, { 1023, "1023 B" }, { 1024, "1.0 KiB" },
+		{ 53196, "51.9 KiB" },                    /* 51.949 KiB */
+		{ 53197, "52.0 KiB" },                    /* 51.950 KiB rounds up */
+		{ 10538189, "10.1 MiB" },                 /* 10.0499 MiB: 10.0 when truncated */
+		{ 1048525, "1.0 MiB" },                   /* 1023.95 KiB is not "1024.0 KiB" */
+		{ 1048524, "1023.9 KiB" },
+		{ UINT64_C(3) << 30, "3.0 GiB" },
+	};
+	char out[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fmt_bytes(out, sizeof(out), cases[i].bytes, true);
+		assert_string_equal(out, cases[i].human);
+	}
+	fmt_bytes(out, sizeof(out), 10538189, false);
+	assert_string_equal(out, "10538189");
+}
+
+/* One filter rule: an extended regex, any case unless it has a capital. */
+static void filter_smart_case(void **state)
+{
+	regex_t re;
+
+	assert_int_equal(filter_compile(&re, "^bash"), 0);
+	assert_int_equal(regexec(&re, "Bash -l", 0, NULL, 0), 0);
+	assert_int_equal(regexec(&re, "bash", 0, NULL, 0), 0);
+	assert_int_not_equal(regexec(&re, "-bash", 0, NULL, 0), 0);
+	regfree(&re);
+	assert_int_equal(filter_compile(&re, "BASH|zsh"), 0);
+	assert_int_equal(regexec(&re, "BASH", 0, NULL, 0), 0);
+	assert_int_not_equal(regexec(&re, "bash", 0, NULL, 0), 0);
+	assert_int_not_equal(regexec(&re, "ZSH", 0, NULL, 0), 0);
+	regfree(&re);
+	assert_int_not_equal(filter_compile(&re, "a("), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +456,8 @@ int main(void)
 		cmocka_unit_test(errorf_cause),
 		cmocka_unit_test(pss_fixed_point),
 		cmocka_unit_test(counts_adding),
+		cmocka_unit_test(human_units_round_to_nearest),
+		cmocka_unit_test(filter_smart_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
