@@ -132,7 +132,7 @@ _truemem()
 		local common="--json --from --mode --sort --reverse -p --pid --filter --bytes -h --help"
 		local opts
 		case $cmd in
-		'') opts="$common --group-by --version" ;;
+		'') opts="$common --group-by -V --version" ;;
 		top) opts="-d --delay -n --count --group-by --tree --from --mode --sort --reverse -p --pid --filter --bytes -h --help" ;;
 		ps) opts="$common --group-by --tree --jsonl --interval --count -n --format --no-headers --no-totals" ;;
 		map) opts="-X --json --from --mode --bytes --no-headers --no-totals -h --help" ;;

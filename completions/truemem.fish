@@ -86,7 +86,7 @@ complete -c truemem -n "not __truemem_cmd_is capture sim version" -l bytes -d 'r
 complete -c truemem -n "__truemem_cmd_is ps map lib" -l no-headers -d 'no title lines in the text table'
 complete -c truemem -n "__truemem_cmd_is ps map" -l no-totals -d 'no totals row in the text table'
 complete -c truemem -s h -l help -d 'show help'
-complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -l version -d 'print the version'
+complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -s V -l version -d 'print the version'
 complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim version" -l group-by -x -a 'user program tree cgroup none' -d 'one row per group'
 
 # top

@@ -23,8 +23,10 @@ struct cli_opts {
 	enum scan_mode mode;        /* --mode (default MODE_AUTO) */
 	const char *from;           /* --from DIR, or NULL for live /proc */
 	enum out_format format;     /* --json, --jsonl, --format */
+	const char *format_opt;     /* the option that set format, NULL when none did */
 	bool bytes;                 /* --bytes */
-	bool reverse;               /* --reverse */
+	bool reverse;               /* --reverse (flipped by --sort -COLUMN / +COLUMN as needed) */
+	bool sort_flip;             /* --sort -COLUMN or +COLUMN asked the other way round */
 	int sort_col;               /* --sort, an enum ps_col, or -1 for the command's default */
 	enum group_by group_by;     /* --group-by */
 	bool tree;                  /* --tree (ps --group-by tree indentation) */

@@ -44,6 +44,8 @@ struct ps_column {
 extern const struct ps_column ps_columns[COL_COUNT];
 /* The column named name (also accepts "name" and "cmd" for COMMAND), or -1. */
 int ps_column_find(const char *name);
+/* True when col sorts smallest (A) first by default: pid, ppid, user, command; sizes go largest first. */
+bool ps_column_ascending(int col);
 
 /*
  * Orders rows (pointers into a scan, whose procs stay sorted by pid) by

@@ -94,8 +94,9 @@ static int ps_once(const struct cli_opts *o, struct source *src, const struct ps
 	}
 	if (first)
 		cli_note_mode(o, &sc);
+	/* As procps: what exists is shown, what does not is named, and the exit status is 1. */
 	rc = ps_missing(&sc);
-	if (rc == 0) {
+	if (rc == 0 || sc.n > 0) {
 		ps_rows_pick(&sc, &rows);
 		ps_sort(rows.p, rows.n, col, o->reverse);
 		if (o->format == OUT_PROMETHEUS) {

@@ -140,7 +140,7 @@ static void usage(FILE *f, const struct command *c)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nOptions:\n"
 	      "  -h, --help            this help; truemem COMMAND --help lists a command's options\n"
-	      "      --version         print the version\n"
+	      "  -V, --version         print the version\n"
 	      "\nExit status: 0 ok, 1 runtime error, 2 usage error.\nSee truemem(1).\n", f);
 }
 
@@ -214,6 +214,24 @@ static int parse_pids(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/*
+ * Sets the output format; a second option that asks for another one
+ * (--json --format prometheus) is a usage error. Returns 0 or 2.
+ */
+static int set_format(struct cli_opts *o, enum out_format f, const char *opt)
+{
+	static const char *const names[] = { "text", "JSON", "JSON lines", "Prometheus" };
+
+	if (o->format_opt && o->format != f) {
+		cli_error("%s (%s) conflicts with %s (%s): pick one output format", opt, names[f], o->format_opt,
+			  names[o->format]);
+		return 2;
+	}
+	o->format = f;
+	o->format_opt = opt;
+	return 0;
+}
+
 /* Applies one option. Returns 0, or 2 for a usage error (already reported). */
 static int apply_option(struct cli_opts *o, int c, const char *arg)
 {
@@ -221,8 +239,8 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 	int i;
 
 	switch (c) {
-	case OPT_JSON: o->format = OUT_JSON; return 0;
-	case OPT_JSONL: o->format = OUT_JSONL; return 0;
+	case OPT_JSON: return set_format(o, OUT_JSON, "--json");
+	case OPT_JSONL: return set_format(o, OUT_JSONL, "--jsonl");
 	case OPT_FROM: o->from = arg; return 0;
 	case OPT_REVERSE: o->reverse = true; return 0;
 	case OPT_BYTES: o->bytes = true; return 0;
@@ -245,16 +263,18 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 		o->group_by = (enum group_by)i;
 		return 0;
 	case OPT_SORT:
-		if ((o->sort_col = ps_column_find(arg)) < 0)
+		/* procps: -COLUMN sorts descending (largest, Z first), +COLUMN ascending. */
+		if ((o->sort_col = ps_column_find(arg + (arg[0] == '-' || arg[0] == '+'))) < 0)
 			break;
+		o->sort_flip = (arg[0] == '-' && ps_column_ascending(o->sort_col)) ||
+			       (arg[0] == '+' && !ps_column_ascending(o->sort_col));
 		return 0;
 	case OPT_FORMAT: {
 		static const char *const formats[] = { "text", "json", "jsonl", "prometheus" };
 
 		if ((i = name_index(formats, 4, arg)) < 0)
 			break;
-		o->format = (enum out_format)i;
-		return 0;
+		return set_format(o, (enum out_format)i, "--format");
 	}
 	case OPT_FILTER: {
 		int rc;
@@ -291,7 +311,7 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 	cli_error("invalid value '%s' for %s", arg, c == 'p' ? "-p" : c == 'd' ? "-d" : c == 'n' ? "--count" :
 		  c == OPT_MODE ? "--mode (exact, rollup or auto)" :
 		  c == OPT_GROUP_BY ? "--group-by (user, program, tree or cgroup)" :
-		  c == OPT_SORT ? "--sort (pid, user, swap, uss, pss, rss, swap_pss, ppid or command)" :
+		  c == OPT_SORT ? "--sort (pid, user, swap, uss, pss, rss, swap_pss, ppid or command; -COLUMN descending)" :
 		  c == OPT_FORMAT ? "--format (text, json, jsonl or prometheus)" : "--interval");
 	return 2;
 }
@@ -323,6 +343,17 @@ static int check_options(const struct command *cmd, const int *seen, size_t nsee
 	return 0;
 }
 
+/* After a usage error: points to the help of the command named on the command line (its first word that is one). */
+static void usage_hint(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && command_find(argv[i])) {
+			fprintf(stderr, "Try 'truemem %s --help'.\n", argv[i]);
+			return;
+		}
+	fputs("Try 'truemem --help'.\n", stderr);
+}
+
 /*
  * Parses the command line into o and *cmd (the default command when none
  * is named). Returns -1 to run the command, or the exit status when done
@@ -336,10 +367,10 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, const struct co
 	int c, rc = -1;
 
 	opterr = 0;
-	while (rc < 0 && (c = getopt_long(argc, argv, ":hp:o:d:n:X", long_options, NULL)) != -1) {
+	while (rc < 0 && (c = getopt_long(argc, argv, ":hVp:o:d:n:X", long_options, NULL)) != -1) {
 		if (c == 'h') {
 			help = true;
-		} else if (c == OPT_VERSION) {
+		} else if (c == OPT_VERSION || c == 'V') {
 			printf("truemem %s\n", TRUEMEM_VERSION);
 			rc = 0;
 		} else if (c == '?' || c == ':') {
@@ -349,9 +380,10 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, const struct co
 				cli_error("option '%s' needs a value", what);
 			else
 				cli_error("unknown option '%s'", optopt ? (char[]){ '-', (char)optopt, 0 } : what);
-			fputs("Try 'truemem --help'.\n", stderr);
+			usage_hint(argc, argv);
 			rc = 2;
 		} else if ((rc = apply_option(o, c, optarg)) != 0) {
+			usage_hint(argc, argv);
 			break;
 		} else {
 			rc = -1;
@@ -374,6 +406,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, const struct co
 		*cmd = command_find(isatty(STDOUT_FILENO) && o->format == OUT_TEXT ? "top" : "ps");
 	if (rc < 0 && check_options(*cmd, seen, nseen))
 		rc = 2;
+	o->reverse ^= o->sort_flip;
 	free(seen);
 	return rc;
 }

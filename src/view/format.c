@@ -135,6 +135,11 @@ int ps_column_find(const char *name)
 	return -1;
 }
 
+bool ps_column_ascending(int col)
+{
+	return col == COL_PID || col == COL_PPID || col == COL_USER || col == COL_COMMAND;
+}
+
 static uint64_t col_value(const struct proc *p, enum ps_col col)
 {
 	switch (col) {
@@ -172,7 +177,7 @@ static int cmp_proc(const void *a, const void *b)
 			c = strcmp(x->id.comm, y->id.comm);
 		else {
 			uint64_t vx = col_value(x, sort_col), vy = col_value(y, sort_col);
-			bool up = sort_col == COL_PID || sort_col == COL_PPID;
+			bool up = ps_column_ascending(sort_col);
 
 			c = vx == vy ? 0 : ((vx < vy) == up ? -1 : 1);
 		}

@@ -458,6 +458,15 @@ test_sort_filter() {
 	ps_json "$WORK/p.json" -p "$small,$big,$mid" --sort pid
 	order=$(printf '%s\n' $small $big $mid | sort -n | paste -sd,)
 	expect "--sort pid order" "$(jq -c '[.processes[].pid]' "$WORK/p.json")" "[$order]"
+	# procps style: -COLUMN descending, +COLUMN ascending.
+	ps_json "$WORK/p.json" -p "$small,$big,$mid" --sort=-pid
+	expect "--sort -pid order" "$(jq -c '[.processes[].pid]' "$WORK/p.json")" "[$(printf '%s\n' $small $big $mid | sort -rn | paste -sd,)]"
+	ps_json "$WORK/p.json" -p "$small,$big,$mid" --sort=-rss
+	expect "--sort -rss order" "$(jq -c '[.processes[].pid]' "$WORK/p.json")" "[$big,$mid,$small]"
+	ps_json "$WORK/p.json" -p "$small,$big,$mid" --sort=+rss
+	expect "--sort +rss order" "$(jq -c '[.processes[].pid]' "$WORK/p.json")" "[$small,$mid,$big]"
+	ps_json "$WORK/p.json" -p "$small,$big,$mid" --sort=+rss --reverse
+	expect "--sort +rss --reverse order" "$(jq -c '[.processes[].pid]' "$WORK/p.json")" "[$big,$mid,$small]"
 	"$TRUEMEM" ps --bytes -p "$small,$big,$mid" >"$WORK/t" 2>&1
 	expect "text order" "$(awk '$1 ~ /^[0-9]+$/ && $2 == "root" { print $1 }' "$WORK/t" | paste -sd,)" "$big,$mid,$small"
 	# The supervisor (HOG_SUP) has the same command line as its scenario.
@@ -720,6 +729,18 @@ test_usage_errors() {
 	usage_error "bad --mode" ps --mode no_such_mode
 	grep -q no_such_mode "$WORK/err" || err "bad --mode: message does not name the mode: $(head -c 200 "$WORK/err")"
 	usage_error "bad -p" ps -p not_a_pid
+	grep -qx "Try 'truemem ps --help'." "$WORK/err" || err "bad -p: no pointer to truemem ps --help"
+	usage_error "unknown option of map" map 1 --no-such-option
+	grep -qx "Try 'truemem map --help'." "$WORK/err" || err "unknown map option: no pointer to truemem map --help: $(tr '\n' ' ' <"$WORK/err")"
+	usage_error "unknown option before the command" --no-such-option lib
+	grep -qx "Try 'truemem lib --help'." "$WORK/err" || err "unknown option before lib: no pointer to truemem lib --help"
+	usage_error "--json --format prometheus" ps --json --format prometheus
+	grep -q "conflicts" "$WORK/err" || err "--json --format prometheus: message does not say they conflict"
+	[ -s "$WORK/out" ] && err "--json --format prometheus printed a report"
+	usage_error "--jsonl --json" ps --jsonl --json
+	"$TRUEMEM" ps --json --format json -p 1 >/dev/null 2>&1
+	expect "--json --format json (the same format twice)" $? 0
+	expect "-V" "$("$TRUEMEM" -V)" "$("$TRUEMEM" --version)"
 	finish
 }
 
@@ -737,6 +758,15 @@ test_missing_pid() {
 	rc=$?
 	expect "exit status for -p 999999999" $rc 1
 	grep -q 999999999 "$WORK/err" || err "message does not name 999999999: '$(head -c 200 "$WORK/err")'"
+	# One that exists and one that does not: the one that exists is shown (procps).
+	hog a anon 8
+	"$TRUEMEM" ps --json -p "$HOG_PIDS,$pid" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	expect "exit status for -p $HOG_PIDS,$pid" $rc 1
+	expect "processes shown for -p $HOG_PIDS,$pid" "$(jq -c '[.processes[].pid]' "$WORK/out")" "[$HOG_PIDS]"
+	expect "stderr for -p $HOG_PIDS,$pid" "$(cat "$WORK/err")" "truemem: no process with id $pid"
+	"$TRUEMEM" ps --bytes --no-headers --no-totals "$HOG_PIDS" "$pid" >"$WORK/out" 2>/dev/null
+	expect "text rows for $HOG_PIDS $pid" "$(awk '{ print $1 }' "$WORK/out")" "$HOG_PIDS"
 	finish
 }
 
