@@ -3,8 +3,10 @@
 #
 # Starts bench/workload in a PID namespace of its own, then, inside that
 # namespace, times side by side: truemem ps --mode exact, truemem ps --mode
-# rollup, a bare read of every smaps_rollup (bench/rollupcat), smem and
-# smemstat; measures exact mode's peak RSS and the CPU cost of leaving
+# rollup, a bare read of every smaps_rollup (bench/rollupcat), smem,
+# smemstat, truemem sys --mode exact (its census's own time from its JSON
+# read_ms) and a bare kpageflags pass over all RAM (bench/kpageflagscat);
+# measures exact mode's and sys's peak RSS and the CPU cost of leaving
 # `truemem top` running; prints one summary table. The namespace's init is
 # this script (re-run with --inside), so when it ends, for any reason, the
 # kernel kills the workload and everything else in the namespace.
@@ -37,7 +39,7 @@ outside() {
 	fi
 
 	B=${B:-build}
-	for h in workload rollupcat timeit; do
+	for h in workload rollupcat timeit kpageflagscat; do
 		[ -x "$B/bench/$h" ] || make -s B="$B" "$B/bench/$h" || die "cannot build $B/bench/$h"
 	done
 	TRUEMEM=${TRUEMEM:-./truemem}
@@ -79,7 +81,11 @@ run_tool() {
 	eval "cmd=\$CMD_$1"
 	# shellcheck disable=SC2086
 	"$BENCH_BIN/timeit" "$T/$1.t" nice -n "$BENCH_NICE" timeout "$TOOL_TIMEOUT" $cmd \
-		>/dev/null 2>"$T/$1.err"
+		>"$T/$1.out" 2>"$T/$1.err"
+	# sys: the census's own wall time (its JSON read_ms), as a row of its own
+	[ "$1" = sys ] && jq -r '(.census.read_ms // empty) / 1000 | "\(.) 0 0 0 0"' "$T/sys.out" \
+		>>"$T/census.t" 2>/dev/null
+	rm -f "$T/$1.out"
 }
 
 start_workload() {
@@ -202,8 +208,10 @@ inside() {
 	CMD_rollupcat="$BENCH_BIN/rollupcat"
 	CMD_smem="smem"
 	CMD_smemstat="smemstat"
-	TOOLS="rollupcat smem smemstat"
-	[ "$HAVE_TRUEMEM" = 1 ] && TOOLS="exact rollup $TOOLS"
+	CMD_kpfcat="$BENCH_BIN/kpageflagscat"
+	CMD_sys="$TRUEMEM sys --mode exact --json"
+	TOOLS="rollupcat smem smemstat kpfcat"
+	[ "$HAVE_TRUEMEM" = 1 ] && TOOLS="exact rollup sys $TOOLS"
 
 	start_workload
 	measure_shape
@@ -216,6 +224,7 @@ inside() {
 
 	echo "bench: warm-up round, then $RUNS timed rounds of: $TOOLS"
 	for t in $TOOLS; do run_tool "$t"; rm -f "$T/$t.t"; done
+	rm -f "$T/census.t"
 	r=0 tr0=$(now_ms)
 	while [ $r -lt "$RUNS" ]; do
 		# Rotate the order each round so no tool always runs first.
@@ -232,11 +241,14 @@ inside() {
 	done
 	echo
 
-	PEAK_MIB=-
+	PEAK_MIB=- SYS_PEAK_MIB=-
 	if [ "$HAVE_TRUEMEM" = 1 ]; then
 		/usr/bin/time -o "$T/peak" -f '%M %x' "$TRUEMEM" ps --mode exact >/dev/null 2>&1
 		read -r kib x <"$T/peak"
 		[ "$x" = 0 ] && PEAK_MIB=$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')
+		/usr/bin/time -o "$T/peak" -f '%M %x' "$TRUEMEM" sys --mode exact >/dev/null 2>&1
+		read -r kib x <"$T/peak"
+		[ "$x" = 0 ] && SYS_PEAK_MIB=$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')
 	fi
 	measure_top
 
@@ -254,15 +266,16 @@ inside() {
 		"${PSS_GIB} GiB distinct (sum of Pss), ${DISTINCT_GIB} GiB (truemem distinct frames)"
 	[ -n "$SANITY" ] && echo "sanity: $SANITY"
 	printf '\n%-28s %9s %9s %9s %11s %9s  %s\n' tool "median ms" "min ms" "max ms" "cpu ms(med)" "peak MiB" note
-	for t in exact rollup rollupcat smem smemstat; do
-		eval "cmd=\$CMD_$t"
+	for t in exact rollup rollupcat smem smemstat sys census kpfcat; do
 		case $t in
 		exact) label="truemem ps --mode exact" ;; rollup) label="truemem ps --mode rollup" ;;
-		rollupcat) label="rollupcat (bare rollup)" ;; *) label=$t ;;
+		rollupcat) label="rollupcat (bare rollup)" ;; sys) label="truemem sys --mode exact" ;;
+		census) label="  its census (read_ms)" ;; kpfcat) label="kpageflagscat (bare pass)" ;;
+		*) label=$t ;;
 		esac
 		note=""
 		if [ ! -s "$T/$t.t" ]; then
-			if [ "$HAVE_TRUEMEM" = 0 ] && { [ $t = exact ] || [ $t = rollup ]; }; then
+			if [ "$HAVE_TRUEMEM" = 0 ] && { [ $t = exact ] || [ $t = rollup ] || [ $t = sys ] || [ $t = census ]; }; then
 				note="skipped: $TRUEMEM not built"
 			else
 				note="no runs"
@@ -290,7 +303,9 @@ inside() {
 	check_ratio "exact / bare rollup" exact rollupcat 1.5
 	check_ratio "exact / smem" exact smem 0.5
 	check_ratio "rollup / bare rollup" rollup rollupcat 1.2
+	check_ratio "census / bare kpageflags" census kpfcat 1.5
 	printf '%-30s %8s %8s  %s\n' "exact peak RSS MiB (time %M)" "$PEAK_MIB" "<= 16" "$(verdict "$PEAK_MIB" '<=' 16)"
+	printf '%-30s %8s %8s  %s\n' "sys peak RSS MiB (time %M)" "$SYS_PEAK_MIB" "<= 16" "$(verdict "$SYS_PEAK_MIB" '<=' 16)"
 	printf '%-30s %8s %8s  %s\n' "top -d 2: CPU % of one core" "$TOP_CPU" "< 5" "$(verdict "$TOP_CPU" '<' 5)"
 	[ -n "$TOP_NOTE" ] && echo "top: $TOP_NOTE"
 	[ -n "${TOP_DETAIL:-}" ] && echo "top: ${TOP_DETAIL}"

@@ -53,6 +53,11 @@ static inline uint64_t pm_swap_entry(uint64_t pm) { return pm & PM_PFN_MASK; }
 #define KPF_THP           KPF_BIT(22)
 #define KPF_ZERO_PAGE     KPF_BIT(24)   /* the shared zero page (or huge zero page) */
 #define KPF_PGTABLE       KPF_BIT(26)
+/* Kernel-internal flags kpageflags also reports (pagemap.rst, "kernel-internal"). */
+#define KPF_WRITEBACK     KPF_BIT(8)
+#define KPF_OFFLINE       KPF_BIT(23)   /* logically offline: ballooned, not usable */
+#define KPF_RESERVED      KPF_BIT(32)   /* PG_reserved: memblock, firmware, kernel image */
+#define KPF_MAPPEDTODISK  KPF_BIT(34)
 
 /* PAGEMAP_SCAN ioctl on an open /proc/PID/pagemap (uapi/linux/fs.h, 6.7+). */
 #define PAGE_IS_WPALLOWED  (1 << 0)

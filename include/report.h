@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "census.h"
 #include "counts.h"
 #include "scan.h"
 
@@ -47,9 +48,21 @@ struct sys_report {
 	uint64_t swap_total, swap_used, swap_cached;
 	uint64_t swap_attributed;     /* distinct swap entries of processes, swapped shmem once per object */
 	uint64_t zero_page, nopage;   /* mapped but outside rss, for the record */
+	/* The physical census (exact mode): NULL with census_note saying why not. */
+	const struct census *census;  /* borrowed */
+	const char *census_note;
+	struct census_cmp cmp[CENSUS_CMP_MAX + KIND_COUNT];   /* census beside meminfo and the scan */
+	size_t ncmp;
 };
 
 /* Reconciles sc->meminfo with sc->totals. */
 void sys_report_build(const struct scan *sc, struct sys_report *out);
+/*
+ * Adds census c (borrowed: release after r) to r, compared with meminfo,
+ * vmstat's nr_free_pages (UINT64_MAX: unknown) and the scan's distinct
+ * mapped frames.
+ */
+void sys_report_add_census(struct sys_report *r, const struct scan *sc, const struct census *c,
+			   uint64_t nr_free_pages);
 
 #endif

@@ -109,6 +109,10 @@ void sys_text_write(FILE *f, const struct scan *sc, const struct sys_report *r, 
 int json_write_map(FILE *f, const struct scan *sc, const struct proc *p, bool compact);
 int json_write_lib(FILE *f, const struct scan *sc, const struct lib_report *r, bool compact);
 int json_write_sys(FILE *f, const struct scan *sc, const struct sys_report *r, bool compact);
+/* The physical census part of `sys` (census_text.c, census_json.c): after the meminfo part. */
+void census_text_write(FILE *f, const struct sys_report *r, bool human);
+struct cJSON;
+void census_json_add(struct cJSON *doc, const struct sys_report *r);
 
 /*
  * Writes the `ps` report in the Prometheus text exposition format (0.0.4),

@@ -141,3 +141,25 @@ void sys_report_build(const struct scan *sc, struct sys_report *out)
 		    out->kernel + out->hugetlb;
 	out->unexplained = (int64_t)out->total - (int64_t)accounted;
 }
+
+void sys_report_add_census(struct sys_report *r, const struct scan *sc, const struct census *c,
+			   uint64_t nr_free_pages)
+{
+	static const char *const labels[KIND_COUNT] = {
+		[KIND_ANON] = "mapped_anon", [KIND_FILE] = "mapped_file", [KIND_SHMEM] = "mapped_shmem",
+	};
+	static const enum census_class cls[KIND_COUNT] = {
+		[KIND_ANON] = CEN_MAPPED_ANON, [KIND_FILE] = CEN_MAPPED_FILE, [KIND_SHMEM] = CEN_MAPPED_SHMEM,
+	};
+
+	r->census = c;
+	r->ncmp = census_compare(c, &sc->meminfo, nr_free_pages, r->cmp);
+	/* The census counts frames any page table maps; the scan, those of the processes it read. */
+	for (int k = 0; k < KIND_COUNT; k++)
+		r->cmp[r->ncmp++] = (struct census_cmp){
+			.label = labels[k], .source = "processes scanned (distinct frames)",
+			.census_bytes = c->pages[cls[k]] * c->page_size,
+			.kernel_bytes = sc->totals.kind[k].rss_bytes,
+			.known = (sc->totals.valid & CNT_KIND_RSS) != 0,
+		};
+}

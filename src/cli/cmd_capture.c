@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "census.h"
 #include "cli.h"
 #include "snapshot.h"
 
@@ -47,6 +48,13 @@ int cmd_capture(const struct cli_opts *o)
 		return 1;
 	}
 	cli_note_mode(o, &sc);
+	if (sc.mode == MODE_EXACT && census_capture(&src, &err) < 0) {
+		cli_error("%s", err.msg);
+		snapw_abort(src.rec);
+		scan_release(&sc);
+		source_close(&src);
+		return 1;
+	}
 	rc = snapw_close(src.rec, &err);
 	src.rec = NULL;
 	if (rc < 0)

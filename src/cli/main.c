@@ -34,7 +34,7 @@ static const struct command commands[] = {
 	{ "map", cmd_map, C_MAP, "PID [OPTIONS]", "one row per mapping of a process, with totals (pmap -x)" },
 	{ "lib", cmd_lib, C_LIB, "[OPTIONS]",
 	  "one row per mapped file or shared memory object, summed over processes" },
-	{ "sys", cmd_sys, C_SYS, "[OPTIONS]", "/proc/meminfo reconciled with what processes map" },
+	{ "sys", cmd_sys, C_SYS, "[OPTIONS]", "/proc/meminfo reconciled; in exact mode, every frame of RAM classified" },
 	{ "capture", cmd_capture, C_CAPTURE, "-o DIR [OPTIONS]", "save a page-level snapshot of the system" },
 	{ "sim", cmd_sim, C_SIM, "SCRIPT -o DIR [--trace]",
 	  "run the paging engine on a scenario, write a snapshot and truth.json" },

@@ -275,5 +275,6 @@ int json_write_sys(FILE *f, const struct scan *sc, const struct sys_report *r, b
 	add_num(swap, "used", r->swap_used, 1, 1);
 	add_num(swap, "attributed", r->swap_attributed, k, 1);
 	add_num(swap, "cached", r->swap_cached, 1, 1);
+	census_json_add(doc, r);
 	return json_emit(f, doc, compact);
 }

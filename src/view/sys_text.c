@@ -43,4 +43,5 @@ void sys_text_write(FILE *f, const struct scan *sc, const struct sys_report *r, 
 	line(f, "used (SwapTotal - SwapFree)", r->swap_used, true, human);
 	line(f, "attributed to processes and shmem", r->swap_attributed, r->known, human);
 	line(f, "swap cache (SwapCached)", r->swap_cached, true, human);
+	census_text_write(f, r, human);
 }

@@ -68,6 +68,9 @@ hugetlb
 swap_private_cow
 swap_memfd
 version_verbose
+census_sys
+census_rollup
+census_capture
 "
 
 # ---- helpers for the test functions (run inside `run.sh --one NAME`) ----
@@ -1242,6 +1245,9 @@ test_version_verbose() {
 	expect "version takes no arguments: exit" "$("$TRUEMEM" version foo >/dev/null 2>&1; echo $?)" 2
 	finish
 }
+
+# ---- the physical census (issue 12) ----
+. "$(dirname "${BASH_SOURCE[0]}")/census.sh"
 
 # ---- driver ----
 

@@ -97,6 +97,8 @@ fresh; printf 'TMKPAGE1' >"$d/kpages"; sed -i 's/^kpages .*/kpages 0/' "$d/truem
 expect "kpages lacks referenced frames" "kpages" "$TRUEMEM" ps --from "$d"
 fresh; rm "$d/meminfo"
 expect "meminfo missing" "meminfo" "$TRUEMEM" sys --from "$d"
+fresh; printf 'truemem-census 1\npage_size 4096\nframes 9\n' >"$d/census"
+expect "census member garbled" "census" "$TRUEMEM" sys --from "$d"
 fresh; rm "$d/10/smaps"
 expect "map -X without smaps" "10/smaps" "$TRUEMEM" map 10 -X --from "$d"
 fresh; head -c 10 "$tmp/good/10/pagemap" >"$d/10/pagemap"
