@@ -13,9 +13,14 @@
 static void fmt_diff(char *out, size_t len, uint64_t a, uint64_t b, bool human)
 {
 	char cell[32];
+	size_t n = 0;
 
+	if (len < 2)
+		return;
+	if (a != b)
+		out[n++] = a > b ? '+' : '-';
 	fmt_bytes(cell, sizeof(cell), a >= b ? a - b : b - a, human);
-	snprintf(out, len, "%s%s", a == b ? "" : a > b ? "+" : "-", cell);
+	snprintf(out + n, len - n, "%.*s", (int)(len - n - 1), cell);
 }
 
 static void class_rows(FILE *f, const struct census *c, bool human)
