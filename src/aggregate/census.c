@@ -74,7 +74,8 @@ static void flush_zero_run(struct census_acc *a)
 	a->zero_len = 0;
 }
 
-static struct census_memcg *memcg_slot(struct census *c, uint64_t ino)
+/* Where ino is, or would go, in c's table (sorted by ino). */
+static size_t memcg_lower_bound(const struct census *c, uint64_t ino)
 {
 	size_t lo = 0, hi = c->nmemcg;
 
@@ -86,6 +87,13 @@ static struct census_memcg *memcg_slot(struct census *c, uint64_t ino)
 		else
 			hi = m;
 	}
+	return lo;
+}
+
+static struct census_memcg *memcg_slot(struct census *c, uint64_t ino)
+{
+	size_t lo = memcg_lower_bound(c, ino);
+
 	if (lo < c->nmemcg && c->memcg[lo].ino == ino)
 		return &c->memcg[lo];
 	c->memcg = xrealloc(c->memcg, (c->nmemcg + 1) * sizeof(*c->memcg));
@@ -172,16 +180,8 @@ void census_release(struct census *c)
 
 const struct census_memcg *census_memcg_find(const struct census *c, uint64_t ino)
 {
-	size_t lo = 0, hi = c->nmemcg;
+	size_t lo = memcg_lower_bound(c, ino);
 
-	while (lo < hi) {
-		size_t m = lo + (hi - lo) / 2;
-
-		if (c->memcg[m].ino < ino)
-			lo = m + 1;
-		else
-			hi = m;
-	}
 	return lo < c->nmemcg && c->memcg[lo].ino == ino ? &c->memcg[lo] : NULL;
 }
 
