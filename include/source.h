@@ -96,6 +96,13 @@ struct pagemap;
 
 /* Opens pid's pagemap. Returns NULL with *rc = -errno. */
 struct pagemap *pagemap_open(struct source *s, pid_t pid, int *rc, struct tm_error *err);
+/*
+ * A snapshot's pagemap against the mappings read from its maps_file
+ * ("maps" or "smaps"): every populated run must lie in mappings. Returns
+ * 0, or -EIO with err naming the pagemap, then maps_file.
+ */
+int pagemap_check_maps(struct pagemap *pm, const struct vma_list *vmas, const char *maps_file,
+		       struct tm_error *err);
 void pagemap_close(struct pagemap *pm);
 
 /* A run of populated virtual pages: [start, end) in bytes, page aligned. */

@@ -35,6 +35,7 @@ struct reader {
 	size_t nranges, cap_ranges, nsparse, cap_sparse;
 	struct u64_counter *fs;             /* inode -> device minor << 8 | enum vma_fs, + 1 */
 	bool swap_in_use;
+	const char *vmas_file;              /* "maps" or "smaps": what the last read_vmas read */
 	struct tm_error *err;
 };
 
@@ -276,6 +277,10 @@ static int read_pagemap(struct reader *r, pid_t pid, const struct vma_list *vmas
 
 	if (!pm)
 		return rc;
+	if (snap && (rc = pagemap_check_maps(pm, vmas, r->vmas_file, r->err)) < 0) {
+		pagemap_close(pm);
+		return rc;
+	}
 	for (size_t v = 0; v < vmas->n && rc == 0;) {
 		size_t w = v + 1;
 
@@ -360,6 +365,7 @@ static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool sm
 {
 	int rc = source_read_proc(r->src, pid, smaps ? "smaps" : "maps", &r->text, r->err);
 
+	r->vmas_file = smaps ? "smaps" : "maps";
 	if (rc < 0)
 		return rc;
 	vma_list_init(vmas);
@@ -468,6 +474,23 @@ static void take_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
 }
 
 /*
+ * A snapshot's frame lookup failed with rc: when a frame its page table
+ * references is missing (-ENXIO), the page table, pid's pagemap, is named
+ * first, then kpages. Returns the error code.
+ */
+static int snapshot_blame(struct scan_ctx *c, pid_t pid, int rc)
+{
+	const char *what = strstr(c->err->msg, "frame ");
+	char tail[sizeof(c->err->msg)];
+
+	if (rc != -ENXIO || !what)
+		return rc;
+	snprintf(tail, sizeof(tail), "%s", what);
+	return errorf(c->err, -EIO, "corrupt snapshot: '%s/%d/pagemap' references %s", c->src->root_path,
+		      (int)pid, tail);
+}
+
+/*
  * Counts one batch of entries: the aggregator counts what it can, the
  * frames it does not hold are read and handed back.
  */
@@ -485,7 +508,7 @@ static int take_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, uint64_t 
 	if (!nmiss)
 		return 0;
 	if ((rc = scan_frames(c, &b, nmiss)) < 0)
-		return rc;
+		return snapshot_blame(c, p->id.pid, rc);
 	account_misses(&c->acc, &p->counts, &p->vmas, per_vma, hint, &b, c->miss, nmiss, c->ecount, c->eflags);
 	return 0;
 }
@@ -769,7 +792,9 @@ static int scan_outside_swap(struct scan_ctx *c, const pid_t *pids, size_t n)
 
 		if (rc == 0) {
 			if ((pm = pagemap_open(c->src, pids[i], &rc, c->err))) {
-				rc = scan_swap_entries(c, pm, &vmas);
+				if (c->src->kind != SOURCE_SNAPSHOT ||
+				    (rc = pagemap_check_maps(pm, &vmas, c->rd.vmas_file, c->err)) == 0)
+					rc = scan_swap_entries(c, pm, &vmas);
 				pagemap_close(pm);
 			}
 			vma_list_release(&vmas);

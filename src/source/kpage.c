@@ -85,9 +85,12 @@ static int kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t 
 			if (flags)
 				flags[i] = r[3 * a + 2];
 		} else {
-			/* Every frame a captured page table references was recorded. */
-			return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' lacks frame %" PRIu64
-				      " that a page table references", s->root_path, pfns[i]);
+			/*
+			 * Every frame a captured page table references was recorded
+			 * (-ENXIO: the caller names the page table first).
+			 */
+			return errorf(err, -ENXIO, "corrupt snapshot: a page table references frame %" PRIu64
+				      " that '%s/kpages' lacks", pfns[i], s->root_path);
 		}
 	}
 	return 0;

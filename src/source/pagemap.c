@@ -12,6 +12,7 @@
  * indexed on open and served from the file.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,35 @@ struct pagemap *pagemap_open(struct source *s, pid_t pid, int *rc, struct tm_err
 		return NULL;
 	}
 	return pm;
+}
+
+/* The error of a run of pm holding pages at vaddr, where no mapping is. */
+static int outside_maps(struct pagemap *pm, uint64_t vaddr, const char *maps_file, struct tm_error *err)
+{
+	return errorf(err, -EIO, "corrupt snapshot: '%s/%d/pagemap' holds pages at 0x%" PRIx64
+		      " outside every mapping of '%s/%d/%s'", pm->src->root_path, (int)pm->pid, vaddr,
+		      pm->src->root_path, (int)pm->pid, maps_file);
+}
+
+int pagemap_check_maps(struct pagemap *pm, const struct vma_list *vmas, const char *maps_file,
+		       struct tm_error *err)
+{
+	uint64_t ps = pm->src->page_size;
+	size_t v = 0;
+
+	/* Runs and mappings are both sorted: each run must lie in mappings that touch. */
+	for (size_t i = 0; i < pm->nruns; i++) {
+		uint64_t rs = pm->runs[i].vaddr, re = rs + pm->runs[i].npages * ps;
+
+		while (v < vmas->n && vmas->v[v].end <= rs)
+			v++;
+		if (v == vmas->n || vmas->v[v].start > rs)
+			return outside_maps(pm, rs, maps_file, err);
+		for (size_t w = v; vmas->v[w].end < re; w++)
+			if (w + 1 == vmas->n || vmas->v[w + 1].start != vmas->v[w].end)
+				return outside_maps(pm, vmas->v[w].end, maps_file, err);
+	}
+	return 0;
 }
 
 void pagemap_close(struct pagemap *pm)

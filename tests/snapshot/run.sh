@@ -104,5 +104,48 @@ expect "map -X without smaps" "10/smaps" "$TRUEMEM" map 10 -X --from "$d"
 fresh; head -c 10 "$tmp/good/10/pagemap" >"$d/10/pagemap"
 expect "lib on a truncated pagemap" "10/pagemap" "$TRUEMEM" lib --from "$d"
 
+# Every kind of file, its content replaced by binary garbage (an ELF
+# header), with a command that reads it: the message names that file.
+for fc in truemem-snapshot:ps kpages:ps meminfo:sys 10/ident:ps 10/maps:ps 10/pagemap:ps \
+	10/smaps:"map 10 -X" 10/smaps_rollup:"ps --mode rollup"; do
+	f=${fc%%:*}
+	fresh; head -c 300 "$TRUEMEM" >"$d/$f"
+	# shellcheck disable=SC2086
+	expect "$f garbled (${fc#*:})" "$f" "$TRUEMEM" ${fc#*:} --from "$d"
+done
+
+# expect_order NAME FIRST SECOND COMMAND...: the command exits 1 and its
+# message names FIRST, then SECOND (one file's content contradicts another's:
+# the referencing one first).
+expect_order() {
+	name=$1 first=$2 second=$3
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	msg=$(cat "$tmp/err")
+	rest=${msg#*"$d/$first'"}
+	if [ $rc -ne 1 ]; then
+		fail "$name" "exit $rc, want 1 ($(head -c 200 "$tmp/err"))"
+	elif [ "$rest" = "$msg" ] || [ "${rest#*"$d/$second'"}" = "$rest" ]; then
+		fail "$name" "message does not name '$first', then '$second': $(head -c 200 "$tmp/err")"
+	else
+		pass "$name"
+	fi
+}
+
+# A pagemap entry garbled into a frame kpages does not hold (present, frame
+# 0xfffff): the page table that references it is named, then kpages.
+fresh; printf '\377\377\017\000\000\000\000\200' | dd of="$d/10/pagemap" bs=1 seek=24 conv=notrunc 2>/dev/null
+expect_order "pagemap references a frame kpages lacks" 10/pagemap kpages "$TRUEMEM" ps --from "$d"
+fresh; printf '\377\377\017\000\000\000\000\200' | dd of="$d/11/pagemap" bs=1 seek=24 conv=notrunc 2>/dev/null
+expect_order "lib: pagemap references a frame kpages lacks" 11/pagemap kpages "$TRUEMEM" lib --from "$d"
+# Mappings lost from maps (or smaps, for map -X) that the pagemap has pages in.
+fresh; : >"$d/10/maps"
+expect_order "pagemap outside every mapping of maps" 10/pagemap 10/maps "$TRUEMEM" ps --from "$d"
+fresh; : >"$d/11/maps"
+expect_order "another process's pagemap outside its maps (map)" 11/pagemap 11/maps "$TRUEMEM" map 10 --from "$d"
+fresh; : >"$d/10/smaps"
+expect_order "pagemap outside every mapping of smaps" 10/pagemap 10/smaps "$TRUEMEM" map 10 -X --from "$d"
+
 echo "snapshot: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
