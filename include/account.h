@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "counts.h"
+#include "fates.h"
 #include "maps.h"
 #include "shmem_swap.h"
 #include "smaps.h"
@@ -43,6 +44,7 @@ struct frame_scope {
 	uint64_t frames;               /* distinct frames seen */
 	uint64_t kind_frames[KIND_COUNT];  /* of which anon, file, shmem */
 	uint64_t complete;             /* frames all of whose entries were seen */
+	uint64_t complete_kind[KIND_COUNT];   /* of which anon, file, shmem */
 	struct u64_counter *swap;      /* swap entry -> entries seen in scope */
 	struct u64_counter *shmem_swap;/* shmem object -> largest hidden swap seen, bytes */
 };
@@ -66,6 +68,10 @@ struct accounter {
 	size_t ngswap, cap_gswap;
 	uint32_t group_id;               /* the group being walked */
 	struct shmem_swap shm;           /* grouped shmem mappings with their swap, resolved at the end */
+	struct shmem_swap shm_proc;      /* the same per process (group: the process index) */
+	struct fates fates;              /* shmem uss and swap per owner and object, for SPEC 2.1 */
+	const struct vma_list *cur_vmas; /* the mappings of the batch being counted */
+	uint32_t cur_proc;               /* ...and its process */
 	pss_t share[512];                /* pss_share(page_size, m) for small m */
 	/*
 	 * Facts pagemap and the mapping imply stand in for kpage reads: the
@@ -115,8 +121,8 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
  * count[j] and kpageflags flags[j]. vma_hint is *vma_hint as it was when
  * account_batch began.
  */
-void account_misses(struct accounter *a, struct mem_counts *pc, struct vma_list *vmas, bool per_vma,
-		    size_t vma_hint, const struct page_batch *b, const uint32_t *miss, size_t nmiss,
+void account_misses(struct accounter *a, uint32_t proc, struct mem_counts *pc, struct vma_list *vmas,
+		    bool per_vma, size_t vma_hint, const struct page_batch *b, const uint32_t *miss, size_t nmiss,
 		    const uint64_t *count, const uint64_t *flags);
 
 /*
@@ -133,13 +139,16 @@ void account_swap_ref(struct accounter *a, uint64_t entry);
  * swap); it counts as shmem swap, outside swap_pss, and once per shmem
  * object (identified by object) in totals and groups.
  */
-void account_shmem_swap(struct accounter *a, struct mem_counts *pc, struct vma *v,
+void account_shmem_swap(struct accounter *a, uint32_t proc, struct mem_counts *pc, struct vma *v,
 			uint64_t bytes, uint64_t object);
 
 /*
  * Finishes the pass: swap_pss of every process and mapping (indexed as the
  * proc argument of account_batch), the totals, and each group's pss (sum of
- * its members', proc_group[i] < 0 for none) and swap_uss.
+ * its members', proc_group[i] < 0 for none) and swap_uss. The SPEC 2.1
+ * split is left with all shmem uss in stays and only anonymous swap in
+ * frees_swap, for fates_resolve (a->fates) to finish once the objects'
+ * facts are read.
  */
 void account_finish(struct accounter *a, struct mem_counts *const *procs, struct vma_list *const *vmas,
 		    const int *proc_group, size_t nprocs, struct mem_counts *groups, size_t ngroups,

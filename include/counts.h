@@ -51,6 +51,8 @@ enum {
 	CNT_KIND_SWAP = 1 << 9,
 	CNT_EXTRA     = 1 << 10,   /* zero page, no-struct-page and hugetlb figures */
 	CNT_EXACT     = 0x7ff & ~CNT_SWAP_USS,
+	CNT_FATES     = 1 << 11,   /* frees, reclaimable, stays (SPEC section 2.1) */
+	CNT_FREES_SWAP = 1 << 12,  /* frees_swap */
 };
 
 struct mem_counts {
@@ -66,6 +68,14 @@ struct mem_counts {
 	uint64_t zero_page_bytes;  /* the shared zero page */
 	uint64_t nopage_bytes;     /* frames with no struct page / kpagecount 0 */
 	uint64_t hugetlb_bytes;    /* hugetlbfs pages */
+	/*
+	 * What killing the process or group does with its uss (SPEC section
+	 * 2.1): frees + reclaimable + stays = uss. Processes and groups only.
+	 */
+	uint64_t frees_bytes;      /* back to the free lists: anon, shmem of objects that die with it */
+	uint64_t reclaimable_bytes;/* file pages: stay cached, reclaimable */
+	uint64_t stays_bytes;      /* shmem of objects that outlive it */
+	uint64_t frees_swap_bytes; /* swap slots freed */
 };
 
 /* dst += src, field by field; dst->valid becomes the intersection (an unknown stays unknown). */

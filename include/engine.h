@@ -30,7 +30,7 @@ struct engine;
 #define ENGINE_MIN_RAM_BYTES      (UINT64_C(64) << 10)
 #define ENGINE_MAX_RAM_BYTES      (UINT64_C(4) << 40)
 
-enum engine_map_kind { MAP_ANON_PRIVATE, MAP_ANON_SHARED, MAP_FILE_PRIVATE, MAP_FILE_SHARED, MAP_SHMEM };
+enum engine_map_kind { MAP_ANON_PRIVATE, MAP_ANON_SHARED, MAP_FILE_PRIVATE, MAP_FILE_SHARED, MAP_SHMEM, MAP_TMPFS };
 
 /* A new engine with no processes (caller frees with engine_free). */
 struct engine *engine_new(void);
@@ -53,6 +53,15 @@ int engine_touch(struct engine *e, pid_t pid, const char *region, bool write,
 int engine_fork(struct engine *e, pid_t parent, pid_t child, struct tm_error *err);
 int engine_exit(struct engine *e, pid_t pid, struct tm_error *err);
 int engine_munmap(struct engine *e, pid_t pid, const char *region, struct tm_error *err);
+/*
+ * `open PID OBJECT`: a descriptor on the tmpfs file OBJECT (a path: it
+ * starts with '/', created when absent) or the shmem object NAME (created
+ * when absent, as memfd_create does). `close PID OBJECT` closes one of
+ * pid's descriptors on it. `unlink PATH`: the tmpfs file loses its name.
+ */
+int engine_open(struct engine *e, pid_t pid, const char *object, struct tm_error *err);
+int engine_close(struct engine *e, pid_t pid, const char *object, struct tm_error *err);
+int engine_unlink(struct engine *e, const char *path, struct tm_error *err);
 /* `swapout`: length_bytes 0 means to the end of the region. */
 int engine_swapout(struct engine *e, pid_t pid, const char *region,
 		   uint64_t offset_bytes, uint64_t length_bytes, struct tm_error *err);

@@ -13,8 +13,10 @@
  *    level, 512 entries a table, indexed by virtual page number. The same
  *    tree keys a file's or shmem object's pages by page offset.
  *  - objects (object.c): a file's page cache (by PATH), a shmem/memfd
- *    object (by NAME) or the shmem object behind a shared anonymous
- *    mapping (one per mmap, inherited by fork).
+ *    object (by NAME), a tmpfs file (by PATH, while it has a name) or the
+ *    shmem object behind a shared anonymous mapping (one per mmap,
+ *    inherited by fork). Processes hold descriptors on shmem objects and
+ *    tmpfs files (fd.c).
  *  - VMAs and anon groups (vma.c): a mapping of a process; private
  *    mappings belong to an anon group (Linux's anon_vma, flattened to the
  *    whole fork family), which is how an anonymous frame finds every page
@@ -153,10 +155,12 @@ uint32_t swap_alloc(struct swap_dev *sd, uint32_t refs);
 bool swap_put(struct swap_dev *sd, uint32_t slot);
 
 /* ---- objects: page caches and shmem (object.c) ---- */
-enum obj_kind { OBJ_FILE, OBJ_SHMEM, OBJ_ANON_SHARED };
+enum obj_kind { OBJ_FILE, OBJ_SHMEM, OBJ_ANON_SHARED, OBJ_TMPFS };
 struct eng_object {
 	uint8_t kind;          /* enum obj_kind */
 	bool live;
+	bool linked;           /* tmpfs: the file still has its name (until `unlink`) */
+	uint32_t nfds;         /* descriptors on it, over all processes */
 	char *name;            /* PATH or NAME; NULL for shared anon */
 	uint64_t ino;
 	struct pgtable pages;  /* page offset -> present frame or (shmem) swap entry */
@@ -191,6 +195,7 @@ struct eng_proc {
 	char *name;
 	struct pgtable pt;
 	struct u32vec vmas;    /* VMA ids, ascending by address */
+	struct u32vec fds;     /* object ids of its descriptors, one entry each */
 	uint64_t next_addr;    /* where the next mmap goes */
 };
 
@@ -226,9 +231,16 @@ struct engine {
 /* ---- object.c ---- */
 /* The object of kind named name, created when absent. Returns its id. */
 uint32_t object_get(struct engine *e, enum obj_kind kind, const char *name);
+/* The live object of kind named name (a tmpfs file only while it has the name), or 0. */
+uint32_t object_find(const struct engine *e, enum obj_kind kind, const char *name);
+/* Whether object id lives on without the processes of member[] (indexed by process): see fd.c. */
+bool object_outlives(const struct engine *e, uint32_t id, const bool *member);
 /* A new anonymous shared-memory object (shared anon mapping). Returns its id. */
 uint32_t object_new_anon(struct engine *e);
-/* Frees a shmem object's frames and swap slots once no VMA maps it (file page caches stay). */
+/*
+ * Frees a shmem object's frames and swap slots once nothing refers to it:
+ * no VMA, no descriptor and, for a tmpfs file, no name (file page caches stay).
+ */
 void object_maybe_free(struct engine *e, uint32_t id);
 /* Frees every object and the name hash (engine_free). */
 void objects_release(struct engine *e);
@@ -253,6 +265,12 @@ void vmas_release(struct engine *e);
  */
 int vma_range(struct engine *e, pid_t pid, const char *region, uint64_t offset_bytes,
 	      uint64_t length_bytes, uint32_t *vid, uint64_t *start, uint64_t *end, struct tm_error *err);
+
+/* ---- fd.c ---- */
+/* Copies parent's descriptors to child (fork). */
+void fds_fork(struct engine *e, struct eng_proc *parent, struct eng_proc *child);
+/* Closes every descriptor of p (exit); objects left with no reference die. */
+void fds_close_all(struct engine *e, struct eng_proc *p);
 
 /* ---- proc.c ---- */
 /* The live process pid, or NULL. */

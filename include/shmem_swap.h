@@ -6,6 +6,7 @@
 #ifndef TRUEMEM_SHMEM_SWAP_H
 #define TRUEMEM_SHMEM_SWAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,5 +32,10 @@ void shmem_swap_release(struct shmem_swap *ss);
  * where the mappings do not determine them.
  */
 void shmem_swap_resolve(struct shmem_swap *ss, struct mem_counts *groups, size_t ngroups);
+
+/* What shmem_swap_each reports: group's swapped bytes of object no other group's mappings cover. */
+typedef void (*shmem_swap_emit_fn)(void *ctx, uint32_t group, uint64_t object, bool known, uint64_t bytes);
+/* Solves every object and calls emit once per (group, object) among its mappings. */
+void shmem_swap_each(struct shmem_swap *ss, shmem_swap_emit_fn emit, void *ctx);
 
 #endif

@@ -30,7 +30,7 @@
 #include "util.h"
 
 /* The table's columns, in screen order. */
-enum top_col { TOP_PID, TOP_USER, TOP_SWAP, TOP_USS, TOP_PSS, TOP_RSS, TOP_DUSS, TOP_DPSS,
+enum top_col { TOP_PID, TOP_USER, TOP_SWAP, TOP_FREES, TOP_USS, TOP_PSS, TOP_RSS, TOP_DUSS, TOP_DPSS,
 	       TOP_COMMAND, TOP_NCOLS };
 
 struct top_column {

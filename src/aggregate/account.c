@@ -72,34 +72,38 @@ static void scope_release(struct frame_scope *sc)
 	memset(sc, 0, sizeof(*sc));
 }
 
-/* Another entry on a pending frame (*v): one fewer to wait for; complete at the last. */
-static void scope_pending_seen(struct frame_scope *sc, uint64_t pfn, uint32_t *v)
+/* Another entry on a pending frame (*v): one fewer to wait for; complete at the last (returns true). */
+static bool scope_pending_seen(struct frame_scope *sc, uint64_t pfn, uint32_t *v)
 {
 	if ((*v >> LEFT_SHIFT) == 1) {
+		sc->complete_kind[pending_kind(*v)]++;
 		frame_map_clear(sc->pending, pfn);
 		sc->complete++;
-	} else {
-		*v -= UINT32_C(1) << LEFT_SHIFT;
+		return true;
 	}
+	*v -= UINT32_C(1) << LEFT_SHIFT;
+	return false;
 }
 
-/* One page-table entry on frame pfn, mapped mapcount times in all. */
-static void scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount, enum page_kind k)
+/* One page-table entry on frame pfn, mapped mapcount times in all. Returns true when that completes it. */
+static bool scope_frame(struct frame_scope *sc, uint64_t pfn, uint64_t mapcount, enum page_kind k)
 {
 	uint32_t *v;
 
 	if (frame_set_add(sc->seen, pfn)) {
 		sc->frames++;
 		sc->kind_frames[k]++;
-		if (mapcount <= 1)
+		if (mapcount <= 1) {
 			sc->complete++;
-		else if (mapcount <= LEFT_MAX)   /* larger never completes: not tracked */
+			sc->complete_kind[k]++;
+			return true;
+		}
+		if (mapcount <= LEFT_MAX)   /* larger never completes: not tracked */
 			frame_map_set(sc->pending, pfn, pending_pack(mapcount - 1, mapcount, k));
-		return;
+		return false;
 	}
 	/* Seen before: one entry fewer to wait for, if it still waits. */
-	if ((v = frame_map_ref(sc->pending, pfn)))
-		scope_pending_seen(sc, pfn, v);
+	return (v = frame_map_ref(sc->pending, pfn)) && scope_pending_seen(sc, pfn, v);
 }
 
 static void scope_shmem_swap(struct frame_scope *sc, uint64_t object, uint64_t bytes)
@@ -126,6 +130,7 @@ void account_init(struct accounter *a, uint64_t page_size)
 		a->share[m] = pss_share(page_size, m);
 	scope_init(&a->all);
 	a->swap_refs = u64_counter_new();
+	fates_init(&a->fates);
 }
 
 void account_release(struct accounter *a)
@@ -135,6 +140,8 @@ void account_release(struct accounter *a)
 		scope_release(&a->group);
 	u64_counter_free(a->swap_refs);
 	shmem_swap_release(&a->shm);
+	shmem_swap_release(&a->shm_proc);
+	fates_release(&a->fates);
 	free(a->uses);
 	free(a->gswap);
 	memset(a, 0, sizeof(*a));
@@ -158,6 +165,11 @@ void account_group_end(struct accounter *a, struct mem_counts *gc)
 	gc->rss_bytes = a->group.frames * a->page_size;
 	gc->uss_bytes = a->group.complete * a->page_size;
 	gc->swap_bytes = u64_counter_size(a->group.swap) * a->page_size + scope_shmem_swap_bytes(&a->group);
+	/* SPEC 2.1 before the objects' fates are known: shmem stays (fates_resolve moves what frees). */
+	gc->frees_bytes = a->group.complete_kind[KIND_ANON] * a->page_size;
+	gc->reclaimable_bytes = a->group.complete_kind[KIND_FILE] * a->page_size;
+	gc->stays_bytes = a->group.complete_kind[KIND_SHMEM] * a->page_size;
+	gc->valid |= CNT_FATES | CNT_FREES_SWAP;
 	/* swap_uss needs every process's references: kept until account_finish. */
 	while (u64_counter_next(a->group.swap, &pos, &key, &val)) {
 		xgrow((void **)&a->gswap, &a->cap_gswap, a->ngswap + 1, sizeof(*a->gswap));
@@ -195,8 +207,26 @@ static void add_present(struct mem_counts *c, uint64_t ps, pss_t share, uint64_t
 	}
 }
 
+/* The mapping holding vaddr among the batch's mappings (v when known), for a shmem page's object. */
+static const struct vma *object_vma(const struct accounter *a, const struct vma *v, uint64_t vaddr)
+{
+	size_t lo = 0, hi = a->cur_vmas ? a->cur_vmas->n : 0;
+
+	if (v)
+		return v;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->cur_vmas->v[mid].end <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < a->cur_vmas->n && a->cur_vmas->v[lo].start <= vaddr ? &a->cur_vmas->v[lo] : NULL;
+}
+
 /* A present entry: counted in rss unless its frame is one SPEC section 2 sets apart. */
-static void account_present(struct accounter *a, struct mem_counts *pc, struct vma *v,
+static void account_present(struct accounter *a, struct mem_counts *pc, struct vma *v, uint64_t vaddr,
 			    uint64_t pfn, uint64_t mapcount, uint64_t flags, bool known)
 {
 	uint64_t ps = a->page_size;
@@ -227,10 +257,13 @@ static void account_present(struct accounter *a, struct mem_counts *pc, struct v
 	add_present(pc, ps, share, mapcount, k);
 	if (v)
 		add_present(&v->counts, ps, share, mapcount, k);
+	/* Shmem uss, by object: whether it frees depends on the object (fates.h). */
+	if (mapcount == 1 && k == KIND_SHMEM)
+		fates_note_uss(&a->fates, a->cur_proc, object_vma(a, v, vaddr), ps);
 	if (!known)
 		scope_frame(&a->all, pfn, mapcount, k);
-	if (a->in_group)
-		scope_frame(&a->group, pfn, mapcount, k);
+	if (a->in_group && scope_frame(&a->group, pfn, mapcount, k) && k == KIND_SHMEM)
+		fates_note_uss(&a->fates, FATE_GROUP | a->group_id, object_vma(a, v, vaddr), ps);
 }
 
 static void account_swapped(struct accounter *a, uint32_t proc, struct mem_counts *pc,
@@ -303,6 +336,8 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 	uint64_t shared[KIND_COUNT] = { 0 };
 	pss_t shared_pss[KIND_COUNT] = { 0 };
 
+	a->cur_vmas = vmas;
+	a->cur_proc = proc;
 	for (size_t i = 0; i < b->n; i++) {
 		uint64_t pm = b->pm[i], vaddr = b->vaddr + i * a->page_size;
 		uint32_t *f;
@@ -316,7 +351,7 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 			continue;
 		}
 		if (a->infer && (pm & PM_MMAP_EXCLUSIVE) && exclusive_anon(pm, v ? v : vma_at(vmas, &hint, vaddr))) {
-			account_present(a, pc, v, pm_pfn(pm), 1, KPF_ANON, false);
+			account_present(a, pc, v, vaddr, pm_pfn(pm), 1, KPF_ANON, false);
 			continue;
 		}
 		if ((f = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
@@ -330,7 +365,7 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 
 			scope_pending_seen(&a->all, pm_pfn(pm), f);
 			if (v || a->in_group) {
-				account_present(a, pc, v, pm_pfn(pm), mapcount, pending_flags(k), true);
+				account_present(a, pc, v, vaddr, pm_pfn(pm), mapcount, pending_flags(k), true);
 			} else {
 				shared[k]++;
 				shared_pss[k] += share_of(a, mapcount);
@@ -349,15 +384,17 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 	return nmiss;
 }
 
-void account_misses(struct accounter *a, struct mem_counts *pc, struct vma_list *vmas, bool per_vma,
-		    size_t vma_hint, const struct page_batch *b, const uint32_t *miss, size_t nmiss,
+void account_misses(struct accounter *a, uint32_t proc, struct mem_counts *pc, struct vma_list *vmas,
+		    bool per_vma, size_t vma_hint, const struct page_batch *b, const uint32_t *miss, size_t nmiss,
 		    const uint64_t *count, const uint64_t *flags)
 {
+	a->cur_vmas = vmas;
+	a->cur_proc = proc;
 	for (size_t j = 0; j < nmiss; j++) {
 		uint64_t vaddr = b->vaddr + miss[j] * a->page_size;
 		struct vma *v = per_vma ? vma_at(vmas, &vma_hint, vaddr) : NULL;
 
-		account_present(a, pc, v, pm_pfn(b->pm[miss[j]]), count[j], flags[j], false);
+		account_present(a, pc, v, vaddr, pm_pfn(b->pm[miss[j]]), count[j], flags[j], false);
 	}
 }
 
@@ -366,9 +403,10 @@ void account_swap_ref(struct accounter *a, uint64_t entry)
 	u64_counter_add(a->swap_refs, entry, 1);
 }
 
-void account_shmem_swap(struct accounter *a, struct mem_counts *pc, struct vma *v,
+void account_shmem_swap(struct accounter *a, uint32_t proc, struct mem_counts *pc, struct vma *v,
 			uint64_t bytes, uint64_t object)
 {
+	shmem_swap_add(&a->shm_proc, object, v->offset, v->offset + (v->end - v->start), bytes, proc);
 	pc->swap_bytes += bytes;
 	pc->kind[KIND_SHMEM].swap_bytes += bytes;
 	v->counts.swap_bytes += bytes;
@@ -378,6 +416,38 @@ void account_shmem_swap(struct accounter *a, struct mem_counts *pc, struct vma *
 		scope_shmem_swap(&a->group, object, bytes);
 		shmem_swap_add(&a->shm, object, v->offset, v->offset + (v->end - v->start), bytes, a->group_id);
 	}
+}
+
+static void note_group_swap(void *ctx, uint32_t group, uint64_t object, bool known, uint64_t bytes)
+{
+	fates_note_swap(ctx, FATE_GROUP | group, object, known, bytes);
+}
+
+static void note_proc_swap(void *ctx, uint32_t proc, uint64_t object, bool known, uint64_t bytes)
+{
+	fates_note_swap(ctx, proc, object, known, bytes);
+}
+
+/*
+ * The SPEC 2.1 split as the frames tell it: a process's anonymous uss
+ * frees, its file uss is reclaimable, its shmem uss stays until
+ * fates_resolve finds the object dies; and the swapped shmem each process
+ * and group alone shows, per object, for fates_resolve.
+ */
+static void account_fates_start(struct accounter *a, struct mem_counts *const *procs, size_t nprocs)
+{
+	for (size_t i = 0; i < nprocs; i++) {
+		struct mem_counts *c = procs[i];
+
+		if (!(c->valid & CNT_USS))
+			continue;
+		c->frees_bytes = c->kind[KIND_ANON].uss_bytes;
+		c->reclaimable_bytes = c->kind[KIND_FILE].uss_bytes;
+		c->stays_bytes = c->kind[KIND_SHMEM].uss_bytes;
+		c->valid |= CNT_FATES | CNT_FREES_SWAP;
+	}
+	shmem_swap_each(&a->shm, note_group_swap, &a->fates);
+	shmem_swap_each(&a->shm_proc, note_proc_swap, &a->fates);
 }
 
 void account_finish(struct accounter *a, struct mem_counts *const *procs, struct vma_list *const *vmas,
@@ -391,6 +461,9 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 		pss_t share = pss_share(ps, u64_counter_get(a->swap_refs, u->entry));
 
 		procs[u->proc]->swap_pss += share;
+		/* A slot no other page table holds frees with the process (anonymous: it is in a page table). */
+		if (u64_counter_get(a->swap_refs, u->entry) == 1)
+			procs[u->proc]->frees_swap_bytes += ps;
 		/* Mappings not kept (SCAN_KEEP_VMAS off) were released after the walk. */
 		if (vmas && vmas[u->proc] && u->vma < vmas[u->proc]->n)
 			vmas[u->proc]->v[u->vma].counts.swap_pss += share;
@@ -398,10 +471,13 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 	for (size_t i = 0; i < a->ngswap; i++) {
 		const struct group_swap *g = &a->gswap[i];
 
-		if (g->count >= u64_counter_get(a->swap_refs, g->entry))
+		if (g->count >= u64_counter_get(a->swap_refs, g->entry)) {
 			groups[g->group].swap_uss_bytes += ps;
+			groups[g->group].frees_swap_bytes += ps;
+		}
 	}
 	shmem_swap_resolve(&a->shm, groups, ngroups);
+	account_fates_start(a, procs, nprocs);
 	memset(totals, 0, sizeof(*totals));
 	totals->valid = CNT_EXACT;
 	for (size_t i = 0; i < nprocs; i++) {

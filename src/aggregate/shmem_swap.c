@@ -131,8 +131,12 @@ static bool exclusive_bytes(struct uf *u, uint64_t (*mine)[2], size_t nm, uint64
 	return true;
 }
 
-/* Resolves one object's mappings m[0..n), sorted by start, into the groups' swap_uss. */
-static void resolve_object(const struct shmem_map *m, size_t n, struct mem_counts *groups, size_t ngroups)
+/*
+ * Resolves one object's mappings m[0..n), sorted by start: for each group
+ * among them, emit(ctx, group, object, known, bytes) with the swapped
+ * bytes only its mappings cover (known false: not determined).
+ */
+static void resolve_object(const struct shmem_map *m, size_t n, shmem_swap_emit_fn emit, void *ctx)
 {
 	struct uf u = { xmalloc(2 * n * sizeof(uint64_t)), xmalloc(2 * n * sizeof(size_t)),
 			xcalloc(2 * n, sizeof(int64_t)), 0 };
@@ -163,7 +167,7 @@ static void resolve_object(const struct shmem_map *m, size_t n, struct mem_count
 
 		for (size_t j = 0; j < i && first; j++)
 			first = m[j].group != g;
-		if (!first || g >= ngroups)
+		if (!first)
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			if (m[j].group == g)
@@ -172,9 +176,9 @@ static void resolve_object(const struct shmem_map *m, size_t n, struct mem_count
 				no = union_add(other, no, m[j].start, m[j].end);
 		}
 		if (exclusive_bytes(&u, mine, nm, other, no, &sum))
-			groups[g].swap_uss_bytes += sum > 0 ? (uint64_t)sum : 0;
+			emit(ctx, g, m[i].object, true, sum > 0 ? (uint64_t)sum : 0);
 		else
-			groups[g].valid &= ~(unsigned)CNT_SWAP_USS;
+			emit(ctx, g, m[i].object, false, 0);
 	}
 	free(mine);
 	free(other);
@@ -183,7 +187,7 @@ static void resolve_object(const struct shmem_map *m, size_t n, struct mem_count
 	free(u.pot);
 }
 
-void shmem_swap_resolve(struct shmem_swap *ss, struct mem_counts *groups, size_t ngroups)
+void shmem_swap_each(struct shmem_swap *ss, shmem_swap_emit_fn emit, void *ctx)
 {
 	if (!ss->n)
 		return;
@@ -191,6 +195,30 @@ void shmem_swap_resolve(struct shmem_swap *ss, struct mem_counts *groups, size_t
 	for (size_t i = 0, j; i < ss->n; i = j) {
 		for (j = i; j < ss->n && ss->m[j].object == ss->m[i].object; j++)
 			;
-		resolve_object(ss->m + i, j - i, groups, ngroups);
+		resolve_object(ss->m + i, j - i, emit, ctx);
 	}
+}
+
+struct swap_uss_ctx {
+	struct mem_counts *groups;
+	size_t ngroups;
+};
+
+static void add_swap_uss(void *arg, uint32_t group, uint64_t object, bool known, uint64_t bytes)
+{
+	struct swap_uss_ctx *ctx = arg;
+
+	if (group >= ctx->ngroups)
+		return;
+	if (known)
+		ctx->groups[group].swap_uss_bytes += bytes;
+	else
+		ctx->groups[group].valid &= ~(unsigned)CNT_SWAP_USS;
+}
+
+void shmem_swap_resolve(struct shmem_swap *ss, struct mem_counts *groups, size_t ngroups)
+{
+	struct swap_uss_ctx ctx = { groups, ngroups };
+
+	shmem_swap_each(ss, add_swap_uss, &ctx);
 }

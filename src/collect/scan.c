@@ -22,6 +22,7 @@
 #include "kernel.h"
 #include "scan.h"
 #include "smaps.h"
+#include "shmobj.h"
 #include "snapshot.h"
 
 const char *const scan_mode_names[] = { "auto", "exact", "rollup" };
@@ -56,6 +57,8 @@ struct scan_ctx {
 	size_t vma_hint;                     /* where in its mappings the process's walk is */
 	struct reader rd;                    /* the serial walk's reader, and rollup's */
 	bool swap_in_use;           /* hidden shmem swap is possible */
+	const pid_t *others;        /* the processes not scanned (outside -p) */
+	size_t nothers;
 	struct tm_error *err;
 };
 
@@ -459,8 +462,8 @@ static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vm
 		smaps_swap = v->smaps->swap_kb * 1024;
 		if (smaps_swap < v->counts.swap_bytes)
 			smaps_swap = v->counts.swap_bytes;
-		account_shmem_swap(&c->acc, &p->counts, v, smaps_swap - v->counts.swap_bytes,
-				   ((uint64_t)v->dev_major << 52) ^ ((uint64_t)v->dev_minor << 32) ^ v->inode);
+		account_shmem_swap(&c->acc, (uint32_t)(p - c->sc->procs), &p->counts, v,
+				   smaps_swap - v->counts.swap_bytes, shm_obj_key(v->dev_major, v->dev_minor, v->inode));
 	}
 }
 
@@ -471,6 +474,7 @@ static void take_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
 	for (size_t i = 0; i < p->vmas.n; i++)
 		p->vmas.v[i].counts.valid = CNT_EXACT;
 	c->vma_hint = 0;
+	fates_note_vmas(&c->acc.fates, (uint32_t)(p - c->sc->procs), &p->vmas);
 }
 
 /*
@@ -509,7 +513,7 @@ static int take_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, uint64_t 
 		return 0;
 	if ((rc = scan_frames(c, &b, nmiss)) < 0)
 		return snapshot_blame(c, p->id.pid, rc);
-	account_misses(&c->acc, &p->counts, &p->vmas, per_vma, hint, &b, c->miss, nmiss, c->ecount, c->eflags);
+	account_misses(&c->acc, pi, &p->counts, &p->vmas, per_vma, hint, &b, c->miss, nmiss, c->ecount, c->eflags);
 	return 0;
 }
 
@@ -895,8 +899,39 @@ static void scan_totals_rollup(struct scan *sc)
 	}
 }
 
-static void scan_finish_exact(struct scan_ctx *c)
+/*
+ * What killing frees (SPEC 2.1): the facts of the shmem objects whose
+ * fate is in question (read only for them; all of them for a capture),
+ * then the split. Returns 0 or -1 (a damaged snapshot).
+ */
+static int scan_fates(struct scan_ctx *c, struct mem_counts *const *pc, const int *pg, struct mem_counts *gc)
 {
+	struct scan *sc = c->sc;
+	pid_t *pids = xmalloc((sc->n + c->nothers + 1) * sizeof(*pids));
+	struct shm_want *w;
+	struct shm_facts facts;
+	size_t nw;
+	int rc;
+
+	for (size_t i = 0; i < sc->n; i++)
+		pids[i] = sc->procs[i].id.pid;
+	nw = fates_wants(&c->acc.fates, pg, pids, c->src->rec || (c->o->flags & SCAN_RECORD), &w);
+	memcpy(pids + sc->n, c->others, c->nothers * sizeof(*pids));   /* the whole system, for descriptors */
+	shm_facts_init(&facts);
+	facts.have = true;   /* nothing in question: nothing to know */
+	rc = nw || c->src->rec ? shmobj_collect(c->src, w, nw, pids, sc->n + c->nothers, c->others, c->nothers,
+						&facts, c->err) : 0;
+	if (rc == 0)
+		fates_resolve(&c->acc.fates, &facts, pc, pg, pids, sc->n, gc, sc->ngroups);
+	shm_facts_release(&facts);
+	free(w);
+	free(pids);
+	return rc;
+}
+
+static int scan_finish_exact(struct scan_ctx *c)
+{
+	int rc;
 	struct scan *sc = c->sc;
 	struct mem_counts **pc = xmalloc((sc->n + 1) * sizeof(*pc));
 	struct vma_list **pv = xmalloc((sc->n + 1) * sizeof(*pv));
@@ -911,12 +946,14 @@ static void scan_finish_exact(struct scan_ctx *c)
 	for (size_t g = 0; g < sc->ngroups; g++)
 		gc[g] = sc->groups[g].counts;
 	account_finish(&c->acc, pc, pv, pg, sc->n, gc, sc->ngroups, &sc->totals);
+	rc = scan_fates(c, pc, pg, gc);
 	for (size_t g = 0; g < sc->ngroups; g++)
 		sc->groups[g].counts = gc[g];
 	free(pc);
 	free(pv);
 	free(pg);
 	free(gc);
+	return rc;
 }
 
 /* Whether process k of the walk opens (or closes) its group. */
@@ -1228,8 +1265,10 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	rc = walk_threaded(c) ? scan_walk_threaded(c, order) : scan_walk(c, order);
 	if (rc == 0 && out->mode == MODE_EXACT && c->swap_in_use)
 		rc = scan_outside_swap(c, others, nothers);
+	c->others = others;
+	c->nothers = nothers;
 	if (rc == 0 && out->mode == MODE_EXACT)
-		scan_finish_exact(c);
+		rc = scan_finish_exact(c);
 	else if (rc == 0)
 		scan_totals_rollup(out);
 	if (rc == 0)

@@ -146,6 +146,29 @@ static int check_frames_and_slots(const struct engine *e, const struct check_cou
 	return 0;
 }
 
+/* Descriptor counts against the processes' descriptors; an object nothing refers to must be dead. */
+static int check_fds(const struct engine *e, struct tm_error *err)
+{
+	uint32_t *nfds = xcalloc(e->nobjs + 1, sizeof(uint32_t));
+	int rc = 0;
+
+	for (uint32_t i = 0; i < e->nprocs; i++)
+		for (uint32_t j = 0; e->procs[i].live && j < e->procs[i].fds.n; j++)
+			nfds[e->procs[i].fds.v[j]]++;
+	for (uint32_t id = 1; id < e->nobjs && rc == 0; id++) {
+		const struct eng_object *o = &e->objs[id];
+
+		if (nfds[id] != o->nfds)
+			rc = errorf(err, -1, "object %u: %u descriptors counted, %u held", id, o->nfds, nfds[id]);
+		else if (o->live && o->kind != OBJ_FILE && !o->vmas.n && !o->nfds && !(o->kind == OBJ_TMPFS && o->linked))
+			rc = errorf(err, -1, "object %u: alive with nothing referring to it", id);
+		else if (!o->live && o->nfds)
+			rc = errorf(err, -1, "object %u: dead with descriptors on it", id);
+	}
+	free(nfds);
+	return rc;
+}
+
 int engine_check(const struct engine *e, struct tm_error *err)
 {
 	struct check_counts cc;
@@ -160,6 +183,8 @@ int engine_check(const struct engine *e, struct tm_error *err)
 		rc = check_objects(e, &cc, err);
 	if (!rc)
 		rc = check_frames_and_slots(e, &cc, err);
+	if (!rc)
+		rc = check_fds(e, err);
 	free(cc.ptes);
 	free(cc.holders);
 	return rc;

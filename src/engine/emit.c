@@ -8,7 +8,10 @@
  * PM_PRESENT | pfn, plus PM_FILE when it is not anonymous and
  * PM_MMAP_EXCLUSIVE when mapped once (the zero page gets neither); a swap
  * entry gives PM_SWAP | type | offset << 5; a swapped-out shmem page has
- * no entry at all, as on Linux.
+ * no entry at all, as on Linux. Last, the facts of the shmem objects
+ * (shmobj.h): each object's link count (a tmpfs file's 1 while it has a
+ * name; a memfd's and shared anonymous memory's 0, as fstat shows them)
+ * and every descriptor; the simulated host has no SysV segments.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "engine.h"
 #include "engine_mm.h"
 #include "kernel.h"
+#include "shmobj.h"
 #include "snapshot.h"
 #include "source.h"
 #include "util.h"
@@ -161,6 +165,42 @@ static int emit_kpages(struct snap_writer *w, const struct engine *e, struct tm_
 	return rc;
 }
 
+/* The device a shmem object's mapping shows (proc_text.c: 00:01, tmpfs files 00:1a). */
+static struct shm_obj emit_shm_obj(const struct eng_object *o)
+{
+	return (struct shm_obj){ 0, o->kind == OBJ_TMPFS ? 0x1a : 0x01, o->ino };
+}
+
+/* The "shmem" file: link counts of the live shmem objects and tmpfs files, then descriptors by pid. */
+static int emit_shm_facts(struct snap_writer *w, const struct engine *e, const struct eng_proc *const *live,
+			  size_t n, struct tm_error *err)
+{
+	struct shm_facts f;
+	struct buf b = BUF_INIT;
+	int rc;
+
+	shm_facts_init(&f);
+	for (uint32_t id = 1; id < e->nobjs; id++) {
+		const struct eng_object *o = &e->objs[id];
+
+		if (!o->live || o->kind == OBJ_FILE)
+			continue;
+		xgrow((void **)&f.links, &f.cap_links, f.nlinks + 1, sizeof(*f.links));
+		f.links[f.nlinks++] = (struct shm_link){ emit_shm_obj(o), o->kind == OBJ_TMPFS && o->linked };
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (uint32_t j = 0; j < live[i]->fds.n; j++) {
+			xgrow((void **)&f.holders, &f.cap_holders, f.nholders + 1, sizeof(*f.holders));
+			f.holders[f.nholders++] = (struct shm_holder){ live[i]->pid, emit_shm_obj(&e->objs[live[i]->fds.v[j]]) };
+		}
+	}
+	shm_facts_format(&f, &b);
+	rc = snapw_top_file(w, SHM_FACTS_FILE, b.buf, b.len, err);
+	buf_release(&b);
+	shm_facts_release(&f);
+	return rc;
+}
+
 static int cmp_proc_ptr(const void *a, const void *b)
 {
 	pid_t x = (*(const struct eng_proc *const *)a)->pid, y = (*(const struct eng_proc *const *)b)->pid;
@@ -190,6 +230,8 @@ int engine_emit(const struct engine *e, const char *dir, struct tm_error *err)
 		rc = emit_proc(w, e, live[i], run, err);
 	if (rc == 0)
 		rc = emit_kpages(w, e, err);
+	if (rc == 0)
+		rc = emit_shm_facts(w, e, live, n, err);
 	if (rc == 0) {
 		engine_meminfo_text(e, &meminfo);
 		rc = snapw_top_file(w, "meminfo", meminfo.buf, meminfo.len, err);

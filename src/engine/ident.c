@@ -39,6 +39,8 @@ char *vma_maps_name(const struct engine *e, const struct eng_vma *v)
 	case VMA_FILE_SHARED:
 		return xstrdup(e->objs[v->object].name);
 	case VMA_SHMEM:
+		if (e->objs[v->object].kind == OBJ_TMPFS)
+			return xasprintf("%s%s", e->objs[v->object].name, e->objs[v->object].linked ? "" : " (deleted)");
 		return xasprintf("/memfd:%s (deleted)", e->objs[v->object].name);
 	case VMA_ANON_SHARED:
 		return xstrdup("/dev/zero (deleted)");

@@ -7,14 +7,17 @@
  * rmap walks.
  *
  * Lifetimes: a file's page cache outlives its mappings (its pages stay
- * cached, unmapped, until reclaim drops them); a shmem or shared anon
- * object dies with its last mapping, as a memfd whose last reference goes.
- * Named objects are found through an open-addressing hash of (kind, name).
+ * cached, unmapped, until reclaim drops them); a shmem (memfd) or shared
+ * anon object dies with its last mapping or descriptor, a tmpfs file (a
+ * file on a tmpfs such as /dev/shm) too, but only once it has no name
+ * either (`unlink`). Named objects are found through an open-addressing
+ * hash of (kind, name); a tmpfs file leaves it when unlinked.
  */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "engine_mm.h"
 #include "util.h"
 
@@ -44,6 +47,7 @@ static uint32_t obj_alloc(struct engine *e, enum obj_kind kind, const char *name
 	memset(o, 0, sizeof(*o));
 	o->kind = (uint8_t)kind;
 	o->live = true;
+	o->linked = kind == OBJ_TMPFS;
 	o->name = name ? xstrdup(name) : NULL;
 	o->ino = (kind == OBJ_FILE ? OBJ_INO_FILE : OBJ_INO_SHMEM) + id;
 	pgtable_init(&o->pages);
@@ -73,7 +77,16 @@ static void obj_hash_insert(struct engine *e, uint32_t id)
 	e->obj_hash_n++;
 }
 
-/* Rebuilds the name hash without the dead objects (a memfd dying is rare; no tombstones needed). */
+/* Whether o is found by its name: live, and a tmpfs file only while linked. */
+static bool obj_named(const struct eng_object *o)
+{
+	return o->live && (o->kind != OBJ_TMPFS || o->linked);
+}
+
+/*
+ * Rebuilds the name hash without the objects that died or lost their
+ * name (both rare; no tombstones needed).
+ */
 static void obj_hash_rebuild(struct engine *e)
 {
 	uint32_t *old = e->obj_hash, oldcap = e->obj_hash_cap;
@@ -81,25 +94,32 @@ static void obj_hash_rebuild(struct engine *e)
 	e->obj_hash = xcalloc(oldcap, sizeof(uint32_t));
 	e->obj_hash_n = 0;
 	for (uint32_t j = 0; j < oldcap; j++)
-		if (old[j] && e->objs[old[j]].live)
+		if (old[j] && obj_named(&e->objs[old[j]]))
 			obj_hash_insert(e, old[j]);
 	free(old);
 }
 
+uint32_t object_find(const struct engine *e, enum obj_kind kind, const char *name)
+{
+	uint32_t mask = e->obj_hash_cap - 1;
+
+	if (!e->obj_hash_cap)
+		return 0;
+	for (uint32_t i = obj_hash_of(kind, name) & mask; e->obj_hash[i]; i = (i + 1) & mask) {
+		const struct eng_object *o = &e->objs[e->obj_hash[i]];
+
+		if (o->kind == kind && strcmp(o->name, name) == 0)
+			return e->obj_hash[i];
+	}
+	return 0;
+}
+
 uint32_t object_get(struct engine *e, enum obj_kind kind, const char *name)
 {
-	uint32_t id;
+	uint32_t id = object_find(e, kind, name);
 
-	if (e->obj_hash_cap) {
-		uint32_t mask = e->obj_hash_cap - 1;
-
-		for (uint32_t i = obj_hash_of(kind, name) & mask; e->obj_hash[i]; i = (i + 1) & mask) {
-			const struct eng_object *o = &e->objs[e->obj_hash[i]];
-
-			if (o->kind == kind && strcmp(o->name, name) == 0)
-				return e->obj_hash[i];
-		}
-	}
+	if (id)
+		return id;
 	id = obj_alloc(e, kind, name);
 	obj_hash_insert(e, id);
 	return id;
@@ -116,7 +136,7 @@ void object_maybe_free(struct engine *e, uint32_t id)
 	uint64_t idx = 0;
 	uint64_t *ent;
 
-	if (!o->live || o->kind == OBJ_FILE || o->vmas.n > 0)
+	if (!o->live || o->kind == OBJ_FILE || o->vmas.n > 0 || o->nfds > 0 || (o->kind == OBJ_TMPFS && o->linked))
 		return;
 	while ((ent = pgtable_next(&o->pages, &idx, UINT64_MAX)) != NULL) {
 		if (pte_present(*ent)) {
@@ -134,8 +154,21 @@ void object_maybe_free(struct engine *e, uint32_t id)
 	u32vec_release(&o->vmas);
 	o->live = false;
 	o->resident_pages = o->swapped_pages = 0;
-	if (o->name)
-		obj_hash_rebuild(e);
+	if (o->name && o->kind != OBJ_TMPFS)
+		obj_hash_rebuild(e);   /* an unlinked tmpfs file left the hash with its name */
+}
+
+int engine_unlink(struct engine *e, const char *path, struct tm_error *err)
+{
+	uint32_t id = object_find(e, OBJ_TMPFS, path);
+
+	if (!id)
+		return errorf(err, -1, "no tmpfs file '%s'", path);
+	e->objs[id].linked = false;
+	obj_hash_rebuild(e);
+	trace_event(e, "unlink %s", path);
+	object_maybe_free(e, id);
+	return 0;
 }
 
 void objects_release(struct engine *e)

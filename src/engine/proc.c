@@ -4,8 +4,9 @@
  * are copied with their page-table entries, so parent and child share each
  * frame (mapcount + 1) and each swap slot (reference + 1) until one of them
  * writes (copy-on-write, fault.c); shared mappings are inherited without
- * entries and fault in again on first touch. exit drops every mapping and
- * reparents the children to PID 1. Live processes are found by pid through
+ * entries and fault in again on first touch; descriptors are copied too.
+ * exit drops every mapping, closes every descriptor and reparents the
+ * children to PID 1. Live processes are found by pid through
  * an open-addressing hash with backward-shift deletion.
  */
 #include <assert.h>
@@ -145,6 +146,7 @@ int engine_fork(struct engine *e, pid_t parent, pid_t child, struct tm_error *er
 	cp->next_addr = pp->next_addr;
 	for (uint32_t i = 0; i < e->procs[pidx].vmas.n; i++)
 		fork_copy_vma(e, e->procs[pidx].vmas.v[i], cidx);
+	fds_fork(e, &e->procs[pidx], &e->procs[cidx]);
 	trace_event(e, "fork %d -> %d (%u mappings)", (int)parent, (int)child, e->procs[cidx].vmas.n);
 	return 0;
 }
@@ -161,6 +163,7 @@ int engine_exit(struct engine *e, pid_t pid, struct tm_error *err)
 		vma_zap(e, id);
 		vma_unlink(e, id);
 	}
+	fds_close_all(e, p);
 	pgtable_release(&p->pt);
 	u32vec_release(&p->vmas);
 	pid_hash_del(e, pid);
@@ -190,6 +193,7 @@ void procs_release(struct engine *e)
 	for (uint32_t i = 0; i < e->nprocs; i++) {
 		pgtable_release(&e->procs[i].pt);
 		u32vec_release(&e->procs[i].vmas);
+		u32vec_release(&e->procs[i].fds);
 		free(e->procs[i].name);
 	}
 	free(e->procs);

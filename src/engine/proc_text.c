@@ -16,9 +16,10 @@
 #include "engine_mm.h"
 #include "util.h"
 
-/* Fake device numbers: simulated files live on 08:01, shmem on 00:01. */
+/* Fake device numbers: simulated files live on 08:01, shmem on 00:01, tmpfs files on 00:1a. */
 #define FILE_DEV "08:01"
 #define SHMEM_DEV "00:01"
+#define TMPFS_DEV "00:1a"
 #define MAPS_NAME_COLUMN 72   /* 25 + sizeof(void *) * 6 - 1 */
 
 static void maps_header(struct buf *b, uint64_t start, uint64_t end, const char *perms, uint64_t offset,
@@ -45,7 +46,8 @@ static void maps_line(struct buf *b, const struct engine *e, const struct eng_vm
 	char *name = vma_maps_name(e, v);
 
 	if (v->object) {
-		dev = e->objs[v->object].kind == OBJ_FILE ? FILE_DEV : SHMEM_DEV;
+		dev = e->objs[v->object].kind == OBJ_FILE ? FILE_DEV
+		      : e->objs[v->object].kind == OBJ_TMPFS ? TMPFS_DEV : SHMEM_DEV;
 		ino = e->objs[v->object].ino;
 	}
 	maps_header(b, v->start, v->end, shared ? "rw-s" : "rw-p", v->object ? v->pgoff << ENG_PAGE_SHIFT : 0,

@@ -12,6 +12,8 @@
  *   mmap PID REGION anon private|shared SIZE
  *   mmap PID REGION file PATH private|shared SIZE [offset=N]
  *   mmap PID REGION shmem NAME SIZE
+ *   mmap PID REGION tmpfs PATH SIZE
+ *   open PID OBJECT           close PID OBJECT    unlink PATH
  *   touch PID REGION read|write [OFFSET [LENGTH]]
  *   fork PARENT CHILD         exit PID            munmap PID REGION
  *   swapout PID REGION [OFFSET [LENGTH]]
@@ -155,7 +157,16 @@ static int cmd_mmap(struct engine *e, char **w, int n, struct tm_error *err)
 			return -1;
 		return engine_mmap(e, pid, w[2], MAP_SHMEM, w[4], size, 0, err);
 	}
-	return errorf(err, -1, "unknown mapping type '%s' (anon, file or shmem)", w[3]);
+	if (strcmp(w[3], "tmpfs") == 0) {
+		if (n != 6)
+			return errorf(err, -1, "usage: mmap PID REGION tmpfs PATH SIZE");
+		if (w[4][0] != '/')
+			return errorf(err, -1, "tmpfs path '%s' does not start with /", w[4]);
+		if (want_size(w[5], false, &size, err))
+			return -1;
+		return engine_mmap(e, pid, w[2], MAP_TMPFS, w[4], size, 0, err);
+	}
+	return errorf(err, -1, "unknown mapping type '%s' (anon, file, shmem or tmpfs)", w[3]);
 }
 
 static int cmd_touch(struct engine *e, char **w, int n, struct tm_error *err)
@@ -206,6 +217,25 @@ static int cmd_swapout(struct engine *e, char **w, int n, struct tm_error *err)
 	return engine_swapout(e, pid, w[2], off, len, err);
 }
 
+static int cmd_open(struct engine *e, char **w, int n, struct tm_error *err)
+{
+	pid_t pid;
+
+	return want_pid(w[1], &pid, err) ? -1 : engine_open(e, pid, w[2], err);
+}
+
+static int cmd_close(struct engine *e, char **w, int n, struct tm_error *err)
+{
+	pid_t pid;
+
+	return want_pid(w[1], &pid, err) ? -1 : engine_close(e, pid, w[2], err);
+}
+
+static int cmd_unlink(struct engine *e, char **w, int n, struct tm_error *err)
+{
+	return engine_unlink(e, w[1], err);
+}
+
 static int cmd_reclaim(struct engine *e, char **w, int n, struct tm_error *err)
 {
 	uint64_t pages;
@@ -224,13 +254,16 @@ static const struct scn_command {
 	{ "ram", 2, 2, cmd_ram, "ram SIZE" },
 	{ "swap", 2, 2, cmd_swap, "swap SIZE" },
 	{ "spawn", 3, 4, cmd_spawn, "spawn PID NAME [uid=N]" },
-	{ "mmap", 6, 8, cmd_mmap, "mmap PID REGION anon|file|shmem ..." },
+	{ "mmap", 6, 8, cmd_mmap, "mmap PID REGION anon|file|shmem|tmpfs ..." },
 	{ "touch", 4, 6, cmd_touch, "touch PID REGION read|write [OFFSET [LENGTH]]" },
 	{ "fork", 3, 3, cmd_fork, "fork PARENT CHILD" },
 	{ "exit", 2, 2, cmd_exit, "exit PID" },
 	{ "munmap", 3, 3, cmd_munmap, "munmap PID REGION" },
 	{ "swapout", 3, 5, cmd_swapout, "swapout PID REGION [OFFSET [LENGTH]]" },
 	{ "reclaim", 2, 2, cmd_reclaim, "reclaim PAGES" },
+	{ "open", 3, 3, cmd_open, "open PID OBJECT" },
+	{ "close", 3, 3, cmd_close, "close PID OBJECT" },
+	{ "unlink", 2, 2, cmd_unlink, "unlink PATH" },
 };
 
 /* Splits line (modified in place) into words; a '#' ends it. Returns the count or -1 when too many. */

@@ -9,7 +9,13 @@
  *    (member PTEs == mapcount);
  *  - swap: distinct slots held by members, an anonymous slot by a member
  *    PTE, a shmem slot by a member mapping covering the object page;
- *    swap_uss: those no other process holds.
+ *    swap_uss: those no other process holds;
+ *  - what killing frees (SPEC section 2.1), for processes (uss: mapcount
+ *    1) and groups (the uss above): anonymous uss frames free, file ones
+ *    stay cached (reclaimable), shmem ones free when their object dies
+ *    with the members (object_outlives()) and stay otherwise; frees_swap
+ *    is the anonymous slots only members hold plus the shmem slots the
+ *    members' mappings cover of objects that die with them.
  * Distinct counting uses per-frame and per-slot stamps, one serial number
  * per group, so no set is cleared between groups.
  */
@@ -80,6 +86,7 @@ struct seen_slot {
 
 /* Scratch for distinct counting: a stamp and a member count per frame and per slot. */
 struct group_scratch {
+	bool *member;                     /* by process index: in the group being counted */
 	uint32_t *frame_stamp, *frame_cnt;
 	uint32_t *slot_stamp, *slot_cnt;
 	uint32_t *seen_frames;            /* distinct frames of the current group */
@@ -153,15 +160,38 @@ static uint32_t shmem_page_holders(const struct engine *e, uint32_t obj, uint64_
 	return n;
 }
 
+/* Where uss frame pfn goes when the members die: frees, reclaimable or stays. */
+static void fate_frame(const struct engine *e, uint32_t pfn, const bool *member, struct mem_counts *c)
+{
+	const struct frame *f = &e->frames.f[pfn];
+
+	if (f->kind == FRAME_ANON || (f->kind == FRAME_SHMEM && !object_outlives(e, f->owner, member)))
+		c->frees_bytes += ENG_PAGE_SIZE;
+	else if (f->kind == FRAME_FILE)
+		c->reclaimable_bytes += ENG_PAGE_SIZE;
+	else
+		c->stays_bytes += ENG_PAGE_SIZE;
+}
+
+/* Whether a distinct slot the members hold is freed with them (anonymous: all its holders are members). */
+static bool fate_slot(const struct engine *e, const struct group_scratch *s, const struct seen_slot *ss)
+{
+	if (ss->obj)
+		return !object_outlives(e, ss->obj, s->member);
+	return s->slot_cnt[ss->slot] == e->swap.refs[ss->slot];
+}
+
 /* Fills the group numbers of members (live processes, with their process counts) into c. */
 static void group_count(const struct engine *e, const struct eng_proc *const *members, size_t n,
 			const struct mem_counts *const *member_counts, struct group_scratch *s,
 			struct mem_counts *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->valid = CNT_RSS | CNT_PSS | CNT_USS | CNT_SWAP | CNT_SWAP_USS;
+	c->valid = CNT_RSS | CNT_PSS | CNT_USS | CNT_SWAP | CNT_SWAP_USS | CNT_FATES | CNT_FREES_SWAP;
 	s->serial++;
 	s->nframes_seen = s->nslots_seen = 0;
+	for (size_t m = 0; m < n; m++)
+		s->member[proc_index(e, members[m])] = true;
 	for (size_t m = 0; m < n; m++) {
 		for (uint32_t i = 0; i < members[m]->vmas.n; i++)
 			group_walk_vma(e, members[m]->vmas.v[i], s);
@@ -172,8 +202,10 @@ static void group_count(const struct engine *e, const struct eng_proc *const *me
 		uint32_t pfn = s->seen_frames[i];
 
 		c->rss_bytes += ENG_PAGE_SIZE;
-		if (s->frame_cnt[pfn] == e->frames.f[pfn].mapcount)
+		if (s->frame_cnt[pfn] == e->frames.f[pfn].mapcount) {
 			c->uss_bytes += ENG_PAGE_SIZE;
+			fate_frame(e, pfn, s->member, c);
+		}
 	}
 	for (size_t i = 0; i < s->nslots_seen; i++) {
 		const struct seen_slot *ss = &s->seen_slots[i];
@@ -182,7 +214,33 @@ static void group_count(const struct engine *e, const struct eng_proc *const *me
 		c->swap_bytes += ENG_PAGE_SIZE;
 		if (s->slot_cnt[ss->slot] == holders)
 			c->swap_uss_bytes += ENG_PAGE_SIZE;
+		if (fate_slot(e, s, ss))
+			c->frees_swap_bytes += ENG_PAGE_SIZE;
 	}
+	for (size_t m = 0; m < n; m++)
+		s->member[proc_index(e, members[m])] = false;
+}
+
+/*
+ * The SPEC section 2.1 split of process p alone into c: its uss frames
+ * (mapcount 1) and the slots its mappings hold.
+ */
+static void proc_fates(const struct engine *e, const struct eng_proc *p, struct group_scratch *s,
+		       struct mem_counts *c)
+{
+	s->serial++;
+	s->nframes_seen = s->nslots_seen = 0;
+	s->member[proc_index(e, p)] = true;
+	for (uint32_t i = 0; i < p->vmas.n; i++)
+		group_walk_vma(e, p->vmas.v[i], s);
+	for (size_t i = 0; i < s->nframes_seen; i++)
+		if (e->frames.f[s->seen_frames[i]].mapcount == 1)
+			fate_frame(e, s->seen_frames[i], s->member, c);
+	for (size_t i = 0; i < s->nslots_seen; i++)
+		if (fate_slot(e, s, &s->seen_slots[i]))
+			c->frees_swap_bytes += ENG_PAGE_SIZE;
+	s->member[proc_index(e, p)] = false;
+	c->valid |= CNT_FATES | CNT_FREES_SWAP;
 }
 
 static int cmp_proc_pid(const void *a, const void *b)
@@ -324,6 +382,9 @@ void engine_truth(const struct engine *e, struct truth *t)
 	s.frame_cnt = xcalloc(e->frames.n + 1, sizeof(uint32_t));
 	s.slot_stamp = xcalloc((size_t)e->swap.nslots + 1, sizeof(uint32_t));
 	s.slot_cnt = xcalloc((size_t)e->swap.nslots + 1, sizeof(uint32_t));
+	s.member = xcalloc(e->nprocs + 1, sizeof(bool));
+	for (size_t i = 0; i < n; i++)
+		proc_fates(e, live[i], &s, &t->procs[i].counts);
 	group_count(e, live, n, mc, &s, &t->totals);
 	t->totals.valid |= CNT_SWAP_PSS;
 	for (int by = 0; by < TRUTH_GROUPINGS; by++)
@@ -332,6 +393,7 @@ void engine_truth(const struct engine *e, struct truth *t)
 	free(s.frame_cnt);
 	free(s.slot_stamp);
 	free(s.slot_cnt);
+	free(s.member);
 	free(s.seen_frames);
 	free(s.seen_slots);
 	free(mc);

@@ -124,7 +124,7 @@ void vma_zap(struct engine *e, uint32_t id)
 static const uint8_t vma_type_of[] = {
 	[MAP_ANON_PRIVATE] = VMA_ANON_PRIVATE, [MAP_ANON_SHARED] = VMA_ANON_SHARED,
 	[MAP_FILE_PRIVATE] = VMA_FILE_PRIVATE, [MAP_FILE_SHARED] = VMA_FILE_SHARED,
-	[MAP_SHMEM] = VMA_SHMEM,
+	[MAP_SHMEM] = VMA_SHMEM, [MAP_TMPFS] = VMA_SHMEM,
 };
 
 int engine_mmap(struct engine *e, pid_t pid, const char *region, enum engine_map_kind kind,
@@ -154,6 +154,8 @@ int engine_mmap(struct engine *e, pid_t pid, const char *region, enum engine_map
 		v->object = object_get(e, OBJ_FILE, object);
 	else if (kind == MAP_SHMEM)
 		v->object = object_get(e, OBJ_SHMEM, object);
+	else if (kind == MAP_TMPFS)
+		v->object = object_get(e, OBJ_TMPFS, object);
 	else if (kind == MAP_ANON_SHARED)
 		v->object = object_new_anon(e);
 	if (!vma_type_shared(v->type)) {

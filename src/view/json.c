@@ -57,6 +57,15 @@ static void counts_json(cJSON *o, const struct mem_counts *c, bool kinds)
 	add_num(o, "hugetlb", c->hugetlb_bytes, c->valid, CNT_EXTRA);
 }
 
+/* SPEC section 2.1: what killing it does with its uss, and the swap it frees (exact mode). */
+static void fates_json(cJSON *o, const struct mem_counts *c)
+{
+	add_num(o, "frees", c->frees_bytes, c->valid, CNT_FATES);
+	add_num(o, "reclaimable", c->reclaimable_bytes, c->valid, CNT_FATES);
+	add_num(o, "stays", c->stays_bytes, c->valid, CNT_FATES);
+	add_num(o, "frees_swap", c->frees_swap_bytes, c->valid, CNT_FREES_SWAP);
+}
+
 static void null_counts_json(cJSON *o)
 {
 	static const char *const keys[] = { "rss", "pss", "uss", "swap", "swap_pss" };
@@ -107,6 +116,7 @@ static cJSON *proc_json(const struct proc *p)
 		cJSON_AddStringToObject(o, "reason", p->err == -ESRCH ? "vanished" : strerror(-p->err));
 		null_counts_json(o);
 	}
+	fates_json(o, p->readable ? &p->counts : &(struct mem_counts){ 0 });
 	return o;
 }
 
@@ -129,6 +139,7 @@ static cJSON *groups_json(const struct scan *sc)
 		add_num(o, "uss", g->counts.uss_bytes, g->counts.valid, CNT_USS);
 		add_num(o, "swap", g->counts.swap_bytes, g->counts.valid, CNT_SWAP);
 		add_num(o, "swap_uss", g->counts.swap_uss_bytes, g->counts.valid, CNT_SWAP_USS);
+		fates_json(o, &g->counts);
 		/* Members that could not be read are not in the figures. */
 		cJSON_AddNumberToObject(o, "unreadable", (double)g->nunreadable);
 		cJSON_AddItemToArray(arr, o);

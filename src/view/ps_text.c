@@ -1,7 +1,8 @@
 /*
  * ps_text.c: the `ps` report as text, smem-style: one row per process
  * (PID USER SWAP USS PSS RSS COMMAND), largest PSS first, and a totals row
- * of distinct frames; or one row per group with --group-by. Unknown
+ * of distinct frames; or one row per group with --group-by, with FREES
+ * (what killing the group frees, SPEC section 2.1) beside USS. Unknown
  * numbers print as "-", never 0; names are escaped before they reach the
  * terminal.
  */
@@ -154,6 +155,15 @@ static int tree_depth(const struct scan *sc, const struct proc *p, pid_t leader)
 	return d;
 }
 
+/* The FREES cell: what killing it frees ("-" in rollup mode). Valid until the next call. */
+static const char *frees_cell(const struct mem_counts *c, bool readable, bool human)
+{
+	static char cell[32];
+
+	fmt_cell(cell, sizeof(cell), c->frees_bytes, readable && (c->valid & CNT_FATES), human);
+	return cell;
+}
+
 static void write_tree_members(FILE *f, const struct scan *sc, const struct group *g, bool human)
 {
 	for (size_t k = 0; k < g->npids; k++) {
@@ -166,8 +176,8 @@ static void write_tree_members(FILE *f, const struct scan *sc, const struct grou
 			buf_addstr(&b, "  ");
 		buf_addf(&b, "%d ", (int)p->id.pid);
 		escape_untrusted(&b, proc_command(p), 60);
-		fprintf(f, "  %-38s %10s %10s %10s %10s %10s %10s\n", b.buf, "", cells[0], "", cells[1], cells[2],
-			cells[3]);
+		fprintf(f, "  %-38s %10s %10s %10s %10s %10s %10s %10s\n", b.buf, "", cells[0], "",
+			frees_cell(&p->counts, p->readable, human), cells[1], cells[2], cells[3]);
 		buf_release(&b);
 	}
 }
@@ -179,8 +189,8 @@ static void write_groups(FILE *f, const struct scan *sc, const struct ps_text_op
 
 	groups_sort(sc, order, t->sort, t->reverse);
 	if (!t->no_headers)
-		fprintf(f, "%-40s %10s %10s %10s %10s %10s %10s\n", group_by_names[sc->group_by], "PROCS", "SWAP",
-		"SWAP_USS", "USS", "PSS", "RSS");
+		fprintf(f, "%-40s %10s %10s %10s %10s %10s %10s %10s\n", group_by_names[sc->group_by], "PROCS", "SWAP",
+			"SWAP_USS", "FREES", "USS", "PSS", "RSS");
 	for (size_t i = 0; i < sc->ngroups; i++) {
 		const struct group *g = &sc->groups[order[i]];
 		const struct mem_counts *c = &g->counts;
@@ -190,8 +200,8 @@ static void write_groups(FILE *f, const struct scan *sc, const struct ps_text_op
 		cells_counts(cells, c, true, human);
 		fmt_cell(swap_uss, sizeof(swap_uss), c->swap_uss_bytes, c->valid & CNT_SWAP_USS, human);
 		group_label(&b, sc, g);
-		fprintf(f, "%-40.40s %10zu %10s %10s %10s %10s %10s\n", b.buf, g->npids, cells[0], swap_uss,
-			cells[1], cells[2], cells[3]);
+		fprintf(f, "%-40.40s %10zu %10s %10s %10s %10s %10s %10s\n", b.buf, g->npids, cells[0], swap_uss,
+			frees_cell(c, true, human), cells[1], cells[2], cells[3]);
 		buf_release(&b);
 		if (tree && sc->group_by == GROUP_TREE)
 			write_tree_members(f, sc, g, human);

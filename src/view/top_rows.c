@@ -18,6 +18,7 @@ const struct top_column top_columns[TOP_NCOLS] = {
 	[TOP_PID]     = { "PID",     "PID",     COL_PID,     0, true },
 	[TOP_USER]    = { "USER",    "USER",    COL_USER,    3, false },
 	[TOP_SWAP]    = { "SWAP",    "SWAP",    COL_SWAP,    4, true },
+	[TOP_FREES]   = { "FREES",   "FREES",   -1,          6, true },   /* SPEC 2.1: what killing it frees */
 	[TOP_USS]     = { "USS",     "USS",     COL_USS,     0, true },
 	[TOP_PSS]     = { "PSS",     "PSS",     COL_PSS,     0, true },
 	[TOP_RSS]     = { "RSS",     "RSS",     COL_RSS,     5, true },
@@ -73,6 +74,9 @@ bool top_row_value(const struct top_row *r, enum top_col col, double *out)
 	case TOP_DPSS:
 		*out = r->dpss;
 		return r->have_dpss;
+	case TOP_FREES:
+		*out = c ? (double)c->frees_bytes : 0;
+		return c && (c->valid & CNT_FATES);
 	case TOP_USER:
 	case TOP_COMMAND:
 	case TOP_NCOLS:

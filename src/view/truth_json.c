@@ -55,6 +55,15 @@ static void counts_json(cJSON *o, const struct mem_counts *c, bool kinds)
 	add_u64(o, "zero_page", c->zero_page_bytes);
 }
 
+/* SPEC section 2.1: what killing it does with its uss, and the swap that frees. */
+static void fates_json(cJSON *o, const struct mem_counts *c)
+{
+	add_u64(o, "frees", c->frees_bytes);
+	add_u64(o, "reclaimable", c->reclaimable_bytes);
+	add_u64(o, "stays", c->stays_bytes);
+	add_u64(o, "frees_swap", c->frees_swap_bytes);
+}
+
 static cJSON *proc_json(const struct truth_proc *p)
 {
 	cJSON *o = cJSON_CreateObject(), *maps;
@@ -67,6 +76,7 @@ static cJSON *proc_json(const struct truth_proc *p)
 	cJSON_AddStringToObject(o, "exe", p->exe);
 	cJSON_AddStringToObject(o, "cgroup", p->cgroup);
 	counts_json(o, &p->counts, true);
+	fates_json(o, &p->counts);
 	maps = cJSON_AddArrayToObject(o, "mappings");
 	for (size_t i = 0; i < p->nvmas; i++) {
 		const struct truth_vma *v = &p->vmas[i];
@@ -95,6 +105,7 @@ static cJSON *group_json(const struct truth_group *g)
 	add_u64(o, "uss", g->counts.uss_bytes);
 	add_u64(o, "swap", g->counts.swap_bytes);
 	add_u64(o, "swap_uss", g->counts.swap_uss_bytes);
+	fates_json(o, &g->counts);
 	return o;
 }
 

@@ -11,13 +11,44 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/truemem-golden.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-# The SPEC section 2 fields of every process and the totals.
-procs='{processes: [.processes[] | {pid, rss, pss, uss, swap, swap_pss,
+# The SPEC section 2 and 2.1 fields of every process and the totals.
+procs='{processes: [.processes[] | {pid, rss, pss, uss, swap, swap_pss, frees, reclaimable, stays, frees_swap,
 	anon: (.anon | {rss, pss, uss, swap}), file: (.file | {rss, pss, uss, swap}),
 	shmem: (.shmem | {rss, pss, uss, swap})}] | sort_by(.pid),
 	totals: (.totals | {rss, pss, uss, swap})}'
 # Groups, matched by their members (tree keys are spelled differently).
-groups='[.[] | {pids: (.pids | sort), rss, pss, uss, swap, swap_uss}] | sort_by(.pids)'
+groups='[.[] | {pids: (.pids | sort), rss, pss, uss, swap, swap_uss, frees, reclaimable, stays,
+	frees_swap}] | sort_by(.pids)'
+# The split worked by hand in NAME.expect.json, where a scenario has one.
+split='{processes: [.processes[] | {pid, uss, frees, reclaimable, stays, frees_swap}] | sort_by(.pid)}'
+gsplit='[.[] | {pids: (.pids | sort), uss, frees, reclaimable, stays, frees_swap}] | sort_by(.pids)'
+
+# Both truth.json and ps agree with the hand-worked NAME.expect.json (processes; tree and user groups).
+check_expect() {   # name dir expect
+	name=$1 dir=$2 expect=$3
+	jq -S "$split" "$expect" > "$tmp/want" || return 1
+	for src in truth ps; do
+		if [ $src = truth ]; then jq -S "$split" "$dir/truth.json"; else
+			"$bin" ps --from "$dir" --json | jq -S "$split"; fi > "$tmp/got" || return 1
+		if ! cmp -s "$tmp/got" "$tmp/want"; then
+			echo "$name: $src differs from $expect (-expected +$src):" >&2
+			diff "$tmp/want" "$tmp/got" | head -20 >&2
+			return 1
+		fi
+	done
+	for by in tree user; do
+		jq -S ".groups.$by | $gsplit" "$expect" > "$tmp/want" || return 1
+		for src in truth ps; do
+			if [ $src = truth ]; then jq -S ".groups.$by | $gsplit" "$dir/truth.json"; else
+				"$bin" ps --from "$dir" --json --group-by $by | jq -S ".groups | $gsplit"; fi > "$tmp/got" || return 1
+			if ! cmp -s "$tmp/got" "$tmp/want"; then
+				echo "$name: --group-by $by of $src differs from $expect (-expected +$src):" >&2
+				diff "$tmp/want" "$tmp/got" | head -20 >&2
+				return 1
+			fi
+		done
+	done
+}
 
 check() {   # name dir
 	name=$1 dir=$2
@@ -44,7 +75,9 @@ check() {   # name dir
 for scn in "$here"/*.scn; do
 	name=$(basename "$scn" .scn)
 	dir="$tmp/$name"
-	if "$bin" sim "$scn" -o "$dir" > /dev/null && check "$name" "$dir"; then
+	expect="$here/$name.expect.json"
+	if "$bin" sim "$scn" -o "$dir" > /dev/null && check "$name" "$dir" &&
+	   { [ ! -f "$expect" ] || check_expect "$name" "$dir" "$expect"; }; then
 		echo "PASS $name"
 	else
 		echo "FAIL $name"

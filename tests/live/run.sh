@@ -30,7 +30,7 @@ export TRUEMEM HELPERS
 MEMHOG=$HELPERS/memhog
 PAGE=$(getconf PAGESIZE)
 STUB=$PAGE              # every memhog process maps one stub page
-TEST_TIMEOUT=${LIVE_TEST_TIMEOUT:-50}  # seconds per test; twice that for kernel_consistency
+TEST_TIMEOUT=${LIVE_TEST_TIMEOUT:-50}  # seconds per test; twice that for those that capture the whole system
 
 ALL_TESTS="
 anon_private
@@ -62,6 +62,7 @@ map_errors
 lib_file
 group_tree_cow
 group_tree_memfd
+frees
 thp_cow
 ksm
 hugetlb
@@ -1013,6 +1014,61 @@ test_group_tree_memfd() {
 	finish
 }
 
+# What killing frees (SPEC 2.1), from fateshog: 16 anonymous pages, a
+# memfd of 8 only it holds and a SysV segment of 4 marked IPC_RMID (frees);
+# a /dev/shm file of 2, a SysV segment of 3 not marked and a memfd of 5 its
+# child holds open (stays); 6 pages of a disk file only it maps
+# (reclaimable). The process has libc, a stack and its binary besides, so
+# the anonymous and file parts are checked against its own uss by kind and
+# its mappings; the shmem is all fateshog's. Its tree group with the holder
+# child frees the held memfd too.
+test_frees() {
+	local dir shm out pid holder id1 id2 n
+	dir=$(disk_dir) || skip "no disk filesystem for the file pages"
+	shm=/dev/shm/truemem-live-frees.$$
+	at_exit "rm -rf '$dir'; rm -f '$shm'"
+	[ -d /dev/shm ] || skip "no /dev/shm"
+	head -c $((6 * PAGE)) /dev/urandom >"$dir/data" && sync "$dir/data"
+	out=$WORK/f.out
+	"$HELPERS/fateshog" "$shm" "$dir/data" >"$out" 2>"$WORK/f.err" &
+	SUPERVISORS="$SUPERVISORS $!"
+	for n in $(seq 200); do grep -q '^ready' "$out" 2>/dev/null && break; sleep 0.05; done
+	read -r _ pid holder id1 id2 < <(grep '^ready' "$out") || fail "fateshog did not start: $(cat "$WORK/f.err")"
+	at_exit "ipcrm -m $id2 2>/dev/null; ipcrm -m $id1 2>/dev/null"
+	ps_json "$WORK/p.json" --mode exact -p "$pid,$holder"
+	local q='.processes[] | select(.pid == $p)'
+	local uss anon file frees recl stays
+	read -r uss anon file frees recl stays < <(jq -r --argjson p "$pid" \
+		"$q | \"\(.uss) \(.anon.uss) \(.file.uss) \(.frees) \(.reclaimable) \(.stays)\"" "$WORK/p.json")
+	expect "stays: /dev/shm file + SysV kept + memfd held elsewhere" "$stays" $(((2 + 3 + 5) * PAGE))
+	expect "frees: anonymous uss + memfd + SysV IPC_RMID" "$frees" $((anon + (8 + 4) * PAGE))
+	expect "reclaimable: the file uss" "$recl" "$file"
+	expect "frees + reclaimable + stays = uss" $((frees + recl + stays)) "$uss"
+	expect "frees_swap (no swap)" "$(jq --argjson p "$pid" "$q | .frees_swap" "$WORK/p.json")" 0
+	"$TRUEMEM" map "$pid" --json --mode exact >"$WORK/m.json" || fail "truemem map $pid failed"
+	for r in anon:16 disk:6; do
+		read -r s e < <(region "${r%%:*}" f)
+		expect "uss of the $r region" "$(jq -r --arg s "$s" '.mappings[] | select(.start == $s) | .uss' \
+			"$WORK/m.json")" $((${r#*:} * PAGE))
+	done
+	expect "holder" "$(jq -r --argjson p "$holder" "$q | \"\(.stays) \(.frees - .anon.uss)\"" "$WORK/p.json")" "0 0"
+	# Grouped with the holder, the held memfd frees; alone (-p), the holder is outside.
+	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$pid,$holder"
+	expect "tree group stays" "$(jq --argjson p "$pid" '.groups[] | select(.pids | index($p)) | .stays' \
+		"$WORK/g.json")" $(((2 + 3) * PAGE))
+	expect "tree group split" "$(jq --argjson p "$pid" '.groups[] | select(.pids | index($p))
+		| .frees + .reclaimable + .stays == .uss' "$WORK/g.json")" true
+	ps_json "$WORK/g1.json" --mode exact --group-by tree -p "$pid"
+	expect "owner alone stays" "$(jq '.groups[0].stays' "$WORK/g1.json")" $(((2 + 3 + 5) * PAGE))
+	# A capture gives the same split.
+	"$TRUEMEM" capture --dir -o "$WORK/snap" >/dev/null 2>&1 || "$TRUEMEM" capture -o "$WORK/snap" >/dev/null 2>&1 ||
+		fail "capture failed"
+	ps_json "$WORK/s.json" --from "$WORK/snap" -p "$pid,$holder"
+	expect "--from split" "$(jq -c "[.processes[] | {pid, frees, reclaimable, stays}]" "$WORK/s.json")" \
+		"$(jq -c "[.processes[] | {pid, frees, reclaimable, stays}]" "$WORK/p.json")"
+	finish
+}
+
 # ---- THP, KSM, hugetlb (issue 4) ----
 
 # 4 transparent huge pages (PMD-mapped, 8 MiB) shared copy-on-write by a
@@ -1293,7 +1349,7 @@ skipped=0
 start=$(date +%s)
 for t in $tests; do
 	limit=$TEST_TIMEOUT
-	[ "$t" = kernel_consistency ] && limit=$((TEST_TIMEOUT * 2))
+	case $t in kernel_consistency|capture_replay|frees) limit=$((TEST_TIMEOUT * 2)) ;; esac
 	reason=$(timeout -k 5 "$limit" bash "$0" --one "$t" 2>&1)
 	rc=$?
 	if [ $rc = 0 ]; then

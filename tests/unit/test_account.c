@@ -54,7 +54,7 @@ static void facts(struct walk *w, struct vma_list *l, bool per_vma, const uint64
 {
 	struct page_batch b = { 0x10000, n, pm };
 
-	account_misses(&w->a, &w->pc, l, per_vma, 0, &b, w->miss, w->nmiss, count, flags);
+	account_misses(&w->a, 0, &w->pc, l, per_vma, 0, &b, w->miss, w->nmiss, count, flags);
 }
 
 static void test_exclusive_anon_needs_no_facts(void **state)

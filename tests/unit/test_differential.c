@@ -2,10 +2,12 @@
  * test_differential.c: truemem's pipeline against the engine's ground
  * truth on random scenarios. A seeded generator writes a scenario (spawn,
  * mmap of every kind, touch, fork, exit, munmap, swapout, reclaim on a
- * small RAM so reclaim also runs by itself); the engine runs it, writes
+ * small RAM so reclaim also runs by itself, descriptors opened and closed
+ * on shmem objects and tmpfs files, tmpfs files unlinked); the engine runs it, writes
  * its snapshot, and the scan of that snapshot (source_open_snapshot +
  * scan_run, grouped by none, user and tree) must equal engine_truth() for
- * every process, mapping, group and the totals.
+ * every process, mapping, group and the totals, what killing each process
+ * and group frees (SPEC section 2.1) included.
  *
  * TRUEMEM_DIFF_COUNT sets the number of scenarios (default 2000),
  * TRUEMEM_DIFF_SEED runs only that seed and prints its scenario. A failure
@@ -32,6 +34,10 @@
 #define DIFF_DEFAULT_COUNT 2000
 #define GEN_MAX_PROCS 12
 #define GEN_MAX_REGIONS 6
+#define GEN_OBJECTS 4
+
+/* The objects descriptors are opened on: two memfds, two tmpfs files. */
+static const char *const gen_objects[GEN_OBJECTS] = { "ring", "cache", "/dev/shm/a", "/dev/shm/b" };
 
 /* xorshift64*: small, seedable, the same on every machine. */
 struct rng {
@@ -57,6 +63,7 @@ struct gen_proc {
 	unsigned nregions;
 	unsigned region_pages[GEN_MAX_REGIONS];
 	bool region_live[GEN_MAX_REGIONS];
+	unsigned fds[GEN_OBJECTS];   /* descriptors held on gen_objects[i] */
 };
 
 struct gen {
@@ -65,6 +72,7 @@ struct gen {
 	unsigned nprocs;
 	int next_pid;
 	bool have_swap;
+	bool linked[GEN_OBJECTS];    /* the tmpfs file has its name */
 };
 
 static struct gen_proc *gen_pick(struct gen *g)
@@ -110,7 +118,7 @@ static void gen_mmap(struct gen *g, struct buf *b)
 	p->region_pages[r] = pages;
 	p->region_live[r] = true;
 	buf_addf(b, "mmap %d r%u ", p->pid, r);
-	switch (rnd(&g->r, 5)) {
+	switch (rnd(&g->r, 6)) {
 	case 0:
 	case 1:
 		buf_addf(b, "anon private %uK\n", pages * 4);
@@ -122,9 +130,35 @@ static void gen_mmap(struct gen *g, struct buf *b)
 		buf_addf(b, "file %s %s %uK offset=%uK\n", files[rnd(&g->r, 3)],
 			 rnd(&g->r, 3) ? "private" : "shared", pages * 4, 4 * rnd(&g->r, 4));
 		break;
-	default:
+	case 4:
 		buf_addf(b, "shmem %s %uK\n", shms[rnd(&g->r, 2)], pages * 4);
 		break;
+	default: {
+		unsigned o = 2 + rnd(&g->r, 2);
+
+		g->linked[o] = true;
+		buf_addf(b, "tmpfs %s %uK\n", gen_objects[o], pages * 4);
+		break;
+	}
+	}
+}
+
+/* open, close (of a descriptor the process holds) or unlink (of a file with a name). */
+static void gen_fd(struct gen *g, struct buf *b)
+{
+	struct gen_proc *p = gen_pick(g);
+	unsigned o = rnd(&g->r, GEN_OBJECTS), op = rnd(&g->r, 3);
+
+	if (op == 2 && o >= 2 && g->linked[o]) {
+		g->linked[o] = false;
+		buf_addf(b, "unlink %s\n", gen_objects[o]);
+	} else if (p && op == 1 && p->fds[o]) {
+		p->fds[o]--;
+		buf_addf(b, "close %d %s\n", p->pid, gen_objects[o]);
+	} else if (p) {
+		p->fds[o]++;
+		g->linked[o] = g->linked[o] || o >= 2;
+		buf_addf(b, "open %d %s\n", p->pid, gen_objects[o]);
 	}
 }
 
@@ -221,8 +255,10 @@ static void gen_scenario(uint64_t seed, struct buf *b)
 			gen_exit_or_munmap(&g, b, true);
 		else if (op < 81)
 			gen_exit_or_munmap(&g, b, false);
-		else if (op < 93)
+		else if (op < 90)
 			gen_touch_or_swapout(&g, b, !g.have_swap ? false : true);
+		else if (op < 96)
+			gen_fd(&g, b);
 		else
 			buf_addf(b, "reclaim %u\n", 1 + rnd(&g.r, 12));
 	}
@@ -253,6 +289,25 @@ static void differ(struct diff *d, const char *fmt, ...)
 			differ(d, "%s: scan %llu, truth %llu", what, (unsigned long long)got_, \
 			       (unsigned long long)want_); \
 	} while (0)
+
+/* Compares the SPEC section 2.1 split. */
+static void cmp_fates(struct diff *d, const char *who, const struct mem_counts *s, const struct mem_counts *t)
+{
+	char what[160];
+
+	if ((s->valid & (CNT_FATES | CNT_FREES_SWAP)) != (CNT_FATES | CNT_FREES_SWAP)) {
+		differ(d, "%s: frees not known", who);
+		return;
+	}
+	snprintf(what, sizeof(what), "%s frees", who);
+	CMP(d, what, s->frees_bytes, t->frees_bytes);
+	snprintf(what, sizeof(what), "%s reclaimable", who);
+	CMP(d, what, s->reclaimable_bytes, t->reclaimable_bytes);
+	snprintf(what, sizeof(what), "%s stays", who);
+	CMP(d, what, s->stays_bytes, t->stays_bytes);
+	snprintf(what, sizeof(what), "%s frees_swap", who);
+	CMP(d, what, s->frees_swap_bytes, t->frees_swap_bytes);
+}
 
 /* Compares the SPEC section 2 fields (groups have no swap_pss: SPEC lists key, pids, rss, pss, uss, swap, swap_uss). */
 static void cmp_counts(struct diff *d, const char *who, const struct mem_counts *s, const struct mem_counts *t,
@@ -301,6 +356,7 @@ static void cmp_procs(struct diff *d, const struct scan *sc, const struct truth 
 		}
 		snprintf(who, sizeof(who), "pid %d", (int)tp->pid);
 		cmp_counts(d, who, &p->counts, &tp->counts, true, true);
+		cmp_fates(d, who, &p->counts, &tp->counts);
 		snprintf(who, sizeof(who), "pid %d zero_page", (int)tp->pid);
 		CMP(d, who, p->counts.zero_page_bytes, tp->counts.zero_page_bytes);
 		CMP(d, "ppid", (uint64_t)p->id.ppid, (uint64_t)tp->ppid);
@@ -341,6 +397,7 @@ static void cmp_groups(struct diff *d, const struct scan *sc, const struct truth
 		else if (strcmp(g->key, tg->key) != 0)
 			differ(d, "%s: scan key '%s'", who, g->key);
 		cmp_counts(d, who, &g->counts, &tg->counts, false, false);
+		cmp_fates(d, who, &g->counts, &tg->counts);
 		snprintf(who, sizeof(who), "%s group '%s' swap_uss", truth_grouping_names[by], tg->key);
 		CMP(d, who, g->counts.swap_uss_bytes, tg->counts.swap_uss_bytes);
 	}

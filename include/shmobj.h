@@ -1,0 +1,140 @@
+/*
+ * shmobj.h: what the kernel says about the shmem objects processes map,
+ * as much as SPEC section 2.1 needs to tell which of them outlive a
+ * process or group:
+ *  - the link count of the file behind a mapping (fstat of
+ *    /proc/PID/map_files/START-END): a tmpfs file with a name has links, a
+ *    memfd, a deleted tmpfs file, a SysV segment and shared anonymous
+ *    memory have none;
+ *  - the SysV segments (/proc/sysvipc/shm, ipc/shm.c sysvipc_shm_proc_show):
+ *    shmid, which the segment's inode number is (newseg), the mode with
+ *    SHM_DEST once IPC_RMID was asked while attached, and the attach count;
+ *  - the descriptors processes hold on the objects (/proc/PID/fd links,
+ *    and the "ino:" line of /proc/PID/fdinfo/FD);
+ *  - whether a process outside the scan maps them (its maps).
+ * All of it is read only for the objects that need it (shmobj_collect),
+ * and a snapshot keeps it in the text file "shmem" (shm_facts_format):
+ *
+ *   truemem-shmem 1
+ *   link MAJ:MIN INO NLINK         an object's link count
+ *   sysv SHMID MODE NATTCH         a SysV segment (MODE in octal)
+ *   fd PID MAJ:MIN INO             a descriptor of PID on an object
+ */
+#ifndef TRUEMEM_SHMOBJ_H
+#define TRUEMEM_SHMOBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "util.h"
+
+#define SHM_FACTS_FILE "shmem"
+#define SHM_FACTS_HEADER "truemem-shmem 1\n"
+#define SHM_DEST_MODE 01000   /* include/linux/shm.h: SHM_DEST, in shm_perm.mode */
+
+/* An object as a maps line names it: device and inode. */
+struct shm_obj {
+	unsigned major, minor;
+	uint64_t ino;
+};
+
+struct shm_link {
+	struct shm_obj obj;
+	uint64_t nlink;
+};
+
+struct shm_sysv {
+	uint64_t shmid;
+	unsigned mode;
+	uint64_t nattch;
+};
+
+struct shm_holder {
+	pid_t pid;
+	struct shm_obj obj;
+};
+
+struct shm_facts {
+	bool have;                  /* read (a snapshot taken before they were kept has none) */
+	struct shm_link *links;
+	size_t nlinks, cap_links;
+	struct shm_sysv *sysv;
+	size_t nsysv, cap_sysv;
+	struct shm_holder *holders;
+	size_t nholders, cap_holders;
+	struct shm_obj *outside;    /* objects a process outside the scan maps */
+	size_t noutside, cap_outside;
+};
+
+void shm_facts_init(struct shm_facts *f);
+void shm_facts_release(struct shm_facts *f);
+/* The link count of o, or -1 when not known. */
+int64_t shm_facts_nlink(const struct shm_facts *f, const struct shm_obj *o);
+/* The SysV segment of that shmid, or NULL. */
+const struct shm_sysv *shm_facts_sysv(const struct shm_facts *f, uint64_t shmid);
+/*
+ * The 64-bit key the aggregator knows an object by (account.h: shmem swap,
+ * fates.h): from a mapping's device and inode.
+ */
+static inline uint64_t shm_obj_key(unsigned major, unsigned minor, uint64_t ino)
+{
+	return ((uint64_t)major << 52) ^ ((uint64_t)minor << 32) ^ ino;
+}
+
+/* Whether o is the same object as p. */
+static inline bool shm_obj_eq(const struct shm_obj *o, const struct shm_obj *p)
+{
+	return o->ino == p->ino && o->major == p->major && o->minor == p->minor;
+}
+
+/* Appends the "shmem" file text of f to b. */
+void shm_facts_format(const struct shm_facts *f, struct buf *b);
+/* Parses a "shmem" file into f (empty, initialised). Returns 0 or -EINVAL. */
+int shm_facts_parse(const char *text, size_t len, struct shm_facts *f);
+/* Parses /proc/sysvipc/shm text into f's SysV table. Returns 0 or -EINVAL. */
+int shm_sysv_parse(const char *text, size_t len, struct shm_facts *f);
+
+/* What the decision needs to know of one object, and one mapping to reach it through. */
+struct shm_want {
+	struct shm_obj obj;
+	const char *name;          /* the maps pathname (borrowed) */
+	pid_t pid;                 /* a process mapping it, and where */
+	uint64_t start, end;
+	bool sysv;                 /* named /SYSVkkkkkkkk: the SysV table decides */
+};
+
+struct source;
+/*
+ * Reads the facts of the n objects w into f: their link counts, the SysV
+ * table when one of them is a SysV segment, and, for those with no link,
+ * the descriptors every process of all[] (the whole system) holds on
+ * them and whether a process of outside[] maps them. A snapshot gives
+ * what it kept. While capturing, the facts are written to the snapshot.
+ * Returns 0, or -1 with err set (a damaged snapshot).
+ */
+int shmobj_collect(struct source *s, const struct shm_want *w, size_t n, const pid_t *all, size_t nall,
+		   const pid_t *outside, size_t noutside, struct shm_facts *f, struct tm_error *err);
+
+/*
+ * The live reads behind shmobj_collect (src/source/shm_live.c), relative
+ * to the source's /proc; each returns 0 or -errno (a vanished process is
+ * -ENOENT or -ESRCH). None of them records into a capture.
+ */
+/* The link count of the file behind pid's mapping [start, end). */
+int shm_live_nlink(struct source *s, pid_t pid, uint64_t start, uint64_t end, uint64_t *nlink);
+/* /proc/sysvipc/shm into b (-ENOENT: no SysV IPC in this kernel). */
+int shm_live_sysv(struct source *s, struct buf *b);
+/*
+ * Calls fn(ctx, fd, link) for each descriptor of pid whose link text
+ * (readlink of /proc/PID/fd/FD) is the pathname of an object wanted,
+ * i.e. when want(ctx, link) is true.
+ */
+int shm_live_fds(struct source *s, pid_t pid, bool (*want)(void *ctx, const char *link),
+		 void (*fn)(void *ctx, int fd, const char *link), void *ctx);
+/* The inode number of pid's descriptor fd (the "ino:" line of its fdinfo). */
+int shm_live_fd_ino(struct source *s, pid_t pid, int fd, uint64_t *ino);
+
+#endif
