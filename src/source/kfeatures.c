@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@
 #define KSM_DIR "/sys/kernel/mm/ksm"
 #define HUGETLB_DIR "/sys/kernel/mm/hugepages"
 #define ZERO_PROBE_PAGES 16
+#define KCMP_VM 1   /* include/uapi/linux/kcmp.h */
 
 /* Appends to a value, truncating at its end. */
 __attribute__((format(printf, 2, 3))) static void add(struct kfeature *f, const char *fmt, ...)
@@ -410,6 +412,17 @@ static void probe_swap(struct kfeature *f, uint64_t page_size)
 		add(f, "none");
 }
 
+/* kcmp(2) KCMP_VM of this process with itself: the test that two processes share one mm. */
+static void probe_kcmp(struct kfeature *f, uint64_t page_size)
+{
+	pid_t self = getpid();
+
+	if (syscall(SYS_kcmp, self, self, KCMP_VM, 0, 0) == 0)
+		add(f, "yes");
+	else
+		add(f, "no: %s", strerror(errno));
+}
+
 static const struct {
 	const char *key;
 	void (*probe)(struct kfeature *f, uint64_t page_size);
@@ -427,6 +440,7 @@ static const struct {
 	{ "ksm", probe_ksm },
 	{ "hugetlb", probe_hugetlb },
 	{ "swap", probe_swap },
+	{ "kcmp", probe_kcmp },
 };
 
 size_t kfeatures_collect(struct kfeature *out, size_t cap)

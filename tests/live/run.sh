@@ -1280,6 +1280,7 @@ expected_features() {
 	echo
 	awk 'NR > 1 { printf "%s%s %s %s kB (%s kB used)", n++ ? ", " : "swap: ", $1, $2, $3, $4 }
 		END { print n ? "" : "swap: none" }' /proc/swaps
+	if [ "$(probe_kprobe kcmp)" = yes ]; then echo "kcmp: yes"; else echo "kcmp: no: <reason>"; fi
 }
 
 # `truemem version --verbose`, line by line, against the machine's own files

@@ -12,6 +12,7 @@
  *                 zero page is otherwise off, gives them real pages)
  *   pagemap_scan  the PAGEMAP_SCAN ioctl on /proc/self/pagemap (Linux 6.7+)
  *                 answers for one present page
+ *   kcmp          kcmp(2) KCMP_VM answers (this process against itself)
  * Needs no privilege. Kernel interfaces: mmap(2), madvise(2), ioctl(2),
  * /proc/self/smaps, /proc/self/pagemap.
  */
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kernel.h"
@@ -106,5 +108,6 @@ int main(int argc, char **argv)
 	}
 	printf("zero_page: %s\n", zero_page(page));
 	printf("pagemap_scan: %s\n", pagemap_scan(page));
+	printf("kcmp: %s\n", syscall(SYS_kcmp, getpid(), getpid(), 1 /* KCMP_VM */, 0, 0) == 0 ? "yes" : "no");
 	return 0;
 }
