@@ -9,6 +9,15 @@
  * so the reader reads straight into it and memory stays fixed however
  * large the processes are. Stopping early is the caller's: the consumer
  * takes what is left until the producer's last item.
+ *
+ * Hand-offs are per batch of slots, not per slot: the producer publishes
+ * what it filled FEED_HANDOFF slots at a time (or when the ring is full,
+ * at its last item, or on feed_flush before it waits for something else),
+ * and the consumer gives slots back as many at a time (or before it waits).
+ * A small process is a few slots, so the threads meet (lock, and wake one
+ * another) about once for several processes rather than a few times for
+ * each. The producer must call feed_flush before it blocks on anything
+ * the consumer does.
  */
 #ifndef TRUEMEM_FEED_H
 #define TRUEMEM_FEED_H
@@ -20,8 +29,9 @@
 
 #include "maps.h"
 
-#define FEED_PAGES 8192
-#define FEED_SLOTS 8
+#define FEED_PAGES   8192
+#define FEED_SLOTS   16
+#define FEED_HANDOFF 8
 
 enum feed_kind {
 	FEED_VMAS,     /* a process's mappings (vmas; ownership passes on) */
@@ -45,7 +55,9 @@ struct feed {
 	pthread_cond_t filled, emptied;
 	struct feed_item slot[FEED_SLOTS];
 	uint64_t *pages;          /* FEED_SLOTS buffers */
-	size_t head, count;       /* oldest filled slot, filled slots */
+	size_t count;             /* slots published and not yet given back (shared, under mu) */
+	size_t tail, room, pending;   /* producer's: next slot, slots known free, filled not published */
+	size_t head, avail, done;     /* consumer's: oldest slot, published not taken, taken not given back */
 };
 
 void feed_init(struct feed *f);
@@ -53,8 +65,10 @@ void feed_release(struct feed *f);
 
 /* Producer: the next slot to fill, waiting while every slot is full. */
 struct feed_item *feed_stage(struct feed *f);
-/* Producer: hands the staged slot on. */
+/* Producer: hands the staged slot on (published with the next hand-off). */
 void feed_push(struct feed *f);
+/* Producer: publishes every slot pushed so far. */
+void feed_flush(struct feed *f);
 
 /* Consumer: the oldest filled slot, waiting while there is none. */
 struct feed_item *feed_pop(struct feed *f);

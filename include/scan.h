@@ -13,6 +13,7 @@
 #define TRUEMEM_SCAN_H
 
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,8 @@ struct scan_opts {
 	pid_t self;                /* truemem's own pid: never selected by pids, names or filter
 				      (as pgrep), shown unselected; 0: none */
 	unsigned flags;            /* SCAN_* */
+	unsigned ident;            /* IDENT_* the caller shows (0: all); selection and grouping add theirs */
+	const atomic_bool *cancel; /* when set and true, the scan stops early: -1, err "scan cancelled" */
 };
 enum {
 	SCAN_KEEP_VMAS = 1 << 0,   /* keep each process's mappings with per-mapping counts */

@@ -6,8 +6,8 @@
  * /proc/kpage* are pread in batches, a snapshot holds the populated ranges
  * and referenced frames in compact files (snapshot.h, "Format").
  *
- * Live process enumeration and identity come from libproc2 (pids.h); a
- * snapshot keeps them in PID/ident.
+ * Live process identity is read from /proc/PID as far as the caller
+ * wants it (enum ident_want); a snapshot keeps all of it in PID/ident.
  */
 #ifndef TRUEMEM_SOURCE_H
 #define TRUEMEM_SOURCE_H
@@ -50,7 +50,6 @@ struct source {
 	/* live */
 	int kpagecount_fd, kpageflags_fd;
 	bool have_pagemap_scan; /* PAGEMAP_SCAN ioctl works here */
-	void *pids_info;        /* libproc2's struct pids_info */
 	/* snapshot: the referenced frames, sorted by pfn */
 	const uint64_t *kp;     /* mmapped records of 3 u64: pfn, count, flags */
 	size_t kp_n;
@@ -67,12 +66,29 @@ int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err
 void source_close(struct source *s);
 
 /*
- * Lists the user-space processes (kernel threads skipped) with their
- * identity, sorted by pid. *out is owned by the caller (proc_ident_release
- * each, then free). A process that vanished during the listing is dropped.
- * Returns 0 or -1 with err set.
+ * The parts of a process's identity a caller wants read (pid, uid and
+ * user always are). What is not wanted may be left empty: comm "", ppid 0,
+ * cmdline "" (comm is read whenever the cmdline is empty), exe and cgroup
+ * NULL. A snapshot and a capture always have all of it.
  */
-int source_list(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err);
+enum ident_want {
+	IDENT_STAT    = 1 << 0,   /* comm and ppid */
+	IDENT_CMDLINE = 1 << 1,
+	IDENT_EXE     = 1 << 2,
+	IDENT_CGROUP  = 1 << 3,
+	IDENT_ALL     = IDENT_STAT | IDENT_CMDLINE | IDENT_EXE | IDENT_CGROUP,
+};
+
+/*
+ * Lists the user-space processes (kernel threads skipped) with their
+ * identity (want: IDENT_* bits), sorted by pid. *out is owned by the
+ * caller (proc_ident_release each, then free). A process that vanished
+ * during the listing is dropped. Returns 0 or -1 with err set.
+ */
+int source_list(struct source *s, unsigned want, struct proc_ident **out, size_t *n, struct tm_error *err);
+/* As source_list, for the processes among pids[0..npids) only. */
+int source_list_pids(struct source *s, unsigned want, const pid_t *pids, size_t npids, struct proc_ident **out,
+		     size_t *n, struct tm_error *err);
 
 /*
  * Reads the text file NAME ("maps", "smaps", "smaps_rollup", "status") of

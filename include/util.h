@@ -57,6 +57,12 @@ __attribute__((format(printf, 2, 3))) void buf_addf(struct buf *b, const char *f
 int buf_read_fd(struct buf *b, int fd, size_t max);
 /* openat(dirfd, path) + buf_read_fd + close. Returns 0 or -errno. */
 int buf_read_at(struct buf *b, int dirfd, const char *path, size_t max);
+/*
+ * As buf_read_at, for a file the kernel makes whole at the first read
+ * (a single-record seq_file: stat, status, smaps_rollup; cmdline): a
+ * read that leaves room in the buffer was the last, no read of the end.
+ */
+int buf_read_whole_at(struct buf *b, int dirfd, const char *path, size_t max);
 
 /* pread the whole range, retrying short reads and EINTR. Returns bytes read (short only at EOF) or -errno. */
 ssize_t pread_full(int fd, void *dst, size_t n, off_t off);

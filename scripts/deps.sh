@@ -8,7 +8,7 @@ set -u
 # man-db/groff-base, zsh and fish (the man pages and completions),
 # python3-jsonschema (the JSON Schema check), debhelper and lintian (the
 # Debian package; dpkg-buildpackage is in dpkg-dev).
-PKGS="gcc make pkg-config libproc2-dev libcjson-dev libncurses-dev libcmocka-dev
+PKGS="gcc make pkg-config libcjson-dev libncurses-dev libcmocka-dev
       tmux jq clang libclang-rt-14-dev valgrind procps util-linux man-db groff-base zsh fish
       python3-jsonschema dpkg-dev debhelper lintian git"
 missing=""

@@ -74,6 +74,16 @@ static int terminal_width(void)
 	return ws.ws_col;
 }
 
+/* The identity the output shows: text the command line (and parents for a tree), JSON all but the cgroup. */
+static unsigned ps_ident(const struct cli_opts *o, enum ps_col col)
+{
+	if (o->format == OUT_JSON || o->format == OUT_JSONL)
+		return IDENT_STAT | IDENT_CMDLINE | IDENT_EXE;
+	if (o->format == OUT_PROMETHEUS)
+		return IDENT_STAT;
+	return IDENT_CMDLINE | (o->tree || col == COL_PPID ? IDENT_STAT : 0);
+}
+
 static int ps_once(const struct cli_opts *o, struct source *src, const struct ps_select *sel, bool first)
 {
 	struct scan_opts so;
@@ -88,6 +98,7 @@ static int ps_once(const struct cli_opts *o, struct source *src, const struct ps
 	so.npids = sel->npids;
 	so.names = sel->names;
 	so.nnames = sel->nnames;
+	so.ident = ps_ident(o, col);
 	if (scan_run(src, &so, &sc, &err) < 0) {
 		cli_error("%s", err.msg);
 		return 1;

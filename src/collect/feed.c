@@ -2,6 +2,7 @@
  * feed.c: the ring between the reading and the accounting halves of an
  * exact walk (feed.h).
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,41 +31,68 @@ void feed_release(struct feed *f)
 
 struct feed_item *feed_stage(struct feed *f)
 {
-	struct feed_item *it;
-
-	pthread_mutex_lock(&f->mu);
-	while (f->count == FEED_SLOTS)
-		pthread_cond_wait(&f->emptied, &f->mu);
-	it = &f->slot[(f->head + f->count) % FEED_SLOTS];
-	pthread_mutex_unlock(&f->mu);
-	return it;
+	if (f->room == 0) {
+		pthread_mutex_lock(&f->mu);
+		f->count += f->pending;
+		f->pending = 0;
+		pthread_cond_signal(&f->filled);
+		while (f->count == FEED_SLOTS)
+			pthread_cond_wait(&f->emptied, &f->mu);
+		f->room = FEED_SLOTS - f->count;
+		pthread_mutex_unlock(&f->mu);
+	}
+	return &f->slot[f->tail];
 }
 
-void feed_push(struct feed *f)
+void feed_flush(struct feed *f)
 {
+	if (!f->pending)
+		return;
 	pthread_mutex_lock(&f->mu);
-	f->count++;
+	f->count += f->pending;
+	f->pending = 0;
 	pthread_cond_signal(&f->filled);
 	pthread_mutex_unlock(&f->mu);
 }
 
+void feed_push(struct feed *f)
+{
+	bool last = f->slot[f->tail].kind == FEED_EOF;
+
+	f->tail = (f->tail + 1) % FEED_SLOTS;
+	f->room--;
+	if (++f->pending >= FEED_HANDOFF || last)
+		feed_flush(f);
+}
+
+/* Consumer: gives back the slots taken and done with. Called with mu held. */
+static void give_back(struct feed *f)
+{
+	f->count -= f->done;
+	f->done = 0;
+	pthread_cond_signal(&f->emptied);
+}
+
 struct feed_item *feed_pop(struct feed *f)
 {
-	struct feed_item *it;
-
-	pthread_mutex_lock(&f->mu);
-	while (f->count == 0)
-		pthread_cond_wait(&f->filled, &f->mu);
-	it = &f->slot[f->head];
-	pthread_mutex_unlock(&f->mu);
-	return it;
+	if (f->avail == 0) {
+		pthread_mutex_lock(&f->mu);
+		give_back(f);
+		while (f->count == 0)
+			pthread_cond_wait(&f->filled, &f->mu);
+		f->avail = f->count;
+		pthread_mutex_unlock(&f->mu);
+	}
+	return &f->slot[f->head];
 }
 
 void feed_done(struct feed *f)
 {
-	pthread_mutex_lock(&f->mu);
 	f->head = (f->head + 1) % FEED_SLOTS;
-	f->count--;
-	pthread_cond_signal(&f->emptied);
-	pthread_mutex_unlock(&f->mu);
+	f->avail--;
+	if (++f->done >= FEED_HANDOFF) {
+		pthread_mutex_lock(&f->mu);
+		give_back(f);
+		pthread_mutex_unlock(&f->mu);
+	}
 }

@@ -838,6 +838,37 @@ static void scan_missing(const struct scan_opts *o, const struct proc_ident *ids
 	}
 }
 
+/* The identity the scan reads: what the caller's view needs, and what selecting and grouping need. */
+static unsigned scan_ident_want(const struct scan_opts *o)
+{
+	static const unsigned by_group[GROUP_COUNT] = {
+		[GROUP_PROGRAM] = IDENT_EXE | IDENT_STAT, [GROUP_TREE] = IDENT_STAT, [GROUP_CGROUP] = IDENT_CGROUP,
+	};
+	unsigned want = o->ident ? o->ident : IDENT_ALL;
+
+	if (o->flags & SCAN_RECORD)
+		return IDENT_ALL;
+	if (o->filter)
+		want |= IDENT_STAT | IDENT_CMDLINE;
+	if (o->nnames)
+		want |= IDENT_STAT | IDENT_EXE;
+	return want | by_group[o->group_by];
+}
+
+/*
+ * The processes and their identity. Only those asked for by pid are read
+ * when nothing else selects, unless swap_pss needs the others' swap entries.
+ */
+static int scan_list(struct scan_ctx *c, struct proc_ident **ids, size_t *n)
+{
+	const struct scan_opts *o = c->o;
+	bool others = c->sc->mode == MODE_EXACT && c->swap_in_use;
+
+	if (o->npids && !o->nnames && !(o->flags & SCAN_RECORD) && !others)
+		return source_list_pids(c->src, scan_ident_want(o), o->pids, o->npids, ids, n, c->err);
+	return source_list(c->src, scan_ident_want(o), ids, n, c->err);
+}
+
 static int scan_mode_pick(struct source *s, const struct scan_opts *o, struct scan *sc, struct tm_error *err)
 {
 	if (o->mode == MODE_EXACT && !s->exact_ok)
@@ -967,6 +998,15 @@ static bool walk_last(const struct scan *sc, const size_t *order, size_t k)
 	return order && (k + 1 == sc->n || sc->procs[order[k + 1]].group != sc->procs[order[k]].group);
 }
 
+/* Whether the caller wants the scan to stop (top, quitting while it scans); says so in err. */
+static bool scan_cancelled(struct scan_ctx *c)
+{
+	if (!c->o->cancel || !atomic_load(c->o->cancel))
+		return false;
+	errorf(c->err, -ECANCELED, "scan cancelled");
+	return true;
+}
+
 /* Walks the processes in order, group by group, on this thread. Returns 0 or the fatal error. */
 static int scan_walk(struct scan_ctx *c, const size_t *order)
 {
@@ -977,6 +1017,10 @@ static int scan_walk(struct scan_ctx *c, const size_t *order)
 		size_t i = order ? order[k] : k;
 		struct proc *p = &sc->procs[i];
 
+		if (scan_cancelled(c)) {
+			fatal = -ECANCELED;
+			break;
+		}
 		if (walk_first(sc, order, k) && sc->mode == MODE_EXACT)
 			account_group_begin(&c->acc, (uint32_t)p->group);
 		scan_proc(c, (uint32_t)i, p, &fatal);
@@ -1037,13 +1081,21 @@ static void walk_hold(struct walk *w, size_t nvmas)
  * the accounting waits for k, otherwise while few mappings are held.
  * Returns false when the walk stops.
  */
-static bool walk_admit(struct walk *w, size_t k)
+static bool walk_admit(struct walk *w, size_t k, struct feed *f)
 {
 	bool go;
 
 	pthread_mutex_lock(&w->mu);
-	while (!walk_stopped(w) && k != w->next && w->held >= WALK_HELD)
+	while (!walk_stopped(w) && k != w->next && w->held >= WALK_HELD) {
+		if (f->pending) {
+			/* The accounting may be waiting for what this reader has not published. */
+			pthread_mutex_unlock(&w->mu);
+			feed_flush(f);
+			pthread_mutex_lock(&w->mu);
+			continue;
+		}
 		pthread_cond_wait(&w->changed, &w->mu);
+	}
 	go = !walk_stopped(w);
 	pthread_mutex_unlock(&w->mu);
 	return go;
@@ -1075,7 +1127,7 @@ static void *walk_read(void *arg)
 	struct walk *w = wr->w;
 	struct scan *sc = w->c->sc;
 
-	for (size_t k = wr->first; k < sc->n && walk_admit(w, k); k += w->n) {
+	for (size_t k = wr->first; k < sc->n && walk_admit(w, k, &wr->feed); k += w->n) {
 		uint32_t i = (uint32_t)(w->order ? w->order[k] : k);
 		struct sink s = { .feed = &wr->feed, .walk = w, .proc = i };
 		int rc = sc->procs[i].id.err;
@@ -1182,6 +1234,10 @@ static int scan_walk_threaded(struct scan_ctx *c, const size_t *order)
 		size_t nvmas = 0;
 		int rc = 0;
 
+		if (scan_cancelled(c)) {
+			fatal = -ECANCELED;
+			break;
+		}
 		if (walk_first(sc, order, k))
 			account_group_begin(&c->acc, (uint32_t)p->group);
 		while ((it = feed_pop(&wr->feed))->kind != FEED_END) {
@@ -1240,7 +1296,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	if (rc == 0)
 		rc = scan_meminfo(c);
 	if (rc == 0)
-		rc = source_list(s, &ids, &nids, err);
+		rc = scan_list(c, &ids, &nids);
 	if (rc < 0)
 		goto out;
 	scan_missing(o, ids, nids, out);

@@ -186,7 +186,7 @@ static int cmd_touch(struct engine *e, char **w, int n, struct tm_error *err)
 
 static int cmd_fork(struct engine *e, char **w, int n, struct tm_error *err)
 {
-	pid_t parent, child;
+	pid_t parent = 0, child = 0;
 
 	if (want_pid(w[1], &parent, err) || want_pid(w[2], &child, err))
 		return -1;
@@ -195,7 +195,7 @@ static int cmd_fork(struct engine *e, char **w, int n, struct tm_error *err)
 
 static int cmd_exit(struct engine *e, char **w, int n, struct tm_error *err)
 {
-	pid_t pid;
+	pid_t pid = 0;
 
 	return want_pid(w[1], &pid, err) ? -1 : engine_exit(e, pid, err);
 }

@@ -1,35 +1,46 @@
 /*
  * live.c: the live system as a source. /proc is the root directory fd;
- * processes are enumerated, and their identity read, through libproc2's
- * pids API (procps-ng <libproc2/pids.h>). Kernel threads (PF_KTHREAD) map
- * no user memory and are skipped, as smem and procrank skip them.
+ * processes are the numeric entries of it. Their identity is read only as
+ * far as the caller wants it (enum ident_want), each file once, raw:
+ *
+ *   uid          the owner of the /proc/PID directory: the task's effective
+ *                uid (proc(5); task_dump_owner keeps the euid for the
+ *                0555 PID directory even when the task is not dumpable)
+ *   pid          the directory's name
+ *   comm, ppid   /proc/PID/stat: "PID (COMM) S PPID ..." with COMM raw
+ *   flags        (field 9 of stat, for PF_KTHREAD) and the same bytes
+ *                /proc/PID/comm gives
+ *   cmdline      /proc/PID/cmdline, arguments joined by spaces
+ *   exe          the target of /proc/PID/exe
+ *   cgroup       /proc/PID/cgroup
+ *
+ * Kernel threads (PF_KTHREAD) map no user memory and are skipped, as smem
+ * and procrank skip them. A kernel thread's cmdline is always empty
+ * (get_task_mm gives none for one), so when only the command line is
+ * wanted, stat is read for processes with an empty one alone.
  *
  * Whether exact mode is possible is found out, not assumed: PFNs in
  * pagemap read as 0 without CAP_SYS_ADMIN (pagemap.rst, "Since Linux 4.2"),
  * and /proc/kpage* are root-only.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libproc2/pids.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernel.h"
 #include "kfeatures.h"
 #include "snapshot.h"
 #include "source.h"
+#include "source_internal.h"
 
 #define PF_KTHREAD 0x00200000UL   /* include/linux/sched.h */
-
-enum live_item { LI_PID, LI_PPID, LI_EUID, LI_EUSER, LI_CMD, LI_CMDLINE_V, LI_EXE, LI_CGROUP, LI_FLAGS };
-static enum pids_item live_items[] = {
-	[LI_PID] = PIDS_ID_PID, [LI_PPID] = PIDS_ID_PPID, [LI_EUID] = PIDS_ID_EUID,
-	[LI_EUSER] = PIDS_ID_EUSER, [LI_CMD] = PIDS_CMD, [LI_CMDLINE_V] = PIDS_CMDLINE_V,
-	[LI_EXE] = PIDS_EXE, [LI_CGROUP] = PIDS_CGROUP, [LI_FLAGS] = PIDS_FLAGS,
-};
 
 void proc_ident_release(struct proc_ident *id)
 {
@@ -61,27 +72,32 @@ int source_open_live(struct source *s, struct tm_error *err)
 		s->exact_ok = true;
 	/* TRUEMEM_NO_PAGEMAP_SCAN forces the plain-read path kernels before 6.7 take (tests use it). */
 	s->have_pagemap_scan = !getenv("TRUEMEM_NO_PAGEMAP_SCAN") && kfeatures_pagemap_scan(s->root_fd, s->page_size);
-	if (procps_pids_new((struct pids_info **)&s->pids_info, live_items,
-			    (int)ARRAY_SIZE(live_items)) < 0)
-		return errorf(err, -EIO, "cannot start libproc2 (is /proc mounted?)");
 	return 0;
 }
 
 /*
- * The cgroup a process is accounted to, from libproc2's /proc/PID/cgroup
- * lines joined by ',' ("ID:CONTROLLERS:PATH"): the unified (v2) hierarchy's
- * path, else the memory controller's, else the first. Owned by the caller.
+ * The cgroup a process is accounted to, from /proc/PID/cgroup
+ * ("ID:CONTROLLERS:PATH" lines): the unified (v2) hierarchy's path, else
+ * the memory controller's, else the first. Lines whose path is "/" (the
+ * root) are left out, and a "name=" hierarchy counts from its name.
+ * NULL when no line is left. Owned by the caller.
  */
-static char *cgroup_path(const char *lines)
+static char *cgroup_path(char *text, size_t len)
 {
-	char *copy = xstrdup(lines), *save = NULL, *best = NULL, *path;
+	char *best = NULL, *save = NULL;
 	int rank = 0;
 
-	for (char *e = strtok_r(copy, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
-		char *c1 = strchr(e, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	text[len] = '\0';
+	for (char *e = strtok_r(text, "\n", &save); e; e = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(e);
+		char *name = strstr(e, ":name="), *c1, *c2;
 		int r;
 
-		if (!c2)
+		if (!n || e[n - 1] == '/')
+			continue;
+		if (name)
+			e = name + 6;
+		if (!(c1 = strchr(e, ':')) || !(c2 = strchr(c1 + 1, ':')))
 			continue;
 		*c2 = '\0';
 		r = !strcmp(e, "0:") ? 3 : strstr(c1 + 1, "memory") ? 2 : 1;
@@ -90,68 +106,138 @@ static char *cgroup_path(const char *lines)
 			best = c2 + 1;
 		}
 	}
-	path = xstrdup(best ? best : lines);
-	free(copy);
-	return path;
+	return best ? xstrdup(best) : NULL;
 }
 
-static void ident_from_stack(struct proc_ident *id, struct pids_stack *st)
+/* The account name of uid, or the number when it has none (cached per thread: a scan meets few uids). */
+static void user_name(uid_t uid, char *out, size_t cap)
 {
-	char **argv = PIDS_VAL(LI_CMDLINE_V, strv, st, NULL);
-	const char *exe = PIDS_VAL(LI_EXE, str, st, NULL);
-	const char *cg = PIDS_VAL(LI_CGROUP, str, st, NULL);
-	struct buf cmd = BUF_INIT;
+	static _Thread_local struct { uid_t uid; char name[33]; } cache[64];
+	static _Thread_local size_t ncache;
+	struct passwd pw, *found = NULL;
+	char text[4096];
 
-	memset(id, 0, sizeof(*id));
-	id->pid = PIDS_VAL(LI_PID, s_int, st, NULL);
-	id->ppid = PIDS_VAL(LI_PPID, s_int, st, NULL);
-	id->uid = PIDS_VAL(LI_EUID, u_int, st, NULL);
-	snprintf(id->user, sizeof(id->user), "%s", PIDS_VAL(LI_EUSER, str, st, NULL));
-	snprintf(id->comm, sizeof(id->comm), "%s", PIDS_VAL(LI_CMD, str, st, NULL));
-	buf_addstr(&cmd, "");
-	/* libproc2 gives "[comm]" as the single argument when cmdline is empty. */
-	for (size_t i = 0; argv && argv[i]; i++) {
-		if (i == 0 && !argv[1] && argv[0][0] == '[' && !strncmp(argv[0] + 1, id->comm, strlen(id->comm)))
-			break;
-		if (i)
-			buf_add(&cmd, " ", 1);
-		buf_addstr(&cmd, argv[i]);
+	for (size_t i = 0; i < ncache; i++)
+		if (cache[i].uid == uid) {
+			snprintf(out, cap, "%s", cache[i].name);
+			return;
+		}
+	if (getpwuid_r(uid, &pw, text, sizeof(text), &found) != 0 || !found || !pw.pw_name[0] ||
+	    strlen(pw.pw_name) >= sizeof(cache[0].name))
+		snprintf(out, cap, "%u", (unsigned)uid);
+	else
+		snprintf(out, cap, "%s", pw.pw_name);
+	if (ncache < ARRAY_SIZE(cache)) {
+		cache[ncache].uid = uid;
+		snprintf(cache[ncache++].name, sizeof(cache[0].name), "%s", out);
 	}
-	id->cmdline = cmd.buf;
-	id->exe = exe && exe[0] == '/' ? xstrdup(exe) : NULL;
-	if (cg && cg[0] && strcmp(cg, "-"))
-		id->cgroup = cgroup_path(cg);
 }
 
 /*
- * libproc2 makes comm and the command line printable ('?' for control
- * bytes, a space for a newline). truemem escapes them itself, visibly
- * (\e, \n), when it prints them, so it wants the raw bytes: read from
- * /proc/PID/comm and /proc/PID/cmdline, arguments joined by spaces. When
- * the process is gone already, libproc2's values stay.
+ * "PID (COMM) S PPID PGRP SESSION TTY TPGID FLAGS ...": COMM may hold any
+ * byte, ')' included, so it ends at the last ')'. Returns 0 or -EINVAL.
  */
-static void ident_raw_names(int root_fd, struct proc_ident *id, struct buf *b)
+static int parse_stat(const char *text, size_t len, struct proc_ident *id, unsigned long *flags)
 {
-	char path[32];
+	const char *open = memchr(text, '(', len), *close = NULL, *p, *end = text + len;
+	uint64_t v;
 
-	snprintf(path, sizeof(path), "%d/comm", (int)id->pid);
-	if (buf_read_at(b, root_fd, path, 4096) == 0 && b->len) {
-		size_t n = b->len - (b->buf[b->len - 1] == '\n');
-
-		snprintf(id->comm, sizeof(id->comm), "%.*s", (int)n, b->buf);
+	for (const char *q = end; q > text; q--)
+		if (q[-1] == ')') {
+			close = q - 1;
+			break;
+		}
+	if (!open || !close || close < open)
+		return -EINVAL;
+	snprintf(id->comm, sizeof(id->comm), "%.*s", (int)(close - open - 1), open + 1);
+	p = close + 1;
+	/* state, then ppid (field 4), then fields 5-8, then flags (field 9) */
+	for (int field = 3; field <= 9; field++) {
+		parse_skip_spaces(&p, end);
+		if (field == 3) {
+			while (p < end && *p != ' ')
+				p++;
+			continue;
+		}
+		if (field == 7 || field == 8) {   /* tty_nr and tpgid may be negative */
+			if (p < end && *p == '-')
+				p++;
+		}
+		if (!parse_u64(&p, end, &v))
+			return -EINVAL;
+		if (field == 4)
+			id->ppid = (pid_t)v;
+		else if (field == 9)
+			*flags = (unsigned long)v;
 	}
-	snprintf(path, sizeof(path), "%d/cmdline", (int)id->pid);
-	if (buf_read_at(b, root_fd, path, 1u << 20) == 0 && b->len) {
-		size_t n = b->len;
+	return 0;
+}
 
-		while (n && b->buf[n - 1] == '\0')
-			n--;
-		for (size_t i = 0; i < n; i++)
-			if (b->buf[i] == '\0')
-				b->buf[i] = ' ';
-		free(id->cmdline);
-		id->cmdline = xstrndup(b->buf, n);
+/* The command line, NULs between arguments made spaces, trailing NULs dropped. */
+static char *join_cmdline(struct buf *b)
+{
+	size_t n = b->len;
+
+	while (n && b->buf[n - 1] == '\0')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (b->buf[i] == '\0')
+			b->buf[i] = ' ';
+	return xstrndup(b->buf, n);
+}
+
+static int read_file(int root_fd, pid_t pid, const char *name, struct buf *b)
+{
+	char path[48];
+
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	return buf_read_whole_at(b, root_fd, path, 1u << 20);
+}
+
+/*
+ * The identity of process pid, as far as want asks. Returns 0, 1 for a
+ * kernel thread, or -errno when the process cannot be read (gone).
+ */
+static int ident_read(int root_fd, pid_t pid, unsigned want, struct proc_ident *id, struct buf *b)
+{
+	char path[48];
+	struct stat st;
+	unsigned long flags = 0;
+	bool have_stat = false;
+
+	memset(id, 0, sizeof(*id));
+	id->pid = pid;
+	snprintf(path, sizeof(path), "%d", (int)pid);
+	if (fstatat(root_fd, path, &st, 0) < 0)
+		return -errno;
+	id->uid = st.st_uid;
+	user_name(id->uid, id->user, sizeof(id->user));
+	if (want & IDENT_CMDLINE) {
+		if (read_file(root_fd, pid, "cmdline", b) < 0)
+			return -ESRCH;
+		id->cmdline = join_cmdline(b);
 	}
+	if ((want & IDENT_STAT) || !(want & IDENT_CMDLINE) || !id->cmdline[0]) {
+		if (read_file(root_fd, pid, "stat", b) < 0 || parse_stat(b->buf, b->len, id, &flags) < 0)
+			return -ESRCH;
+		have_stat = true;
+	}
+	if (have_stat && (flags & PF_KTHREAD))
+		return 1;
+	if (!id->cmdline)
+		id->cmdline = xstrdup("");
+	if (want & IDENT_EXE) {
+		char target[PATH_MAX];
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%d/exe", (int)pid);
+		n = readlinkat(root_fd, path, target, sizeof(target) - 1);
+		if (n > 0 && target[0] == '/')
+			id->exe = xstrndup(target, (size_t)n);
+	}
+	if ((want & IDENT_CGROUP) && read_file(root_fd, pid, "cgroup", b) == 0)
+		id->cgroup = cgroup_path(b->buf, b->len);
+	return 0;
 }
 
 static int cmp_ident(const void *a, const void *b)
@@ -161,33 +247,77 @@ static int cmp_ident(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-int source_list_live(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err)
+static int list_only(struct source *s, unsigned want, const pid_t *only, size_t nonly, struct proc_ident **out,
+		     size_t *n)
 {
-	struct pids_fetch *f = procps_pids_reap(s->pids_info, PIDS_FETCH_TASKS_ONLY);
-	struct proc_ident *ids;
+	struct proc_ident *ids = xcalloc(nonly + 1, sizeof(*ids));
 	struct buf b = BUF_INIT;
 	size_t k = 0;
 
-	if (!f)
-		return errorf(err, -EIO, "cannot list processes in '/proc'");
-	ids = xcalloc((size_t)f->counts->total + 1, sizeof(*ids));
-	for (int i = 0; i < f->counts->total; i++) {
-		struct pids_stack *st = f->stacks[i];
-
-		if (PIDS_VAL(LI_FLAGS, ul_int, st, NULL) & PF_KTHREAD)
+	for (size_t i = 0; i < nonly; i++) {
+		if (only[i] <= 0)
 			continue;
-		ident_from_stack(&ids[k], st);
-		ident_raw_names(s->root_fd, &ids[k++], &b);
+		if (ident_read(s->root_fd, only[i], want, &ids[k], &b) == 0)
+			k++;
+		else
+			proc_ident_release(&ids[k]);
 	}
 	buf_release(&b);
 	qsort(ids, k, sizeof(*ids), cmp_ident);
+	/* A pid asked for twice is listed once. */
+	for (size_t i = 1, w = 1; i <= k; i++) {
+		if (i == k) {
+			k = w;
+			break;
+		}
+		if (ids[i].pid == ids[w - 1].pid)
+			proc_ident_release(&ids[i]);
+		else
+			ids[w++] = ids[i];
+	}
 	*out = ids;
 	*n = k;
 	return 0;
 }
 
-void source_live_release(struct source *s)
+int source_list_live(struct source *s, unsigned want, const pid_t *only, size_t nonly, struct proc_ident **out,
+		     size_t *n, struct tm_error *err)
 {
-	procps_pids_unref((struct pids_info **)&s->pids_info);
-	s->pids_info = NULL;
+	int dfd;
+	struct proc_ident *ids = NULL;
+	size_t k = 0, cap = 0;
+	struct buf b = BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	if (only)
+		return list_only(s, want, only, nonly, out, n);
+	dfd = openat(s->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return errorf(err, -EIO, "cannot list processes in '/proc': %s", strerror(errno));
+	}
+	while ((de = readdir(d))) {
+		pid_t pid;
+		int rc;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || !str_to_pid(de->d_name, &pid))
+			continue;
+		xgrow((void **)&ids, &cap, k + 1, sizeof(*ids));
+		rc = ident_read(s->root_fd, pid, want, &ids[k], &b);
+		if (rc == 0)
+			k++;
+		else
+			proc_ident_release(&ids[k]);   /* a kernel thread, or gone: dropped */
+	}
+	closedir(d);
+	buf_release(&b);
+	if (!ids)
+		ids = xcalloc(1, sizeof(*ids));
+	qsort(ids, k, sizeof(*ids), cmp_ident);
+	*out = ids;
+	*n = k;
+	return 0;
 }

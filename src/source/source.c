@@ -20,19 +20,33 @@
 #include "source.h"
 #include "source_internal.h"
 
-int source_list(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err)
+static int list_procs(struct source *s, unsigned want, const pid_t *only, size_t nonly, struct proc_ident **out,
+		      size_t *n, struct tm_error *err)
 {
 	int rc;
 
 	if (s->kind == SOURCE_SNAPSHOT)
 		return source_list_snapshot(s, out, n, err);
-	rc = source_list_live(s, out, n, err);
+	rc = source_list_live(s, s->rec ? IDENT_ALL : want, only, nonly, out, n, err);
 	if (rc < 0 || !s->rec)
 		return rc;
 	for (size_t i = 0; i < *n; i++)
 		if (snapw_proc(s->rec, &(*out)[i], err) < 0)
 			return -1;
 	return 0;
+}
+
+int source_list(struct source *s, unsigned want, struct proc_ident **out, size_t *n, struct tm_error *err)
+{
+	return list_procs(s, want, NULL, 0, out, n, err);
+}
+
+int source_list_pids(struct source *s, unsigned want, const pid_t *pids, size_t npids, struct proc_ident **out,
+		     size_t *n, struct tm_error *err)
+{
+	static const pid_t none;
+
+	return list_procs(s, want, npids ? pids : &none, npids, out, n, err);
 }
 
 int source_read_proc(struct source *s, pid_t pid, const char *name, struct buf *b, struct tm_error *err)
@@ -101,8 +115,6 @@ void source_close(struct source *s)
 		close(s->kpageflags_fd);
 	if (s->kp_map)
 		munmap(s->kp_map, s->kp_map_len);
-	if (s->pids_info)
-		source_live_release(s);
 	free(s->root_path);
 	memset(s, 0, sizeof(*s));
 	s->root_fd = s->kpagecount_fd = s->kpageflags_fd = -1;

@@ -7,8 +7,9 @@
 
 #include "source.h"
 
-int source_list_live(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err);
-void source_live_release(struct source *s);
+/* Lists every process, or (only != NULL) those of only[0..nonly). */
+int source_list_live(struct source *s, unsigned want, const pid_t *only, size_t nonly, struct proc_ident **out,
+		     size_t *n, struct tm_error *err);
 int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err);
 
 /* Opens DIR/path refusing symbolic links and anything outside DIR. Returns an fd or -errno, err set. */

@@ -157,7 +157,8 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-int buf_read_fd(struct buf *b, int fd, size_t max)
+/* Reads fd to its end; with whole, a read that leaves room in the buffer is the end. */
+static int buf_read_until(struct buf *b, int fd, size_t max, bool whole)
 {
 	b->len = 0;
 	buf_reserve(b, 4096);
@@ -180,12 +181,19 @@ int buf_read_fd(struct buf *b, int fd, size_t max)
 			b->buf[b->len] = '\0';
 			return -EFBIG;
 		}
+		if (whole && b->len < b->cap - 1)
+			break;
 	}
 	b->buf[b->len] = '\0';
 	return 0;
 }
 
-int buf_read_at(struct buf *b, int dirfd, const char *path, size_t max)
+int buf_read_fd(struct buf *b, int fd, size_t max)
+{
+	return buf_read_until(b, fd, max, false);
+}
+
+static int read_at(struct buf *b, int dirfd, const char *path, size_t max, bool whole)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	int rc;
@@ -196,9 +204,19 @@ int buf_read_at(struct buf *b, int dirfd, const char *path, size_t max)
 			b->buf[0] = '\0';
 		return -errno;
 	}
-	rc = buf_read_fd(b, fd, max);
+	rc = buf_read_until(b, fd, max, whole);
 	close(fd);
 	return rc;
+}
+
+int buf_read_at(struct buf *b, int dirfd, const char *path, size_t max)
+{
+	return read_at(b, dirfd, path, max, false);
+}
+
+int buf_read_whole_at(struct buf *b, int dirfd, const char *path, size_t max)
+{
+	return read_at(b, dirfd, path, max, true);
 }
 
 ssize_t pread_full(int fd, void *dst, size_t n, off_t off)

@@ -20,7 +20,7 @@
  * after each input.
  *
  * sources: src/source/[a-z]*.c src/collect/[a-z]*.c src/aggregate/[a-z]*.c src/util/[a-z]*.c src/snapshot/[a-z]*.c src/view/format.c src/view/json.c src/view/ps_text.c src/view/map_text.c src/view/lib_text.c src/view/sys_text.c src/view/prometheus.c
- * pkgs: libproc2 libcjson
+ * pkgs: libcjson
  */
 #include <dirent.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
 # (shell globs are expanded: src/engine/[a-z]*.c, since "/*" would end
 # the comment) and, optionally, one
 # naming the pkg-config packages it needs, e.g.
-#    * pkgs: libproc2 libcjson
+#    * pkgs: libcjson ncursesw
 # Its seed corpus is tests/fuzz/corpus/X/ (optional). The run works on a
 # scratch copy, so the committed corpus does not grow. Adding a target is
 # adding those files; this script needs no change.

@@ -8,7 +8,7 @@
 # With a plain build every run is under valgrind (memcheck, --leak-check=full):
 # it must exit 0 with "ERROR SUMMARY: 0 errors", which counts definitely and
 # possibly lost blocks as errors. Memory still reachable at exit (ncurses'
-# and libproc2's own tables) is not a leak and needs no suppression. With
+# own tables) is not a leak and needs no suppression. With
 # an ASan build (TRUEMEM=build-asan/truemem) the same runs go without
 # valgrind, and LeakSanitizer checks each at exit.
 #

@@ -640,7 +640,7 @@ consistency_round() {
 # smaps_rollup is the same before and after truemem ran (its own pid never
 # is): rss == Rss and uss == Private_Clean + Private_Dirty exactly, and
 # Pss <= pss < Pss + 1 KiB. The observer effect: while truemem runs, its own
-# mappings of libc, libproc2, ... raise those pages' mapcount, so a process
+# mappings of libc, libcjson, ... raise those pages' mapcount, so a process
 # mapping one of truemem's files (almost all dynamic ones) has a lower pss
 # during the scan than smaps_rollup shows before and after. Such processes
 # get the rss/uss checks only; the pss check covers the others (static
