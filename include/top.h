@@ -17,6 +17,8 @@
 #ifndef TRUEMEM_TOP_H
 #define TRUEMEM_TOP_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,6 +97,26 @@ extern const char *const top_seg_names[SEG_COUNT];
 
 enum top_screen { SCREEN_LIST, SCREEN_MAP, SCREEN_HELP, SCREEN_SORT, SCREEN_COUNT };
 
+/*
+ * A full scan running on a thread of its own (top_sched.c), so keys are
+ * answered while it runs. The thread writes only out, rc, err and done;
+ * the main loop starts it, sees done, joins it and takes out over.
+ */
+struct top_job {
+	pthread_t tid;
+	bool running;               /* started and not yet joined */
+	atomic_bool done;           /* the thread has finished */
+	atomic_bool cancel;         /* asks the scan to stop (quit, or a key changed what to scan) */
+	struct source *src;
+	struct scan_opts so;
+	struct scan out;
+	int rc;
+	struct tm_error err;
+	char fallback[320];         /* why exact was refused, when the scan fell back to rollup */
+	double t0, c0;              /* when it started: wall seconds, process CPU ms */
+	long delay_ms;              /* TRUEMEM_TOP_SCAN_DELAY_MS: tests hold each scan back this long */
+};
+
 struct top_state {
 	const struct cli_opts *opts;
 	struct source src;
@@ -142,7 +164,8 @@ struct top_state {
 	double tokens_ms;           /* CPU milliseconds the budget allows spending now */
 	double last_wall, last_cpu; /* where the budget was last brought up to date */
 	double est_ms[3];           /* CPU of a full scan, by enum scan_mode; 0: not measured */
-	double last_full;           /* CLOCK_MONOTONIC seconds of the last full scan */
+	double last_full;           /* CLOCK_MONOTONIC seconds when the scan on screen started */
+	struct top_job job;         /* the full scan under way, if any */
 	struct top_sig *sig;        /* per scan.procs index */
 
 	/* screens */
@@ -227,8 +250,12 @@ void top_sched_run(struct top_state *st);
 double top_sched_full_eta(const struct top_state *st);
 /* Milliseconds until something is due, -1 when nothing will be. */
 int top_sched_wait_ms(const struct top_state *st);
-/* Scans every process in the mode asked for, now. */
+/* Starts a full scan of every process in the mode asked for (a snapshot's runs at once). */
 void top_full_scan(struct top_state *st);
+/* Whether a full scan is under way. */
+bool top_scan_running(const struct top_state *st);
+/* Stops a full scan under way and waits for it (quitting). */
+void top_sched_stop(struct top_state *st);
 
 /* top.c: seconds on CLOCK_MONOTONIC, and CPU milliseconds of this process. */
 double top_now(void);

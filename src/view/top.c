@@ -116,6 +116,7 @@ static void state_init(struct top_state *st, const struct cli_opts *o)
 
 static void state_release(struct top_state *st)
 {
+	top_sched_stop(st);
 	if (st->have_scan)
 		scan_release(&st->scan);
 	top_map_close(st);
@@ -130,8 +131,27 @@ static void state_release(struct top_state *st)
 	free(st->ggrowth);
 }
 
+/*
+ * TRUEMEM_TOP_TURNLOG=FILE (tests): one line per turn of the loop, written
+ * as it starts to wait: the milliseconds it was busy since the last wait
+ * ended, whether a full scan was under way, and whether the turn answered
+ * a key (handled it, then drew). A key waits at most one busy turn before
+ * it is read, so these bound how long keys take to be answered.
+ */
+static FILE *turn_log;
+static bool turn_after_key;
+
+static void turn_note(const struct top_state *st, double t0)
+{
+	if (!turn_log)
+		return;
+	fprintf(turn_log, "%.1f %d %d\n", (top_now() - t0) * 1e3, top_scan_running(st), turn_after_key);
+	fflush(turn_log);
+	turn_after_key = false;
+}
+
 /* One turn of the loop: refresh what is due, draw, wait for a key or the next refresh. */
-static void top_turn(struct top_state *st)
+static void top_turn(struct top_state *st, double *t0)
 {
 	int ch;
 
@@ -143,17 +163,21 @@ static void top_turn(struct top_state *st)
 		return;
 	}
 	top_draw(st);
+	turn_note(st, *t0);
 	if (!st->keys) {
 		/* No keyboard (stdin is not a terminal): getch would return at once, forever. */
 		int ms = top_sched_wait_ms(st);
 
 		napms(ms < 0 || ms > 1000 ? 1000 : ms);
+		*t0 = top_now();
 		return;
 	}
 	timeout(top_sched_wait_ms(st));
 	ch = getch();
+	*t0 = top_now();
 	if (ch == ERR)
 		return;
+	turn_after_key = true;
 	st->msg[0] = '\0';
 	if (!top_key(st, ch))
 		snprintf(st->msg, sizeof(st->msg), "unbound key; press ? for help");
@@ -185,14 +209,19 @@ int top_run(const struct cli_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	while (!st.quit && !top_stop)
-		top_turn(&st);
+	if (getenv("TRUEMEM_TOP_TURNLOG"))
+		turn_log = fopen(getenv("TRUEMEM_TOP_TURNLOG"), "a");
+	for (double t0 = top_now(); !st.quit && !top_stop;)
+		top_turn(&st, &t0);
 	top_restore_terminal();
 	delscreen(top_screen);
 	top_screen = NULL;
 	xdie_hook = NULL;
 	state_release(&st);
 	source_close(&st.src);
+	if (turn_log)
+		fclose(turn_log);
+	turn_log = NULL;
 	/* Interrupting an interactive view is a normal way out of it (as q is): exit status 0. */
 	return 0;
 }

@@ -185,6 +185,11 @@ static void title_schedule(const struct top_state *st, char *line, size_t len)
 		snprintf(line, len, "  snapshot %s", st->opts->from);
 	else if (st->paused)
 		snprintf(line, len, "  PAUSED");
+	else if (!st->have_scan)
+		line[0] = '\0';
+	else if (top_scan_running(st))
+		snprintf(line, len, "  %s scan running; rows on screen every %.1f s", scan_mode_names[st->mode],
+			 st->interval);
 	else if (st->have_scan && st->scan.mode != st->mode)
 		snprintf(line, len, "  %s scan in ~%.0f s (CPU budget); rows on screen every %.1f s",
 			 scan_mode_names[st->mode], eta, st->interval);
@@ -204,10 +209,16 @@ static void draw_title(struct top_state *st)
 
 	if (st->have_scan && localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	snprintf(line, sizeof(line), "truemem top  %s  %zu processes  mode %s  scan %.0f ms",
-		 when, st->have_scan ? st->scan.n : 0,
-		 st->have_scan ? scan_mode_names[st->scan.mode] : scan_mode_names[st->mode],
-		 st->have_scan ? st->scan.cost_ms : 0.0);
+	if (!st->have_scan)
+		snprintf(line, sizeof(line), "truemem top  first %s scan running...", scan_mode_names[st->mode]);
+	else if (st->live)
+		/* How old the figures are: from the start of the scan that made them. */
+		snprintf(line, sizeof(line), "truemem top  %s  %zu processes  mode %s, %.0f s old  scan %.0f ms",
+			 when, st->scan.n, scan_mode_names[st->scan.mode], top_now() - st->last_full,
+			 st->scan.cost_ms);
+	else
+		snprintf(line, sizeof(line), "truemem top  %s  %zu processes  mode %s  scan %.0f ms", when,
+			 st->scan.n, scan_mode_names[st->scan.mode], st->scan.cost_ms);
 	attron(attr_of(PAIR_TITLE, A_BOLD));
 	x = top_draw_text(0, 0, COLS, line);
 	attroff(attr_of(PAIR_TITLE, A_BOLD));

@@ -2,22 +2,29 @@
  * top_sched.c: when `truemem top` scans, and what. Everything is read
  * through the data pipeline (scan_run, the source), never /proc directly.
  *
- * Cost (issue 5: under 5% of one core at the default 2 s refresh on the
- * bench workload, 280 processes / 3 GiB / 9M present PTEs). Measured there
- * (CPU, user + system): a full exact walk ~0.95 s, a full smaps_rollup scan
- * ~0.28 s, a rollup of the ~45 processes a screen shows ~70 ms, reading
- * /proc/PID/status of those ~1 ms. A full scan of any kind every 2 s is
- * over budget (14% even for rollup), so the schedule works from a CPU
- * budget instead (TOP_CPU_BUDGET of one core):
+ * Full scans run on a thread of their own (struct top_job): the main loop
+ * keeps answering keys and drawing while one runs, looks every
+ * SCAN_POLL_MS whether it has finished, and then puts its result on
+ * screen. The first one runs at start, in the mode asked for (exact when
+ * the source allows it), before the CPU budget applies: the first screen
+ * of figures is exact. A key that changes what is scanned (m, g) cancels a
+ * scan under way and starts the new one. The header says how old the
+ * figures on screen are (from the start of the scan that made them).
+ *
+ * Cost (issues 5 and 14: at most 3% of one core at the default 2 s refresh
+ * on the bench workload, 280 processes / 3 GiB / 9M present PTEs). A full
+ * scan of any kind every 2 s is over that budget, so the schedule works
+ * from a CPU budget (TOP_CPU_BUDGET of one core):
  *
  *  - A token bucket: tokens_ms grows by TOP_CPU_BUDGET of the wall time and
  *    shrinks by all the CPU the process uses (CLOCK_PROCESS_CPUTIME_ID: user
- *    and system, so the kernel's page-table walks count), drawing included.
+ *    and system of every thread, so the kernel's page-table walks count),
+ *    drawing included.
  *  - A full scan, in the mode asked for, runs when the tokens cover its
- *    measured cost (est_ms), no more often than the refresh interval. The
- *    first screen comes from a rollup scan; an exact walk (whose cost is
- *    first guessed at ROLLUP_TO_EXACT times the rollup's) follows as soon
- *    as the budget allows, and the header says so until then.
+ *    measured cost (est_ms), no more often than the refresh interval: an
+ *    exact scan costing C ms of CPU runs every C / TOP_CPU_BUDGET ms (every
+ *    10 s for 300 ms), and the figures are never older than that plus the
+ *    scan's own time.
  *  - Every refresh tick in between is a light refresh of the processes on
  *    screen: their own-memory counters (status RssAnon, RssFile, RssShmem,
  *    VmSwap) are read, and only those that changed are rescanned with
@@ -27,23 +34,28 @@
  *    (the kernel computes them from the same mapcounts), so a refreshed
  *    row stays comparable; the distinct-frame totals, the split by page
  *    type and the groups change only with full scans. Groups have no light
- *    refresh.
+ *    refresh. No light refresh runs while a full scan does.
  *  - A key that changes what is scanned (m, g) scans at once: the user
  *    asked. Its cost comes out of the bucket like any other.
  *
  * A snapshot (--from) does not change: it is scanned once, and again only
- * when a key asks for another mode or grouping.
+ * when a key asks for another mode or grouping; its scans run in the main
+ * loop (reading a snapshot is quick and nothing else would run meanwhile).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "top.h"
 
 #define TOP_CPU_BUDGET 0.03     /* share of one core top may use on average (issue: < 5%) */
 #define INITIAL_CREDIT_MS 200.0 /* so a small system gets its exact walk at once */
 #define ROLLUP_TO_EXACT 4.0     /* first guess of an exact walk's cost, in rollup scans (measured 3.4) */
+#define SCAN_POLL_MS 40         /* how often the main loop looks whether a full scan has finished */
 
 void top_sched_account(struct top_state *st)
 {
@@ -75,26 +87,27 @@ static void read_meminfo(struct top_state *st)
 		meminfo_parse(st->buf.buf, st->buf.len, &st->meminfo);
 }
 
-/* Scans in mode; when exact is refused, says why and falls back to rollup for good. */
-static int scan_in(struct top_state *st, enum scan_mode mode, struct scan *out)
+/* The thread of a full scan. When exact is refused, it says why and scans in rollup mode. */
+static void *scan_job(void *arg)
 {
-	struct scan_opts so;
-	struct tm_error err;
+	struct top_job *j = arg;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
 
-	cli_scan_opts(st->opts, &so);
-	so.mode = mode;
-	so.group_by = st->group_by;
-	so.flags = 0;
-	if (scan_run(&st->src, &so, out, &err) == 0)
-		return 0;
-	if (mode == MODE_EXACT) {
-		snprintf(st->msg, sizeof(st->msg), "exact mode unavailable: %s", err.msg);
-		st->mode = so.mode = MODE_ROLLUP;
-		if (scan_run(&st->src, &so, out, &err) == 0)
-			return 0;
+	for (long ms = j->delay_ms; ms > 0 && !atomic_load(&j->cancel); ms -= 10)
+		nanosleep(&tick, NULL);
+	j->rc = scan_run(j->src, &j->so, &j->out, &j->err);
+	if (j->rc != 0 && j->so.mode == MODE_EXACT && !atomic_load(&j->cancel)) {
+		snprintf(j->fallback, sizeof(j->fallback), "%s", j->err.msg);
+		j->so.mode = MODE_ROLLUP;
+		j->rc = scan_run(j->src, &j->so, &j->out, &j->err);
 	}
-	snprintf(st->msg, sizeof(st->msg), "scan failed: %s", err.msg);
-	return -1;
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+bool top_scan_running(const struct top_state *st)
+{
+	return st->job.running;
 }
 
 /* Own-memory counters of process pid; false when it cannot be read (gone). */
@@ -138,15 +151,22 @@ static void baseline_visible(struct top_state *st)
 		read_sig(st, st->scan.procs[idx[k]].id.pid, &st->sig[idx[k]]);
 }
 
-void top_full_scan(struct top_state *st)
+/* Puts the finished scan of st->job on screen (or says why there is none). */
+static void scan_install(struct top_state *st)
 {
-	enum scan_mode mode = st->have_scan || !st->live ? st->mode : MODE_ROLLUP;
-	double c0 = top_cpu_ms(), t0 = top_now();
-	struct scan next;
+	struct top_job *j = &st->job;
+	struct scan next = j->out;
+	bool first = !st->have_scan;
 
-	st->dirty = false;
-	if (scan_in(st, mode, &next) != 0)
+	if (j->fallback[0]) {
+		snprintf(st->msg, sizeof(st->msg), "exact mode unavailable: %s", j->fallback);
+		st->mode = MODE_ROLLUP;
+	}
+	if (j->rc != 0) {
+		if (!atomic_load(&j->cancel))
+			snprintf(st->msg, sizeof(st->msg), "scan failed: %s", j->err.msg);
 		return;
+	}
 	top_selection_save(st);
 	if (st->have_scan)
 		scan_release(&st->scan);
@@ -154,7 +174,7 @@ void top_full_scan(struct top_state *st)
 	st->have_scan = true;
 	st->sig = xrealloc(st->sig, (next.n + 1) * sizeof(*st->sig));
 	memset(st->sig, 0, (next.n + 1) * sizeof(*st->sig));
-	top_growth_full(st, t0);
+	top_growth_full(st, j->t0);
 	if (st->scan.meminfo.n) {
 		top_meter_compute(&st->meter, &st->scan.meminfo, &st->scan);
 	} else {
@@ -162,11 +182,74 @@ void top_full_scan(struct top_state *st)
 		top_meter_compute(&st->meter, &st->meminfo, &st->scan);
 	}
 	top_rows_build(st);
-	st->est_ms[next.mode] = top_cpu_ms() - c0;
+	st->est_ms[next.mode] = top_cpu_ms() - j->c0;
 	if (next.mode == MODE_ROLLUP && st->est_ms[MODE_EXACT] == 0)
 		st->est_ms[MODE_EXACT] = st->est_ms[MODE_ROLLUP] * ROLLUP_TO_EXACT;
-	st->last_full = t0;
+	st->last_full = j->t0;
 	baseline_visible(st);
+	if (first && st->live) {
+		/* The first scan is not charged to the budget: the bucket starts now. */
+		st->last_wall = top_now();
+		st->last_cpu = top_cpu_ms();
+		st->tokens_ms = 0;
+	}
+}
+
+/* Joins a finished scan thread and installs its result; true when one finished. */
+static bool scan_poll(struct top_state *st)
+{
+	if (!st->job.running || !atomic_load(&st->job.done))
+		return false;
+	pthread_join(st->job.tid, NULL);
+	st->job.running = false;
+	scan_install(st);
+	return true;
+}
+
+void top_full_scan(struct top_state *st)
+{
+	struct top_job *j = &st->job;
+	sigset_t all, old;
+
+	if (j->running)
+		return;
+	st->dirty = false;
+	memset(&j->out, 0, sizeof(j->out));
+	j->src = &st->src;
+	cli_scan_opts(st->opts, &j->so);
+	j->so.mode = st->mode;
+	j->so.group_by = st->group_by;
+	j->so.flags = 0;
+	j->so.ident = IDENT_STAT | IDENT_CMDLINE;   /* top shows comm and the command line */
+	j->so.cancel = &j->cancel;
+	j->fallback[0] = '\0';
+	j->delay_ms = getenv("TRUEMEM_TOP_SCAN_DELAY_MS") ? atol(getenv("TRUEMEM_TOP_SCAN_DELAY_MS")) : 0;
+	j->t0 = top_now() + (double)j->delay_ms / 1e3;
+	j->c0 = top_cpu_ms();
+	atomic_store(&j->done, false);
+	atomic_store(&j->cancel, false);
+	if (st->live) {
+		/* Signals are the main loop's to take (resize, quit). */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		j->running = pthread_create(&j->tid, NULL, scan_job, j) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (j->running)
+			return;
+	}
+	scan_job(j);
+	scan_install(st);
+}
+
+void top_sched_stop(struct top_state *st)
+{
+	if (!st->job.running)
+		return;
+	atomic_store(&st->job.cancel, true);
+	pthread_join(st->job.tid, NULL);
+	st->job.running = false;
+	if (st->job.rc == 0)
+		scan_release(&st->job.out);
 }
 
 /* Copies the figures of the light scan's processes into the table's. */
@@ -235,6 +318,7 @@ static void rescan_rollup(struct top_state *st, const pid_t *pids, size_t n, dou
 	so.npids = n;
 	so.filter = NULL;
 	so.flags = 0;
+	so.ident = IDENT_STAT | IDENT_CMDLINE;   /* top shows comm and the command line */
 	if (scan_run(&st->src, &so, &light, &err) == 0) {
 		merge_light(st, &light, t);
 		scan_release(&light);
@@ -265,7 +349,7 @@ static void light_refresh(struct top_state *st)
 	top_meter_compute(&st->meter, &st->meminfo, &st->scan);
 }
 
-/* A full scan is due: the data is not in the mode asked for, or the interval passed, and it is affordable. */
+/* A full scan is due: none yet, or the interval passed and it is affordable. */
 static bool full_due(const struct top_state *st, double now)
 {
 	if (!st->have_scan)
@@ -281,19 +365,23 @@ void top_sched_run(struct top_state *st)
 {
 	double now = top_now();
 
+	scan_poll(st);
 	if (st->dirty && top_in_map(st)) {
 		st->dirty = false;
 		top_map_refresh(st);
+	} else if (st->job.running) {
+		/* A key changed what is scanned: the scan under way is of no use now. */
+		if (st->dirty)
+			atomic_store(&st->job.cancel, true);
 	} else if (st->dirty || full_due(st, now)) {
 		top_full_scan(st);
-		top_sched_account(st);
 	} else if (top_in_map(st) && now >= st->next_tick && !st->paused && st->live) {
 		top_map_refresh(st);
 	} else if (now >= st->next_tick && !st->paused && st->live && st->have_scan && !st->scan.ngroups) {
 		light_refresh(st);
 	}
-	if (now >= st->next_tick && !st->paused) {
-		/* A refresh tick, whatever it had to do: what -n counts. */
+	if (now >= st->next_tick && !st->paused && st->have_scan) {
+		/* A refresh tick, whatever it had to do: what -n counts (from the first figures on). */
 		st->refreshes++;
 		st->next_tick = (st->next_tick == 0 ? now : st->next_tick) + st->interval;
 		if (st->next_tick < now)
@@ -314,8 +402,10 @@ int top_sched_wait_ms(const struct top_state *st)
 {
 	double left;
 
-	if (st->dirty)
+	if (st->dirty && !st->job.running)
 		return 0;
+	if (st->job.running)
+		return SCAN_POLL_MS;
 	if (st->paused)
 		return -1;
 	left = st->next_tick - top_now();

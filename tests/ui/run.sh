@@ -330,6 +330,65 @@ else
 	fail no_color_and_dumb "$(screen cnt | grep -E 'EXIT|truemem' | tr '\n' '|')"
 fi
 
+# ---- the first screen of figures is exact; keys are answered while a scan runs
+# TRUEMEM_TOP_SCAN_DELAY_MS holds every full scan back 5 s (a test hook), so
+# a scan is surely under way when the keys are sent. The screen shows each
+# key answered while the header still says the scan runs; how fast comes
+# from top's own turn log (TRUEMEM_TOP_TURNLOG: the busy time of each turn
+# of its loop, which bounds how long a key waits and is answered in), since
+# polling tmux from here takes longer than the 100 ms allowed.
+# turns_ok FILE: every turn while a scan ran was busy <= 100 ms, and keys were answered in one
+turns_ok() {
+	awk '$2 == 1 { n++; if ($1 > max) max = $1; if ($3 == 1) k++ }
+	     END { printf "%d turns during scans, %d answering keys, longest %.1f ms", n, k, max
+		   exit !(n > 0 && k > 0 && max <= 100) }' "$1"
+}
+tm new-session -d -s slow -x 160 -y 30 \
+	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TRUEMEM_TOP_SCAN_DELAY_MS=5000 TRUEMEM_TOP_TURNLOG=$T/turns $TRUEMEM top --bytes -d 0.5 -p $A,$B; echo TOP_EXIT=\$?; sleep 60"
+if ! wait_for slow 5 "first exact scan running"; then
+	fail keys_during_scan "no 'first exact scan running' header: $(screen slow | head -1)"
+else
+	tm send-keys -t slow '?'
+	wait_for slow 3 "truemem top: keys" && help=yes || help=no
+	tm send-keys -t slow x
+	if [ $help = yes ] && wait_for slow 3 "first exact scan running" &&
+	   ! screen slow | grep -qF "processes  mode"; then
+		pass keys_during_scan
+	else
+		fail keys_during_scan "help shown: $help; header now: $(screen slow | head -1)"
+	fi
+	if ! wait_cmd slow 10 awk -v p="$A" '$1 == p { f = 1 } END { exit !f }'; then
+		fail first_screen_exact "pid $A never appeared: $(screen slow | head -1)"
+	else
+		head=$(screen slow | head -1)
+		case $head in
+		*"mode exact, "*" s old"*) pass first_screen_exact ;;
+		*) fail first_screen_exact "first screen with figures says: $head" ;;
+		esac
+		# The next full scan (held 5 s again): a key while it runs.
+		if wait_for slow 10 "exact scan running"; then
+			tm send-keys -t slow r
+			if wait_for slow 3 "PSS▲" && screen slow | head -1 | grep -qF "exact scan running"; then
+				pass keys_during_rescan
+			else
+				fail keys_during_rescan "r not answered while the scan ran: $(screen slow | head -1)"
+			fi
+		else
+			fail keys_during_rescan "no rescan started: $(screen slow | head -1)"
+		fi
+	fi
+	tm send-keys -t slow q
+	if wait_for slow 5 "TOP_EXIT=0"; then
+		if why=$(turns_ok "$T/turns"); then
+			pass keys_within_100ms
+		else
+			fail keys_within_100ms "$why"
+		fi
+	else
+		fail quit_during_scan "q while a scan ran did not end top: $(screen slow | tail -3 | tr '\n' '|')"
+	fi
+fi
+
 # ---- with no keyboard (stdin not a terminal) it waits, it does not spin
 if [ -x /usr/bin/time ]; then
 	tm new-session -d -s nokb -x 120 -y 30 \
