@@ -1,6 +1,6 @@
 /*
- * status.h: /proc/PID/status (proc(5)), the identity fields truemem needs
- * when libproc2 is not the source (snapshots), and /proc/meminfo.
+ * status.h: /proc/PID/status (proc(5)), the identity fields truemem reads from it
+ * (snapshots, and top watching own-memory counters), and /proc/meminfo.
  */
 #ifndef TRUEMEM_STATUS_H
 #define TRUEMEM_STATUS_H
