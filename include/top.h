@@ -115,6 +115,16 @@ struct top_job {
 	char fallback[320];         /* why exact was refused, when the scan fell back to rollup */
 	double t0, c0;              /* when it started: wall seconds, process CPU ms */
 	long delay_ms;              /* TRUEMEM_TOP_SCAN_DELAY_MS: tests hold each scan back this long */
+	/* a light refresh instead (top_sched.c, light_refresh) */
+	bool light;
+	bool claim;                 /* rescan the changed ones (the budget allows) */
+	size_t nlight;              /* processes on screen: scan index, pid, counters before and now */
+	size_t idx[512];
+	pid_t pids[512];
+	struct top_sig was[512], now[512];
+	size_t nchanged;            /* rescanned into out when claim */
+	struct meminfo meminfo;     /* read afresh */
+	struct buf buf;             /* the thread's scratch */
 };
 
 struct top_state {
@@ -256,6 +266,8 @@ void top_full_scan(struct top_state *st);
 bool top_scan_running(const struct top_state *st);
 /* Stops a full scan under way and waits for it (quitting). */
 void top_sched_stop(struct top_state *st);
+/* Stops the job under way and frees what the schedule holds. */
+void top_sched_release(struct top_state *st);
 
 /* top.c: seconds on CLOCK_MONOTONIC, and CPU milliseconds of this process. */
 double top_now(void);

@@ -116,7 +116,7 @@ static void state_init(struct top_state *st, const struct cli_opts *o)
 
 static void state_release(struct top_state *st)
 {
-	top_sched_stop(st);
+	top_sched_release(st);
 	if (st->have_scan)
 		scan_release(&st->scan);
 	top_map_close(st);

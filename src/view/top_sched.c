@@ -34,7 +34,8 @@
  *    (the kernel computes them from the same mapcounts), so a refreshed
  *    row stays comparable; the distinct-frame totals, the split by page
  *    type and the groups change only with full scans. Groups have no light
- *    refresh. No light refresh runs while a full scan does.
+ *    refresh. Its reading runs on the job's thread too, and not while a
+ *    full scan does; the main loop only merges what it found.
  *  - A key that changes what is scanned (m, g) scans at once: the user
  *    asked. Its cost comes out of the bucket like any other.
  *
@@ -87,38 +88,14 @@ static void read_meminfo(struct top_state *st)
 		meminfo_parse(st->buf.buf, st->buf.len, &st->meminfo);
 }
 
-/* The thread of a full scan. When exact is refused, it says why and scans in rollup mode. */
-static void *scan_job(void *arg)
-{
-	struct top_job *j = arg;
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-
-	for (long ms = j->delay_ms; ms > 0 && !atomic_load(&j->cancel); ms -= 10)
-		nanosleep(&tick, NULL);
-	j->rc = scan_run(j->src, &j->so, &j->out, &j->err);
-	if (j->rc != 0 && j->so.mode == MODE_EXACT && !atomic_load(&j->cancel)) {
-		snprintf(j->fallback, sizeof(j->fallback), "%s", j->err.msg);
-		j->so.mode = MODE_ROLLUP;
-		j->rc = scan_run(j->src, &j->so, &j->out, &j->err);
-	}
-	atomic_store(&j->done, true);
-	return NULL;
-}
-
-bool top_scan_running(const struct top_state *st)
-{
-	return st->job.running;
-}
-
 /* Own-memory counters of process pid; false when it cannot be read (gone). */
-static bool read_sig(struct top_state *st, pid_t pid, struct top_sig *sig)
+static bool read_sig(struct source *src, struct buf *b, pid_t pid, struct top_sig *sig)
 {
 	struct proc_status ps;
 	struct tm_error err;
 
 	memset(sig, 0, sizeof(*sig));
-	if (source_read_proc(&st->src, pid, "status", &st->buf, &err) != 0 ||
-	    status_parse(st->buf.buf, st->buf.len, &ps) != 0)
+	if (source_read_proc(src, pid, "status", b, &err) != 0 || status_parse(b->buf, b->len, &ps) != 0)
 		return false;
 	sig->ok = true;
 	sig->anon_kb = ps.rss_anon_kb;
@@ -139,16 +116,64 @@ static size_t visible_procs(const struct top_state *st, size_t *out, size_t max)
 	return n;
 }
 
-/* Notes the counters of the processes on screen, as of the scan just taken. */
-static void baseline_visible(struct top_state *st)
+/*
+ * A light refresh's reading: the counters of the processes on screen, a
+ * rollup rescan of those that changed (when the budget allows), meminfo.
+ * A process seen for the first time since the full scan only gets its
+ * counters noted.
+ */
+static void light_job(struct top_job *j)
 {
-	size_t idx[512], n;
+	pid_t changed[ARRAY_SIZE(j->pids)];
+	struct tm_error err;
 
-	if (!st->live || !st->have_scan || st->scan.ngroups)
-		return;
-	n = visible_procs(st, idx, ARRAY_SIZE(idx));
-	for (size_t k = 0; k < n; k++)
-		read_sig(st, st->scan.procs[idx[k]].id.pid, &st->sig[idx[k]]);
+	j->nchanged = 0;
+	for (size_t k = 0; k < j->nlight; k++) {
+		struct top_sig *was = &j->was[k], *now = &j->now[k];
+
+		if (read_sig(j->src, &j->buf, j->pids[k], now) && was->ok && memcmp(now, was, sizeof(*now)))
+			changed[j->nchanged++] = j->pids[k];
+	}
+	j->rc = -1;
+	if (j->nchanged && j->claim) {
+		j->so.mode = MODE_ROLLUP;
+		j->so.group_by = GROUP_NONE;
+		j->so.pids = changed;
+		j->so.npids = j->nchanged;
+		j->so.filter = NULL;
+		j->rc = scan_run(j->src, &j->so, &j->out, &j->err);
+	}
+	meminfo_release(&j->meminfo);
+	if (source_read_top(j->src, "meminfo", &j->buf, &err) == 0)
+		meminfo_parse(j->buf.buf, j->buf.len, &j->meminfo);
+}
+
+/* The thread of a full scan. When exact is refused, it says why and scans in rollup mode. */
+static void *scan_job(void *arg)
+{
+	struct top_job *j = arg;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	if (j->light) {
+		light_job(j);
+		atomic_store(&j->done, true);
+		return NULL;
+	}
+	for (long ms = j->delay_ms; ms > 0 && !atomic_load(&j->cancel); ms -= 10)
+		nanosleep(&tick, NULL);
+	j->rc = scan_run(j->src, &j->so, &j->out, &j->err);
+	if (j->rc != 0 && j->so.mode == MODE_EXACT && !atomic_load(&j->cancel)) {
+		snprintf(j->fallback, sizeof(j->fallback), "%s", j->err.msg);
+		j->so.mode = MODE_ROLLUP;
+		j->rc = scan_run(j->src, &j->so, &j->out, &j->err);
+	}
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+bool top_scan_running(const struct top_state *st)
+{
+	return st->job.running;
 }
 
 /* Puts the finished scan of st->job on screen (or says why there is none). */
@@ -186,7 +211,6 @@ static void scan_install(struct top_state *st)
 	if (next.mode == MODE_ROLLUP && st->est_ms[MODE_EXACT] == 0)
 		st->est_ms[MODE_EXACT] = st->est_ms[MODE_ROLLUP] * ROLLUP_TO_EXACT;
 	st->last_full = j->t0;
-	baseline_visible(st);
 	if (first && st->live) {
 		/* The first scan is not charged to the budget: the bucket starts now. */
 		st->last_wall = top_now();
@@ -195,35 +219,29 @@ static void scan_install(struct top_state *st)
 	}
 }
 
-/* Joins a finished scan thread and installs its result; true when one finished. */
+static void light_install(struct top_state *st);
+
+/* Joins a finished job and installs its result; true when one finished. */
 static bool scan_poll(struct top_state *st)
 {
 	if (!st->job.running || !atomic_load(&st->job.done))
 		return false;
 	pthread_join(st->job.tid, NULL);
 	st->job.running = false;
-	scan_install(st);
+	if (st->job.light)
+		light_install(st);
+	else
+		scan_install(st);
 	return true;
 }
 
-void top_full_scan(struct top_state *st)
+/* Runs st->job: on a thread when live, here otherwise (or when no thread can be made). */
+static void job_start(struct top_state *st)
 {
 	struct top_job *j = &st->job;
 	sigset_t all, old;
 
-	if (j->running)
-		return;
-	st->dirty = false;
-	memset(&j->out, 0, sizeof(j->out));
 	j->src = &st->src;
-	cli_scan_opts(st->opts, &j->so);
-	j->so.mode = st->mode;
-	j->so.group_by = st->group_by;
-	j->so.flags = 0;
-	j->so.ident = IDENT_STAT | IDENT_CMDLINE;   /* top shows comm and the command line */
-	j->so.cancel = &j->cancel;
-	j->fallback[0] = '\0';
-	j->delay_ms = getenv("TRUEMEM_TOP_SCAN_DELAY_MS") ? atol(getenv("TRUEMEM_TOP_SCAN_DELAY_MS")) : 0;
 	j->t0 = top_now() + (double)j->delay_ms / 1e3;
 	j->c0 = top_cpu_ms();
 	atomic_store(&j->done, false);
@@ -238,7 +256,31 @@ void top_full_scan(struct top_state *st)
 			return;
 	}
 	scan_job(j);
-	scan_install(st);
+	if (j->light)
+		light_install(st);
+	else
+		scan_install(st);
+}
+
+void top_full_scan(struct top_state *st)
+{
+	struct top_job *j = &st->job;
+
+	if (j->running)
+		return;
+	st->dirty = false;
+	j->light = false;
+	memset(&j->out, 0, sizeof(j->out));
+	j->src = &st->src;
+	cli_scan_opts(st->opts, &j->so);
+	j->so.mode = st->mode;
+	j->so.group_by = st->group_by;
+	j->so.flags = 0;
+	j->so.ident = IDENT_STAT | IDENT_CMDLINE;   /* top shows comm and the command line */
+	j->so.cancel = &j->cancel;
+	j->fallback[0] = '\0';
+	j->delay_ms = getenv("TRUEMEM_TOP_SCAN_DELAY_MS") ? atol(getenv("TRUEMEM_TOP_SCAN_DELAY_MS")) : 0;
+	job_start(st);
 }
 
 void top_sched_stop(struct top_state *st)
@@ -250,6 +292,13 @@ void top_sched_stop(struct top_state *st)
 	st->job.running = false;
 	if (st->job.rc == 0)
 		scan_release(&st->job.out);
+}
+
+void top_sched_release(struct top_state *st)
+{
+	top_sched_stop(st);
+	meminfo_release(&st->job.meminfo);
+	buf_release(&st->job.buf);
 }
 
 /* Copies the figures of the light scan's processes into the table's. */
@@ -269,84 +318,78 @@ static void merge_light(struct top_state *st, const struct scan *light, double t
 }
 
 /*
- * The processes on screen whose own counters changed since they were last
- * rescanned, into changed[]. When claim is false (no budget now) they are
- * found but not marked seen, so a later tick rescans them. One that has
- * gone is marked unreadable, quietly; the next full scan drops it.
+ * Puts a light refresh on screen: the processes whose counters changed
+ * were rescanned (when claimed; otherwise they stay unseen, so a later tick
+ * rescans them); one that has gone is marked unreadable, quietly (the next
+ * full scan drops it); one whose counters did not change has not grown.
  */
-static size_t find_changed(struct top_state *st, pid_t *changed, size_t max, bool claim)
+static void light_install(struct top_state *st)
 {
-	size_t idx[512], n, nchanged = 0;
+	struct top_job *j = &st->job;
 
-	n = visible_procs(st, idx, max < ARRAY_SIZE(idx) ? max : ARRAY_SIZE(idx));
-	for (size_t k = 0; k < n; k++) {
-		struct proc *p = &st->scan.procs[idx[k]];
-		struct top_sig now, *was = &st->sig[idx[k]];
+	for (size_t k = 0; k < j->nlight; k++) {
+		size_t i = j->idx[k];
+		struct proc *p = &st->scan.procs[i];
+		struct top_sig *was = &st->sig[i], *now = &j->now[k];
 
-		/* Not permitted stays not permitted until the next full scan says otherwise. */
-		if (!p->readable && p->err != -ESRCH && p->err != -ENOENT)
-			continue;
-		if (!read_sig(st, p->id.pid, &now)) {
+		if (!now->ok) {
 			p->readable = false;
 			p->err = -ESRCH;
-			continue;
-		}
-		if (was->ok && !memcmp(&now, was, sizeof(now))) {
-			/* Its own pages did not change: no growth since the last look. */
+		} else if (was->ok && !memcmp(now, was, sizeof(*now))) {
 			if (p->readable)
-				st->pgrowth[idx[k]] = (struct top_growth){ .uss_ok = true, .pss_ok = true };
-			continue;
+				st->pgrowth[i] = (struct top_growth){ .uss_ok = true, .pss_ok = true };
+		} else if (!was->ok || j->claim) {
+			*was = *now;
 		}
-		if (claim)
-			*was = now;
-		changed[nchanged++] = p->id.pid;
 	}
-	return nchanged;
-}
-
-/* Rescans the given processes with smaps_rollup and merges them into the table. */
-static void rescan_rollup(struct top_state *st, const pid_t *pids, size_t n, double t)
-{
-	struct scan_opts so;
-	struct scan light;
-	struct tm_error err;
-
-	cli_scan_opts(st->opts, &so);
-	so.mode = MODE_ROLLUP;
-	so.group_by = GROUP_NONE;
-	so.pids = pids;
-	so.npids = n;
-	so.filter = NULL;
-	so.flags = 0;
-	so.ident = IDENT_STAT | IDENT_CMDLINE;   /* top shows comm and the command line */
-	if (scan_run(&st->src, &so, &light, &err) == 0) {
-		merge_light(st, &light, t);
-		scan_release(&light);
+	if (j->rc == 0) {
+		merge_light(st, &j->out, j->t0);
+		scan_release(&j->out);
+		top_selection_save(st);
+		top_rows_build(st);
 	}
-	top_selection_save(st);
-	top_rows_build(st);
+	/* Free memory and the page cache move all the time: the bar is redrawn from fresh meminfo. */
+	meminfo_release(&st->meminfo);
+	st->meminfo = j->meminfo;
+	memset(&j->meminfo, 0, sizeof(j->meminfo));
+	top_meter_compute(&st->meter, &st->meminfo, &st->scan);
 }
 
 /*
  * The light refresh: rescans the processes on screen whose own counters
- * changed. It spends from the same bucket, and only while the bucket is
- * positive and the full scan is not being starved by it (overdue by twice
- * its own period), so a screen of ever-changing processes cannot hold off
- * the full scans or push top over budget.
+ * changed, on the job's thread. It spends from the same bucket, and only
+ * while the bucket is positive and the full scan is not being starved by
+ * it (overdue by twice its own period), so a screen of ever-changing
+ * processes cannot hold off the full scans or push top over budget.
  */
 static void light_refresh(struct top_state *st)
 {
-	pid_t changed[512];
-	double t0 = top_now();
+	struct top_job *j = &st->job;
+	size_t idx[ARRAY_SIZE(j->idx)], n;
 	double full_period = st->est_ms[st->mode] / 1e3 / TOP_CPU_BUDGET;
-	bool starving = t0 - st->last_full > 2 * full_period + st->interval;
-	size_t n = find_changed(st, changed, ARRAY_SIZE(changed), st->tokens_ms > 0 && !starving);
+	bool starving = top_now() - st->last_full > 2 * full_period + st->interval;
 
-	if (n && st->tokens_ms > 0 && !starving)
-		rescan_rollup(st, changed, n, t0);
-	/* Free memory and the page cache move all the time: the bar is redrawn from fresh meminfo. */
-	read_meminfo(st);
-	top_meter_compute(&st->meter, &st->meminfo, &st->scan);
+	j->light = true;
+	j->claim = st->tokens_ms > 0 && !starving;
+	j->nlight = 0;
+	n = visible_procs(st, idx, ARRAY_SIZE(idx));
+	for (size_t k = 0; k < n; k++) {
+		const struct proc *p = &st->scan.procs[idx[k]];
+
+		/* Not permitted stays not permitted until the next full scan says otherwise. */
+		if (!p->readable && p->err != -ESRCH && p->err != -ENOENT)
+			continue;
+		j->idx[j->nlight] = idx[k];
+		j->pids[j->nlight] = p->id.pid;
+		j->was[j->nlight++] = st->sig[idx[k]];
+	}
+	cli_scan_opts(st->opts, &j->so);
+	j->so.flags = 0;
+	j->so.ident = IDENT_STAT | IDENT_CMDLINE;   /* top shows comm and the command line */
+	j->so.cancel = &j->cancel;
+	memset(&j->out, 0, sizeof(j->out));
+	j->delay_ms = 0;
+	job_start(st);
 }
 
 /* A full scan is due: none yet, or the interval passed and it is affordable. */
