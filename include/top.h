@@ -125,6 +125,8 @@ struct top_job {
 	size_t nchanged;            /* rescanned into out when claim */
 	struct meminfo meminfo;     /* read afresh */
 	struct buf buf;             /* the thread's scratch */
+	struct top_fd { pid_t pid; int fd; } fds[512];   /* status of the processes on screen, kept open */
+	size_t nfds;
 };
 
 struct top_state {

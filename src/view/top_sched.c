@@ -44,12 +44,14 @@
  * loop (reading a snapshot is quick and nothing else would run meanwhile).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "top.h"
 
@@ -88,23 +90,6 @@ static void read_meminfo(struct top_state *st)
 		meminfo_parse(st->buf.buf, st->buf.len, &st->meminfo);
 }
 
-/* Own-memory counters of process pid; false when it cannot be read (gone). */
-static bool read_sig(struct source *src, struct buf *b, pid_t pid, struct top_sig *sig)
-{
-	struct proc_status ps;
-	struct tm_error err;
-
-	memset(sig, 0, sizeof(*sig));
-	if (source_read_proc(src, pid, "status", b, &err) != 0 || status_parse(b->buf, b->len, &ps) != 0)
-		return false;
-	sig->ok = true;
-	sig->anon_kb = ps.rss_anon_kb;
-	sig->file_kb = ps.rss_file_kb;
-	sig->shmem_kb = ps.rss_shmem_kb;
-	sig->swap_kb = ps.vm_swap_kb;
-	return true;
-}
-
 /* The scan index of each process row on screen; returns how many. */
 static size_t visible_procs(const struct top_state *st, size_t *out, size_t max)
 {
@@ -117,6 +102,54 @@ static size_t visible_procs(const struct top_state *st, size_t *out, size_t max)
 }
 
 /*
+ * The counters of pid from its status file, kept open between light
+ * refreshes (a seq_file reads afresh from offset 0; once the process is
+ * gone the kept file reads nothing, whatever reuses its pid). The files of
+ * processes no longer on screen are closed by close_unused.
+ */
+static bool read_sig_kept(struct top_job *j, struct top_fd *keep, size_t *nkeep, pid_t pid, struct top_sig *sig)
+{
+	struct proc_status ps;
+	char path[32];
+	ssize_t n;
+	int fd = -1;
+
+	memset(sig, 0, sizeof(*sig));
+	for (size_t i = 0; i < j->nfds && fd < 0; i++)
+		if (j->fds[i].pid == pid) {
+			fd = j->fds[i].fd;
+			j->fds[i].pid = 0;   /* taken over */
+		}
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%d/status", (int)pid);
+		if ((fd = openat(j->src->root_fd, path, O_RDONLY | O_CLOEXEC)) < 0)
+			return false;
+	}
+	keep[(*nkeep)++] = (struct top_fd){ pid, fd };
+	buf_reserve(&j->buf, 16384);
+	n = pread(fd, j->buf.buf, j->buf.cap - 1, 0);
+	if (n <= 0 || (size_t)n >= j->buf.cap - 1)
+		return false;
+	j->buf.len = (size_t)n;
+	j->buf.buf[n] = '\0';
+	if (status_parse(j->buf.buf, j->buf.len, &ps) != 0)
+		return false;
+	*sig = (struct top_sig){ true, ps.rss_anon_kb, ps.rss_file_kb, ps.rss_shmem_kb, ps.vm_swap_kb };
+	return true;
+}
+
+/* Closes the kept files not taken over, and keeps keep[0..n) instead. */
+static void close_unused(struct top_job *j, const struct top_fd *keep, size_t n)
+{
+	for (size_t i = 0; i < j->nfds; i++)
+		if (j->fds[i].pid)
+			close(j->fds[i].fd);
+	if (n)
+		memcpy(j->fds, keep, n * sizeof(*keep));
+	j->nfds = n;
+}
+
+/*
  * A light refresh's reading: the counters of the processes on screen, a
  * rollup rescan of those that changed (when the budget allows), meminfo.
  * A process seen for the first time since the full scan only gets its
@@ -125,15 +158,18 @@ static size_t visible_procs(const struct top_state *st, size_t *out, size_t max)
 static void light_job(struct top_job *j)
 {
 	pid_t changed[ARRAY_SIZE(j->pids)];
+	struct top_fd keep[ARRAY_SIZE(j->fds)];
+	size_t nkeep = 0;
 	struct tm_error err;
 
 	j->nchanged = 0;
 	for (size_t k = 0; k < j->nlight; k++) {
 		struct top_sig *was = &j->was[k], *now = &j->now[k];
 
-		if (read_sig(j->src, &j->buf, j->pids[k], now) && was->ok && memcmp(now, was, sizeof(*now)))
+		if (read_sig_kept(j, keep, &nkeep, j->pids[k], now) && was->ok && memcmp(now, was, sizeof(*now)))
 			changed[j->nchanged++] = j->pids[k];
 	}
+	close_unused(j, keep, nkeep);
 	j->rc = -1;
 	if (j->nchanged && j->claim) {
 		j->so.mode = MODE_ROLLUP;
@@ -299,6 +335,7 @@ void top_sched_release(struct top_state *st)
 	top_sched_stop(st);
 	meminfo_release(&st->job.meminfo);
 	buf_release(&st->job.buf);
+	close_unused(&st->job, NULL, 0);
 }
 
 /* Copies the figures of the light scan's processes into the table's. */
