@@ -331,7 +331,7 @@ else
 fi
 
 # ---- the first screen of figures is exact; keys are answered while a scan runs
-# TRUEMEM_TOP_SCAN_DELAY_MS holds every full scan back 5 s (a test hook), so
+# TRUEMEM_TOP_SCAN_DELAY_MS holds every full scan back 10 s (a test hook), so
 # a scan is surely under way when the keys are sent. The screen shows each
 # key answered while the header still says the scan runs; how fast comes
 # from top's own turn log (TRUEMEM_TOP_TURNLOG: the busy time of each turn
@@ -344,7 +344,7 @@ turns_ok() {
 		   exit !(n > 0 && k > 0 && max <= 100) }' "$1"
 }
 tm new-session -d -s slow -x 160 -y 30 \
-	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TRUEMEM_TOP_SCAN_DELAY_MS=5000 TRUEMEM_TOP_TURNLOG=$T/turns $TRUEMEM top --bytes -d 0.5 -p $A,$B; echo TOP_EXIT=\$?; sleep 60"
+	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TRUEMEM_TOP_SCAN_DELAY_MS=10000 TRUEMEM_TOP_TURNLOG=$T/turns $TRUEMEM top --bytes -d 0.5 -p $A,$B; echo TOP_EXIT=\$?; sleep 60"
 if ! wait_for slow 5 "first exact scan running"; then
 	fail keys_during_scan "no 'first exact scan running' header: $(screen slow | head -1)"
 else
@@ -357,7 +357,7 @@ else
 	else
 		fail keys_during_scan "help shown: $help; header now: $(screen slow | head -1)"
 	fi
-	if ! wait_cmd slow 10 awk -v p="$A" '$1 == p { f = 1 } END { exit !f }'; then
+	if ! wait_cmd slow 20 awk -v p="$A" '$1 == p { f = 1 } END { exit !f }'; then
 		fail first_screen_exact "pid $A never appeared: $(screen slow | head -1)"
 	else
 		head=$(screen slow | head -1)
@@ -365,8 +365,8 @@ else
 		*"mode exact, "*" s old"*) pass first_screen_exact ;;
 		*) fail first_screen_exact "first screen with figures says: $head" ;;
 		esac
-		# The next full scan (held 5 s again): a key while it runs.
-		if wait_for slow 10 "exact scan running"; then
+		# The next full scan (held 10 s again): a key while it runs.
+		if wait_for slow 20 "exact scan running"; then
 			tm send-keys -t slow r
 			if wait_for slow 3 "PSS▲" && screen slow | head -1 | grep -qF "exact scan running"; then
 				pass keys_during_rescan
