@@ -367,11 +367,13 @@ else
 		esac
 		# The next full scan (held 10 s again): a key while it runs.
 		if wait_for slow 20 "exact scan running"; then
-			tm send-keys -t slow r
-			if wait_for slow 3 "PSS▲" && screen slow | head -1 | grep -qF "exact scan running"; then
+			tm send-keys -t slow '?'
+			wait_for slow 3 "truemem top: keys" && help=yes || help=no
+			tm send-keys -t slow x
+			if [ $help = yes ] && wait_for slow 3 "exact scan running"; then
 				pass keys_during_rescan
 			else
-				fail keys_during_rescan "r not answered while the scan ran: $(screen slow | head -1)"
+				fail keys_during_rescan "help shown: $help; header: $(screen slow | head -1)"
 			fi
 		else
 			fail keys_during_rescan "no rescan started: $(screen slow | head -1)"
