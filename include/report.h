@@ -35,6 +35,22 @@ void lib_report_release(struct lib_report *r);
 /* True for a mapping of a file or shared memory object (not heap, stack, vdso or unnamed anon). */
 bool lib_mapping_is_file(const struct vma *v);
 
+/*
+ * The one reconciliation of /proc/meminfo with what page tables map, used by
+ * `sys` and by top's meter (bytes):
+ *   kernel          Slab + PageTables + SecPageTables + KernelStack + VmallocUsed + Percpu
+ *   hugetlb         Hugetlb, else HugePages_Total * Hugepagesize
+ *   cache_unmapped  Buffers + Cached - mapped file - mapped shmem (Cached holds
+ *                   tmpfs/shmem pages too); without the split, - Mapped
+ *   anon_unattributed  AnonPages - mapped anon (0 without the split)
+ * mapped_kind: distinct mapped bytes by page kind, NULL when not known.
+ */
+struct mem_reconcile {
+	uint64_t total, free, kernel, hugetlb, cache_unmapped, anon_unattributed;
+	uint64_t swap_total, swap_used, swap_cached;
+};
+void mem_reconcile(const struct meminfo *mi, const uint64_t *mapped_kind, struct mem_reconcile *out);
+
 /* Where physical memory is, in bytes. In rollup mode process frames are unknown (known false). */
 struct sys_report {
 	bool known;                   /* the process-mapped figures (and what depends on them) are known */

@@ -99,9 +99,9 @@ void lib_report_release(struct lib_report *r)
 }
 
 /* A meminfo field in bytes, 0 when the kernel does not have it. */
-static uint64_t mi(const struct scan *sc, const char *key)
+static uint64_t mi(const struct meminfo *m, const char *key)
 {
-	uint64_t v = meminfo_get(&sc->meminfo, key);
+	uint64_t v = meminfo_get(m, key);
 
 	return v == UINT64_MAX ? 0 : v;
 }
@@ -111,29 +111,53 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
+void mem_reconcile(const struct meminfo *m, const uint64_t *mapped_kind, struct mem_reconcile *out)
+{
+	uint64_t cache = mi(m, "Buffers") + mi(m, "Cached");
+
+	memset(out, 0, sizeof(*out));
+	out->total = mi(m, "MemTotal");
+	out->free = mi(m, "MemFree");
+	out->kernel = mi(m, "Slab") + mi(m, "PageTables") + mi(m, "SecPageTables") + mi(m, "KernelStack") +
+		      mi(m, "VmallocUsed") + mi(m, "Percpu");
+	out->hugetlb = meminfo_get(m, "Hugetlb") != UINT64_MAX ? mi(m, "Hugetlb") :
+		       mi(m, "HugePages_Total") * mi(m, "Hugepagesize");
+	out->swap_total = mi(m, "SwapTotal");
+	out->swap_used = sub0(out->swap_total, mi(m, "SwapFree"));
+	out->swap_cached = mi(m, "SwapCached");
+	if (!mapped_kind) {
+		out->cache_unmapped = sub0(cache, mi(m, "Mapped"));
+		return;
+	}
+	out->cache_unmapped = sub0(cache, mapped_kind[KIND_FILE] + mapped_kind[KIND_SHMEM]);
+	out->anon_unattributed = sub0(mi(m, "AnonPages"), mapped_kind[KIND_ANON]);
+}
+
 void sys_report_build(const struct scan *sc, struct sys_report *out)
 {
 	const struct mem_counts *t = &sc->totals;
-	uint64_t accounted;
+	uint64_t kind[KIND_COUNT], accounted;
+	struct mem_reconcile rec;
 
+	for (int k = 0; k < KIND_COUNT; k++)
+		kind[k] = t->kind[k].rss_bytes;
 	memset(out, 0, sizeof(*out));
 	out->known = sc->mode == MODE_EXACT;
-	out->total = mi(sc, "MemTotal");
-	out->free = mi(sc, "MemFree");
-	out->kernel = mi(sc, "Slab") + mi(sc, "PageTables") + mi(sc, "SecPageTables") + mi(sc, "KernelStack") +
-		      mi(sc, "VmallocUsed") + mi(sc, "Percpu");
-	out->hugetlb = meminfo_get(&sc->meminfo, "Hugetlb") != UINT64_MAX ? mi(sc, "Hugetlb") :
-		       mi(sc, "HugePages_Total") * mi(sc, "Hugepagesize");
-	out->swap_total = mi(sc, "SwapTotal");
-	out->swap_used = sub0(out->swap_total, mi(sc, "SwapFree"));
-	out->swap_cached = mi(sc, "SwapCached");
+	mem_reconcile(&sc->meminfo, kind, &rec);
+	out->total = rec.total;
+	out->free = rec.free;
+	out->kernel = rec.kernel;
+	out->hugetlb = rec.hugetlb;
+	out->swap_total = rec.swap_total;
+	out->swap_used = rec.swap_used;
+	out->swap_cached = rec.swap_cached;
 	if (!out->known)
 		return;
-	out->anon = t->kind[KIND_ANON].rss_bytes;
-	out->file = t->kind[KIND_FILE].rss_bytes;
-	out->shmem = t->kind[KIND_SHMEM].rss_bytes;
-	out->anon_unattributed = sub0(mi(sc, "AnonPages"), out->anon);
-	out->cache_unmapped = sub0(mi(sc, "Buffers") + mi(sc, "Cached"), out->file + out->shmem);
+	out->anon = kind[KIND_ANON];
+	out->file = kind[KIND_FILE];
+	out->shmem = kind[KIND_SHMEM];
+	out->anon_unattributed = rec.anon_unattributed;
+	out->cache_unmapped = rec.cache_unmapped;
 	out->swap_attributed = t->swap_bytes;
 	out->zero_page = t->zero_page_bytes;
 	out->nopage = t->nopage_bytes;

@@ -7,34 +7,26 @@
  *                      page type (scan totals; in rollup mode the sums of
  *                      Pss_Anon/Pss_File/Pss_Shmem, which over every mapper
  *                      of a frame add up to that frame once)
- *   cache              page cache no process maps: Cached - mapped file -
- *                      mapped shmem (Cached counts tmpfs/shmem pages too;
- *                      without the split, Cached - Mapped)
- *   kernel             Slab + PageTables + KernelStack + VmallocUsed
+ *   cache              page cache no process maps
+ *   kernel             slab, page tables, kernel stacks, vmalloc, per-CPU
  *   free               MemFree
  *
- * and what is left of MemTotal (buffers, hugetlb pools, driver memory) as
- * "other". Swap: used = SwapTotal - SwapFree, attributed = the swap held by
+ * cache and kernel come from the reconciliation `sys` uses (mem_reconcile,
+ * report.h), so the two agree; what is left of MemTotal (hugetlb pools,
+ * driver memory) is "other". Swap: used = SwapTotal - SwapFree, attributed = the swap held by
  * the scanned processes' page tables (scan totals).
  *
  * Pure: meminfo has been read and parsed by the caller through the source.
  */
 #include <string.h>
 
+#include "report.h"
 #include "top.h"
 
 const char *const top_seg_names[SEG_COUNT] = {
 	[SEG_ANON] = "anon", [SEG_FILE] = "file", [SEG_SHMEM] = "shmem",
 	[SEG_CACHE] = "cache", [SEG_KERNEL] = "kernel", [SEG_FREE] = "free",
 };
-
-/* A meminfo field, 0 when absent. */
-static uint64_t mi_get(const struct meminfo *mi, const char *key)
-{
-	uint64_t v = meminfo_get(mi, key);
-
-	return v == UINT64_MAX ? 0 : v;
-}
 
 static uint64_t sat_sub(uint64_t a, uint64_t b)
 {
@@ -63,19 +55,22 @@ static bool mapped_kinds(const struct scan *sc, uint64_t kind[KIND_COUNT], uint6
 void top_meter_compute(struct top_meter *m, const struct meminfo *mi, const struct scan *sc)
 {
 	uint64_t kind[KIND_COUNT] = { 0 }, all = 0, sum = 0;
+	struct mem_reconcile rec;
 
 	memset(m, 0, sizeof(*m));
 	if (!mi || !mi->n)
 		return;
 	m->ok = true;
-	m->total = mi_get(mi, "MemTotal");
-	m->swap_total = mi_get(mi, "SwapTotal");
-	m->swap_used = sat_sub(m->swap_total, mi_get(mi, "SwapFree"));
 	if (sc) {
 		m->mapped_by_kind = mapped_kinds(sc, kind, &all);
 		m->swap_attributed_ok = (sc->totals.valid & CNT_SWAP) != 0;
 		m->swap_attributed = sc->totals.swap_bytes;
 	}
+	/* The same figures as `sys` (report.h); without the split, meminfo's Mapped stands in. */
+	mem_reconcile(mi, m->mapped_by_kind ? kind : NULL, &rec);
+	m->total = rec.total;
+	m->swap_total = rec.swap_total;
+	m->swap_used = rec.swap_used;
 	if (m->mapped_by_kind) {
 		m->seg[SEG_ANON] = kind[KIND_ANON];
 		m->seg[SEG_FILE] = kind[KIND_FILE];
@@ -83,12 +78,9 @@ void top_meter_compute(struct top_meter *m, const struct meminfo *mi, const stru
 	} else {
 		m->seg[SEG_ANON] = all;
 	}
-	/* Without the split, meminfo's Mapped (file and shmem pages in page tables) stands in. */
-	m->seg[SEG_CACHE] = sat_sub(mi_get(mi, "Cached"), m->mapped_by_kind ?
-				    kind[KIND_FILE] + kind[KIND_SHMEM] : mi_get(mi, "Mapped"));
-	m->seg[SEG_KERNEL] = mi_get(mi, "Slab") + mi_get(mi, "PageTables") +
-			     mi_get(mi, "KernelStack") + mi_get(mi, "VmallocUsed");
-	m->seg[SEG_FREE] = mi_get(mi, "MemFree");
+	m->seg[SEG_CACHE] = rec.cache_unmapped;
+	m->seg[SEG_KERNEL] = rec.kernel;
+	m->seg[SEG_FREE] = rec.free;
 	for (int s = 0; s < SEG_COUNT; s++)
 		sum += m->seg[s];
 	m->other = sat_sub(m->total, sum);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "status.h"
+#include "report.h"
 #include "top.h"
 
 #define MIB (UINT64_C(1) << 20)
@@ -299,6 +300,44 @@ static void meter_reconciles_meminfo_with_the_scan(void **unused)
 	meminfo_release(&mi);
 }
 
+/* top's meter and `sys` reconcile meminfo with one function: the same kernel, cache and free. */
+static void meter_agrees_with_sys(void **unused)
+{
+	static const char text[] =
+		"MemTotal:        1048576 kB\n"
+		"MemFree:          524288 kB\n"
+		"Buffers:            8192 kB\n"
+		"Cached:           262144 kB\n"
+		"AnonPages:        131072 kB\n"
+		"Mapped:            65536 kB\n"
+		"Slab:              16384 kB\n"
+		"PageTables:         4096 kB\n"
+		"SecPageTables:      1024 kB\n"
+		"KernelStack:        2048 kB\n"
+		"VmallocUsed:        2048 kB\n"
+		"Percpu:              512 kB\n";
+	struct scan sc;
+	struct top_meter m;
+	struct sys_report r;
+
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(meminfo_parse(text, sizeof(text) - 1, &sc.meminfo), 0);
+	sc.mode = MODE_EXACT;
+	sc.totals.valid = CNT_EXACT;
+	sc.totals.kind[KIND_ANON].rss_bytes = 100 * MIB;
+	sc.totals.kind[KIND_FILE].rss_bytes = 50 * MIB;
+	sc.totals.kind[KIND_SHMEM].rss_bytes = 10 * MIB;
+	top_meter_compute(&m, &sc.meminfo, &sc);
+	sys_report_build(&sc, &r);
+	assert_int_equal(m.seg[SEG_KERNEL], r.kernel);
+	assert_int_equal(r.kernel, (16 + 4 + 1 + 2 + 2) * MIB + 512 * 1024);
+	assert_int_equal(m.seg[SEG_CACHE], r.cache_unmapped);
+	assert_int_equal(r.cache_unmapped, (8 + 256 - 60) * MIB);
+	assert_int_equal(m.seg[SEG_FREE], r.free);
+	assert_int_equal(m.total, r.total);
+	meminfo_release(&sc.meminfo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +350,7 @@ int main(void)
 		cmocka_unit_test(unknown_values_sort_last_and_are_unknown),
 		cmocka_unit_test(group_rows_replace_processes),
 		cmocka_unit_test(meter_reconciles_meminfo_with_the_scan),
+		cmocka_unit_test(meter_agrees_with_sys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
