@@ -62,6 +62,11 @@ $(B)/tests/live/helpers/%: tests/live/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lm
 
+# The kernel-consistency helper is static: no shared library, so every page it maps is the test's.
+$(B)/tests/live/helpers/special: tests/live/helpers/special.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -fsanitize% -flto%,$(ALL_CFLAGS)) -static -o $@ $<
+
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lm

@@ -75,11 +75,14 @@ struct accounter {
 	pss_t share[512];                /* pss_share(page_size, m) for small m */
 	/*
 	 * Facts pagemap and the mapping imply stand in for kpage reads: the
-	 * exclusive bit for kpagecount 1 (the kernel sets it from the same
-	 * per-page mapcount), and the mapping for a page's kind. Off when
-	 * every frame's facts must be read, as for a capture.
+	 * exclusive bit for kpagecount 1 where the kernel sets it from the
+	 * same per-page mapcount (a page-table entry; not an entry that may
+	 * be part of a PMD-mapped huge page, whose bit is the head page's),
+	 * and the mapping for a page's kind. Off when every frame's facts
+	 * must be read, as for a capture.
 	 */
 	bool infer;
+	unsigned swap_areas;             /* swap areas listed (pm_is_swap) */
 };
 
 
@@ -106,7 +109,9 @@ void account_group_end(struct accounter *a, struct mem_counts *gc);
  * the pass met before and whose mappers have not all been walked (so each
  * frame is read once per scan, not once per mapper), and, when infer is
  * set, an entry pagemap marks exclusively mapped and anonymous in a mapping
- * that cannot be on hugetlbfs (kpagecount 1, kind anon). Stores in miss[] the indexes of
+ * that cannot be on hugetlbfs, off the frame-address alignment of a
+ * PMD-mapped huge page (kpagecount 1, kind anon). A non-present entry is
+ * swap only if pm_is_swap says so for swap_areas. Stores in miss[] the indexes of
  * the present entries whose facts the caller must read, in order, and
  * returns how many. implied[j] is the kpageflags miss[j]'s frame has if
  * its kpagecount is not 0, as its mapping tells (infer set), or

@@ -30,6 +30,27 @@ static inline uint64_t pm_pfn(uint64_t pm) { return pm & PM_PFN_MASK; }
 /* Swap entry identity (type and offset), bits 0-54 of a swapped entry. */
 static inline uint64_t pm_swap_entry(uint64_t pm) { return pm & PM_PFN_MASK; }
 
+/*
+ * pagemap sets PM_SWAP for every non-present entry that is not empty, swap
+ * or not (include/linux/swapops.h): the types from MAX_SWAPFILES up are
+ * migration, hwpoison, device-private and page-table marker entries (guard
+ * regions, userfaultfd write-protect and poison markers: type 31). The
+ * kernel's configuration moves MAX_SWAPFILES between 23 (all of them
+ * built in: 32 - 4 device - 3 migration - 1 hwpoison - 1 marker) and 31,
+ * so a type below 23 is a swap area's on any kernel; one above, only when
+ * that many swap areas exist.
+ */
+#define SWAP_TYPES_ALWAYS 23
+
+/* Whether a pagemap entry holds a swap entry of one of nareas swap areas. */
+static inline int pm_is_swap(uint64_t pm, unsigned nareas)
+{
+	uint64_t type = pm & PM_SWAP_TYPE_MASK;
+
+	return (pm & (PM_PRESENT | PM_SWAP | PM_GUARD_REGION)) == PM_SWAP &&
+	       (type < SWAP_TYPES_ALWAYS || type < nareas);
+}
+
 /* /proc/kpageflags: one 64-bit flag word per frame (pagemap.rst). */
 #define KPF_BIT(n) (UINT64_C(1) << (n))
 #define KPF_LOCKED        KPF_BIT(0)

@@ -50,7 +50,7 @@ for build in build build-asan; do
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] && suite "unit $(basename "$t")$tag" "$t"
 	done
-	for s in live golden snapshot scan hugemem ui churn leaks; do
+	for s in live golden snapshot scan hugemem kernel ui churn leaks; do
 		[ -f "tests/$s/run.sh" ] && suite "$s$tag" env TRUEMEM="$build/truemem" \
 			HELPERS="$build/tests/live/helpers" BUILD="$build" sh "tests/$s/run.sh"
 	done

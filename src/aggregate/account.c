@@ -296,14 +296,35 @@ static bool not_hugetlbfs(const struct vma *v)
 }
 
 /*
- * An entry pagemap marks exclusively mapped and anonymous, in a mapping
- * that is not on hugetlbfs: its frame is mapped once, by this entry, and
- * is an anonymous page. (A private hugetlbfs page copied on write reads
- * the same.)
+ * Whether the entry for vaddr in mapping v may come from a PMD mapping of a
+ * huge page. A PMD maps a naturally aligned folio of PMD size (a page
+ * table's worth of pages: page_size / 8) at a PMD-aligned address inside
+ * one mapping, so each frame's offset in it equals its address's: an entry
+ * whose frame and address disagree there, or whose mapping does not cover
+ * the aligned block, is mapped by a page-table entry of its own.
  */
-static bool exclusive_anon(uint64_t pm, const struct vma *v)
+static bool maybe_pmd_mapped(uint64_t pm, uint64_t vaddr, const struct vma *v, uint64_t page_size)
 {
-	return (pm & (PM_MMAP_EXCLUSIVE | PM_FILE)) == PM_MMAP_EXCLUSIVE && v && not_hugetlbfs(v);
+	uint64_t pages = page_size / 8, block = (vaddr / page_size) & ~(pages - 1);
+
+	return (pm_pfn(pm) & (pages - 1)) == ((vaddr / page_size) & (pages - 1)) &&
+	       block * page_size >= v->start && (block + pages) * page_size <= v->end;
+}
+
+/*
+ * An entry pagemap marks exclusively mapped and anonymous, in a mapping
+ * that is not on hugetlbfs, and not possibly PMD-mapped: its frame is
+ * mapped once, by this entry, and is an anonymous page (a private hugetlbfs
+ * page copied on write reads the same). For a page-table entry the kernel
+ * sets the bit from the page's own mapcount, the one kpagecount reports;
+ * for a PMD-mapped huge page it sets it from the head page's, for all of
+ * its pages, and a tail page copied on write after fork leaves the head
+ * mapped once while the other pages are mapped twice: those are read.
+ */
+static bool exclusive_anon(uint64_t pm, uint64_t vaddr, const struct vma *v, uint64_t page_size)
+{
+	return (pm & (PM_MMAP_EXCLUSIVE | PM_FILE)) == PM_MMAP_EXCLUSIVE && v && not_hugetlbfs(v) &&
+	       !maybe_pmd_mapped(pm, vaddr, v, page_size);
 }
 
 /*
@@ -347,10 +368,13 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 			continue;
 		v = per_vma ? vma_at(vmas, vma_hint, vaddr) : NULL;
 		if (!(pm & PM_PRESENT)) {
-			account_swapped(a, proc, pc, per_vma ? vmas : NULL, v, pm_swap_entry(pm));
+			/* Markers and migration entries hold no swap: counted nowhere. */
+			if (pm_is_swap(pm, a->swap_areas))
+				account_swapped(a, proc, pc, per_vma ? vmas : NULL, v, pm_swap_entry(pm));
 			continue;
 		}
-		if (a->infer && (pm & PM_MMAP_EXCLUSIVE) && exclusive_anon(pm, v ? v : vma_at(vmas, &hint, vaddr))) {
+		if (a->infer && (pm & PM_MMAP_EXCLUSIVE) &&
+		    exclusive_anon(pm, vaddr, v ? v : vma_at(vmas, &hint, vaddr), a->page_size)) {
 			account_present(a, pc, v, vaddr, pm_pfn(pm), 1, KPF_ANON, false);
 			continue;
 		}
@@ -414,7 +438,10 @@ void account_shmem_swap(struct accounter *a, uint32_t proc, struct mem_counts *p
 	scope_shmem_swap(&a->all, object, bytes);
 	if (a->in_group) {
 		scope_shmem_swap(&a->group, object, bytes);
-		shmem_swap_add(&a->shm, object, v->offset, v->offset + (v->end - v->start), bytes, a->group_id);
+		/* A private writable mapping's figure leaves out its copied pages: no equation over its range. */
+		if (vma_is_shared(v) || v->perms[1] != 'w')
+			shmem_swap_add(&a->shm, object, v->offset, v->offset + (v->end - v->start), bytes,
+				       a->group_id);
 	}
 }
 

@@ -324,10 +324,20 @@ static void reader_release(struct reader *r)
 	buf_release(&r->text);
 }
 
-static bool has_shared_mapping(const struct vma_list *vmas)
+/*
+ * Whether mapping v may be of a shmem object (tmpfs, memfd, SysV, shared
+ * anonymous: device major 0, not known to live elsewhere), whose swapped
+ * pages pagemap does not show.
+ */
+static bool may_be_shmem(const struct vma *v)
+{
+	return v->dev_major == 0 && v->inode != 0 && v->fs != VMA_FS_OTHER;
+}
+
+static bool has_shmem_mapping(const struct vma_list *vmas)
 {
 	for (size_t i = 0; i < vmas->n; i++)
-		if (vma_is_shared(&vmas->v[i]))
+		if (may_be_shmem(&vmas->v[i]))
 			return true;
 	return false;
 }
@@ -430,12 +440,13 @@ static int read_proc_exact(struct reader *r, pid_t pid, bool want_smaps, struct 
 
 	if (rc < 0)
 		return rc;
-	if (!want_smaps && r->swap_in_use && has_shared_mapping(&vmas)) {
+	read_vmas_fs(r, pid, &vmas);
+	if (!want_smaps && r->swap_in_use && has_shmem_mapping(&vmas)) {
 		vma_list_release(&vmas);
 		if ((rc = read_vmas(r, pid, &vmas, true)) < 0)
 			return rc;
+		read_vmas_fs(r, pid, &vmas);
 	}
-	read_vmas_fs(r, pid, &vmas);
 	/* The text of a process with thousands of mappings is large: not kept for the next. */
 	if (r->text.cap > TEXT_KEEP)
 		buf_release(&r->text);
@@ -446,10 +457,12 @@ static int read_proc_exact(struct reader *r, pid_t pid, bool want_smaps, struct 
 
 /*
  * Shmem pages swapped out leave no pagemap entry: smaps' Swap beyond what
- * the entries showed. Every shared mapping of a memory-backed object (device
- * major 0: tmpfs, memfd, SysV, shared anonymous) is handed over, swapped or
- * not, since which ranges hold no swap matters to the groups. Mappings read
- * from maps (no smaps) have none to hand.
+ * the entries showed. The kernel counts them in every mapping of the
+ * object, private ones too (the whole range when shared or read-only, the
+ * pages not copied on write when private and writable). Every mapping of a
+ * memory-backed object is handed over, swapped or not, since which ranges
+ * hold no swap matters to the groups. Mappings read from maps (no smaps)
+ * have none to hand.
  */
 static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
 {
@@ -457,7 +470,7 @@ static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vm
 		struct vma *v = &vmas->v[i];
 		uint64_t smaps_swap;
 
-		if (!v->smaps || !vma_is_shared(v) || v->dev_major != 0 || v->inode == 0)
+		if (!v->smaps || !may_be_shmem(v))
 			continue;
 		smaps_swap = v->smaps->swap_kb * 1024;
 		if (smaps_swap < v->counts.swap_bytes)
@@ -771,7 +784,7 @@ static int scan_swap_entries(struct scan_ctx *c, struct pagemap *pm, const struc
 				if ((rc = pagemap_read(pm, a, k, c->pm, c->err)) < 0)
 					return rc;
 				for (size_t e = 0; e < k; e++)
-					if ((c->pm[e] & (PM_SWAP | PM_PRESENT)) == PM_SWAP)
+					if (pm_is_swap(c->pm[e], c->acc.swap_areas))
 						account_swap_ref(&c->acc, pm_swap_entry(c->pm[e]));
 				a += k * ps;
 			}
@@ -898,6 +911,24 @@ static int scan_meminfo(struct scan_ctx *c)
 	c->swap_in_use = total != UINT64_MAX && free_ != UINT64_MAX && total > free_;
 	c->rd.swap_in_use = c->swap_in_use;
 	return 0;
+}
+
+/*
+ * How many swap areas /proc/swaps lists (a header line, then one per
+ * area), which tells swap entries from markers of the high types
+ * (pm_is_swap). A snapshot without the file (older, or the engine's
+ * without swap) lists none.
+ */
+static unsigned scan_swap_areas(struct scan_ctx *c)
+{
+	struct tm_error ignored = { 0 };
+	unsigned lines = 0;
+
+	if (source_read_top(c->src, "swaps", &c->rd.text, &ignored) < 0)
+		return 0;
+	for (size_t i = 0; i < c->rd.text.len; i++)
+		lines += c->rd.text.buf[i] == '\n';
+	return lines ? lines - 1 : 0;
 }
 
 /* Counts the unreadable; numbers over nothing readable are unknown, never 0. */
@@ -1318,6 +1349,8 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	account_init(&c->acc, s->page_size);
 	/* A capture records the facts of every frame it meets. */
 	c->acc.infer = !s->rec && !(o->flags & SCAN_RECORD);
+	if (out->mode == MODE_EXACT)
+		c->acc.swap_areas = scan_swap_areas(c);
 	rc = walk_threaded(c) ? scan_walk_threaded(c, order) : scan_walk(c, order);
 	if (rc == 0 && out->mode == MODE_EXACT && c->swap_in_use)
 		rc = scan_outside_swap(c, others, nothers);
