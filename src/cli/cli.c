@@ -11,16 +11,24 @@
 #include "cli.h"
 #include "view.h"
 
+/*
+ * Messages quote what they were given (a scenario line, a path, an
+ * argument): all of it is escaped as names are, so no input reaches the
+ * terminal raw.
+ */
 void cli_error(const char *fmt, ...)
 {
+	struct buf b = BUF_INIT;
+	char msg[1024];
 	va_list ap;
 
-	fflush(stdout);
-	fputs("truemem: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	escape_untrusted(&b, msg, 0);
+	fflush(stdout);
+	fprintf(stderr, "truemem: %s\n", b.buf);
+	buf_release(&b);
 }
 
 int cli_open_source(const struct cli_opts *o, struct source *s)

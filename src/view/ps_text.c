@@ -6,6 +6,7 @@
  * numbers print as "-", never 0; names are escaped before they reach the
  * terminal.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,10 +89,15 @@ static void write_procs(FILE *f, const struct scan *sc, const struct ps_rows *ro
 		buf_release(&user);
 		write_command(f, proc_command(p), width > 0 ? width - used : 0, p->id.pid == sc->self);
 	}
-	if (!t->no_totals)
-		fprintf(f, "%*s %-*s %*s %*s %*s %*s %s\n", wpid, "", wuser, "", w[0], cells[rows->n][0], w[1],
-		cells[rows->n][1], w[2], cells[rows->n][2], w[3], cells[rows->n][3],
-		sc->mode == MODE_EXACT ? "TOTAL (distinct frames)" : "TOTAL (sum of PSS)");
+	if (!t->no_totals) {
+		char unread[64] = "";
+
+		if (sc->nunreadable)
+			snprintf(unread, sizeof(unread), "; %zu of %zu unreadable", sc->nunreadable, sc->n);
+		fprintf(f, "%*s %-*s %*s %*s %*s %*s TOTAL (%s%s)\n", wpid, "", wuser, "", w[0], cells[rows->n][0],
+			w[1], cells[rows->n][1], w[2], cells[rows->n][2], w[3], cells[rows->n][3],
+			sc->mode == MODE_EXACT ? "distinct frames" : "sum of PSS", unread);
+	}
 	free(cells);
 }
 
@@ -188,9 +194,17 @@ static void write_groups(FILE *f, const struct scan *sc, const struct ps_text_op
 	bool human = t->human, tree = t->tree;
 
 	groups_sort(sc, order, t->sort, t->reverse);
-	if (!t->no_headers)
-		fprintf(f, "%-40s %10s %10s %10s %10s %10s %10s %10s\n", group_by_names[sc->group_by], "PROCS", "SWAP",
-			"SWAP_USS", "FREES", "USS", "PSS", "RSS");
+	if (!t->no_headers) {
+		char key[16];
+		size_t k;
+
+		/* One case for every title, as the process table has. */
+		for (k = 0; group_by_names[sc->group_by][k] && k + 1 < sizeof(key); k++)
+			key[k] = (char)toupper((unsigned char)group_by_names[sc->group_by][k]);
+		key[k] = '\0';
+		fprintf(f, "%-40s %10s %10s %10s %10s %10s %10s %10s\n", key, "PROCS", "SWAP", "SWAP_USS", "FREES",
+			"USS", "PSS", "RSS");
+	}
 	for (size_t i = 0; i < sc->ngroups; i++) {
 		const struct group *g = &sc->groups[order[i]];
 		const struct mem_counts *c = &g->counts;
@@ -200,8 +214,11 @@ static void write_groups(FILE *f, const struct scan *sc, const struct ps_text_op
 		cells_counts(cells, c, true, human);
 		fmt_cell(swap_uss, sizeof(swap_uss), c->swap_uss_bytes, c->valid & CNT_SWAP_USS, human);
 		group_label(&b, sc, g);
-		fprintf(f, "%-40.40s %10zu %10s %10s %10s %10s %10s %10s\n", b.buf, g->npids, cells[0], swap_uss,
+		fprintf(f, "%-40.40s %10zu %10s %10s %10s %10s %10s %10s", b.buf, g->npids, cells[0], swap_uss,
 			frees_cell(c, true, human), cells[1], cells[2], cells[3]);
+		if (g->nunreadable)
+			fprintf(f, "  (%zu of %zu unreadable)", g->nunreadable, g->npids);
+		fputc('\n', f);
 		buf_release(&b);
 		if (tree && sc->group_by == GROUP_TREE)
 			write_tree_members(f, sc, g, human);

@@ -24,6 +24,9 @@ void sys_text_write(FILE *f, const struct scan *sc, const struct sys_report *r, 
 	fprintf(f, "MEMORY\n");
 	line(f, "total (MemTotal)", r->total, true, human);
 	line(f, "free (MemFree)", r->free, true, human);
+	/* What free(1) users read first; an estimate of the kernel's, not a part of the split below. */
+	line(f, "available (MemAvailable)", meminfo_get(&sc->meminfo, "MemAvailable"),
+	     meminfo_get(&sc->meminfo, "MemAvailable") != UINT64_MAX, human);
 	line(f, "mapped by processes: anon", r->anon, r->known, human);
 	line(f, "mapped by processes: file", r->file, r->known, human);
 	line(f, "mapped by processes: shmem", r->shmem, r->known, human);

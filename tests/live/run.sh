@@ -708,6 +708,14 @@ test_rollup_as_nobody() {
 	awk -v p=$root_pid '$1 == p { found = 1; if ($3 == "-" && $4 == "-" && $5 == "-" && $6 == "-") ok = 1 }
 		END { exit !(found && ok) }' "$WORK/nb.txt" ||
 		err "text row of unreadable $root_pid: expected '-' for SWAP USS PSS RSS, got '$(grep "^ *$root_pid " "$WORK/nb.txt")'"
+	# A TOTAL or group over partly unreadable processes says how many, in text too.
+	$nb "$TRUEMEM" ps -p "$root_pid,$mine" >"$WORK/nb.txt" 2>/dev/null
+	grep -q 'TOTAL (sum of PSS; 1 of 2 unreadable)$' "$WORK/nb.txt" ||
+		err "TOTAL over one unreadable of two: '$(grep TOTAL "$WORK/nb.txt")'"
+	$nb "$TRUEMEM" ps --group-by tree -p "$root_pid,$mine" >"$WORK/nb.txt" 2>/dev/null
+	grep -q "^$root_pid .*(1 of 1 unreadable)$" "$WORK/nb.txt" ||
+		err "group of one unreadable process: '$(grep "^$root_pid " "$WORK/nb.txt")'"
+	grep -q "^$mine .*unreadable" "$WORK/nb.txt" && err "readable group marked unreadable"
 	# nobody's own memhog: rollup numbers, exact (256 private pages + stub).
 	b=$((256 * PAGE + STUB))
 	expect_proc "$WORK/nb.json" "$mine" readable=true rss=$b pss=$b uss=$b swap=0

@@ -147,5 +147,24 @@ expect_order "another process's pagemap outside its maps (map)" 11/pagemap 11/ma
 fresh; : >"$d/10/smaps"
 expect_order "pagemap outside every mapping of smaps" 10/pagemap 10/smaps "$TRUEMEM" map 10 -X --from "$d"
 
+# sys shows MemAvailable beside MemFree, from the snapshot's meminfo.
+want=$(awk '$1 == "MemAvailable:" { print $2 * 1024 }' "$tmp/good/meminfo")
+got=$("$TRUEMEM" sys --from "$tmp/good" --bytes 2>/dev/null | awk '/available \(MemAvailable\)/ { print $NF }')
+if [ -n "$want" ] && [ "$got" = "$want" ]; then pass "sys shows MemAvailable"
+else fail "sys shows MemAvailable" "got '$got', meminfo says '$want'"; fi
+# Group titles in one case, as the process table's.
+got=$("$TRUEMEM" ps --from "$tmp/good" --group-by user 2>/dev/null | head -1 | awk '{ print $1, $2 }')
+if [ "$got" = "USER PROCS" ]; then pass "group title case"; else fail "group title case" "'$got'"; fi
+
+# Messages that quote input escape it: no escape sequence reaches the terminal.
+printf 'ram 16M\n\033[31mRED now\n' >"$tmp/hostile.scn"
+expect "scenario error quoting an escape sequence" '\e[31mRED' "$TRUEMEM" sim "$tmp/hostile.scn" -o "$tmp/h"
+if grep -q "$(printf '\033')" "$tmp/err"; then fail "scenario error is escaped" "a raw ESC byte on stderr"
+else pass "scenario error is escaped"; fi
+expect "--from path with a newline" '\nx' "$TRUEMEM" ps --from "$tmp/no
+x"
+if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then fail "path error on one line" "$(cat "$tmp/err")"
+else pass "path error on one line"; fi
+
 echo "snapshot: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
