@@ -148,6 +148,8 @@ struct top_state {
 	char *members_of;           /* that group's key */
 	enum group_by members_group_by; /* the grouping to go back to */
 	bool editing_filter;
+	char search[128];           /* F3: a regex (filter_compile) the selection jumps to */
+	bool editing_search;
 	double interval;            /* seconds between refreshes, as asked */
 	bool paused;
 	bool human;

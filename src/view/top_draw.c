@@ -12,6 +12,7 @@
  */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <wchar.h>
@@ -389,7 +390,12 @@ static void draw_command(struct top_state *st, int y, int x, int w, const struct
 	int used = 0;
 
 	if (r->group) {
-		top_draw_untrusted(st, y, x, w, r->group->key);
+		const struct proc *leader = st->scan.group_by == GROUP_TREE ? scan_find(&st->scan, r->group->leader) : NULL;
+		char *label = leader ? xasprintf("%s %s", r->group->key, proc_command(leader)) : NULL;
+
+		/* A tree is labelled as in ps: its leader's pid and command. */
+		top_draw_untrusted(st, y, x, w, label ? label : r->group->key);
+		free(label);
 		return;
 	}
 	if (r->depth > 0) {
@@ -473,6 +479,13 @@ static void draw_status(struct top_state *st)
 	if (st->editing_filter) {
 		x = top_draw_text(y, 0, COLS, "filter regex (Enter keeps, Esc clears): ");
 		x += top_draw_untrusted(st, y, x, COLS - x - 1, st->filter);
+		curs_set(1);
+		move(y, x);
+		return;
+	}
+	if (st->editing_search) {
+		x = top_draw_text(y, 0, COLS, "search regex (F3 next, Enter ends): ");
+		x += top_draw_untrusted(st, y, x, COLS - x - 1, st->search);
 		curs_set(1);
 		move(y, x);
 		return;

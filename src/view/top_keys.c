@@ -208,6 +208,68 @@ static void act_help(struct top_state *st, int key)
 	st->screen = SCREEN_HELP;
 }
 
+/*
+ * Moves the selection to the first row at or after (next: after) the
+ * selected one whose command, command line or user matches the search,
+ * wrapping around, as htop's F3. Returns false when none matches.
+ */
+static bool search_jump(struct top_state *st, bool next)
+{
+	regex_t re;
+	bool found = false;
+
+	if (!st->search[0] || !st->nrows || filter_compile(&re, st->search) != 0)
+		return false;
+	for (size_t k = next ? 1 : 0; k <= st->nrows && !found; k++) {
+		size_t i = (st->sel + k) % st->nrows;
+
+		if (top_row_matches(st->rows[i].proc, st->rows[i].group, &re)) {
+			st->sel = i;
+			found = true;
+		}
+	}
+	regfree(&re);
+	if (found) {
+		top_clamp_selection(st);
+		top_selection_save(st);
+		st->dirty = true;
+	}
+	return found;
+}
+
+static void act_search(struct top_state *st, int key)
+{
+	if (st->editing_search)
+		search_jump(st, true);
+	st->editing_search = true;
+}
+
+/* Typing into the search: the selection follows; F3 finds the next match; Enter or Esc ends it. */
+static void search_key(struct top_state *st, int key)
+{
+	size_t n = strlen(st->search);
+
+	if (key == '\n' || key == '\r' || key == KEY_ENTER || key == KEY_ESC) {
+		st->editing_search = false;
+		return;
+	}
+	if (key == KEY_F(3)) {
+		search_jump(st, true);
+		return;
+	}
+	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		while (n > 0 && ((unsigned char)st->search[n - 1] & 0xc0) == 0x80)
+			n--;
+		st->search[n > 0 ? n - 1 : 0] = '\0';
+	} else if (key >= 32 && key < 256 && n + 1 < sizeof(st->search)) {
+		st->search[n] = (char)key;
+		st->search[n + 1] = '\0';
+	} else {
+		return;
+	}
+	search_jump(st, false);
+}
+
 static void act_quit(struct top_state *st, int key)
 {
 	st->quit = true;
@@ -231,10 +293,13 @@ static const struct top_binding bindings[] = {
 	{ '>',           ON_LIST, NULL,            NULL, act_sort_step },
 	{ KEY_F(6),      ON_LIST, "F6",            "choose the sort column from a menu", act_sort_menu },
 	{ 'r',           ON_LIST, "r",             "reverse the sort order", act_reverse },
-	{ '/',           ON_LIST, "/",             "filter: a regex on command or user, any case unless it has capitals", act_filter },
+	{ '/',           ON_LIST, "/ F4",          "filter: a regex on command or user, any case unless it has capitals", act_filter },
+	{ KEY_F(4),      ON_LIST, NULL,            NULL, act_filter },
+	{ KEY_F(3),      ON_LIST, "F3",            "search: the selection jumps to a match (F3 again: the next)", act_search },
 	{ KEY_ESC,       ON_LIST, "Esc",           "clear the filter, or leave a group's processes; in the mappings, go back", act_clear_filter },
 	{ 'g',           ON_LIST, "g",             "group by: none, user, program, tree, cgroup", act_group },
-	{ 't',           ON_LIST, "t",             "tree view of the processes", act_tree },
+	{ 't',           ON_LIST, "t F5",          "tree view of the processes", act_tree },
+	{ KEY_F(5),      ON_LIST, NULL,            NULL, act_tree },
 	{ '\n',          ON_LIST, "Enter",         "the selected process's mappings, or the selected group's processes", act_enter },
 	{ '\r',          ON_LIST, NULL,            NULL, act_enter },
 	{ KEY_ENTER,     ON_LIST, NULL,            NULL, act_enter },
@@ -245,7 +310,8 @@ static const struct top_binding bindings[] = {
 	{ '+',           ON_BOTH, "+ -",           "refresh less or more often", act_interval },
 	{ '-',           ON_BOTH, NULL,            NULL, act_interval },
 	{ ' ',           ON_BOTH, "Space",         "pause or resume refreshing", act_pause },
-	{ 'q',           ON_LIST, "q",             "quit (in the mappings: go back)", act_quit },
+	{ 'q',           ON_LIST, "q F10",         "quit (in the mappings: go back)", act_quit },
+	{ KEY_F(10),     ON_BOTH, NULL,            NULL, act_quit },
 	{ KEY_RESIZE,    ON_BOTH, NULL,            NULL, act_resize },
 };
 
@@ -321,6 +387,10 @@ bool top_key(struct top_state *st, int key)
 {
 	if (st->editing_filter) {
 		filter_key(st, key);
+		return true;
+	}
+	if (st->editing_search) {
+		search_key(st, key);
 		return true;
 	}
 	if (st->screen == SCREEN_HELP) {

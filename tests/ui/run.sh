@@ -305,6 +305,44 @@ else
 fi
 tm kill-session -t grp 2>/dev/null
 
+# ---- htop's function keys: F3 search, F4 filter, F5 tree, F10 quit
+start_top fk 160 30 -d 0.5 -p "$A,$B"
+if wait_for fk 10 "uiB$$"; then
+	# The smaller B is on the second row: the search moves the selection to it.
+	tm send-keys -t fk F3 "uiB$$" Enter Enter
+	if wait_for fk 10 "mappings of pid $B"; then
+		tm send-keys -t fk Escape
+		wait_for fk 5 COMMAND
+		tm send-keys -t fk F5
+		if wait_cmd fk 5 grep -q "group none  tree"; then
+			tm send-keys -t fk F5 F4 "uiB$$" Enter
+			if wait_cmd fk 10 sh -c "t=\$(cat); echo \"\$t\" | grep -q '^ *$B ' && ! echo \"\$t\" | grep -q '^ *$A '"; then
+				tm send-keys -t fk F10
+				if wait_for fk 5 "TOP_EXIT=0"; then pass htop_function_keys
+				else fail htop_function_keys "F10 did not quit"; fi
+			else
+				fail htop_function_keys "F4 did not filter: $(screen fk | table_rows | head -3 | tr '\n' '|')"
+			fi
+		else
+			fail htop_function_keys "F5 did not turn the tree view on: $(screen fk | sed -n 1,4p | tr '\n' '|')"
+		fi
+	else
+		fail htop_function_keys "F3 uiB$$ did not select pid $B: $(screen fk | tail -3 | tr '\n' '|')"
+	fi
+else
+	fail htop_function_keys "no table"
+fi
+tm kill-session -t fk 2>/dev/null
+
+# ---- tree groups are labelled as in ps: the leader's pid and command
+start_top tg 160 30 -d 0.5 -p "$A" --group-by tree
+if wait_cmd tg 10 grep -q "^ *1 .* $A .*uiA$$"; then
+	pass tree_group_label
+else
+	fail tree_group_label "no row '$A ... uiA$$': $(screen tg | table_rows | head -2 | tr '\n' '|')"
+fi
+tm kill-session -t tg 2>/dev/null
+
 # ---- the help screen lists the keys
 start_top help 120 40 -d 0.5 -p "$A"
 if wait_for help 10 "COMMAND"; then
