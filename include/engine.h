@@ -30,7 +30,9 @@ struct engine;
 #define ENGINE_MIN_RAM_BYTES      (UINT64_C(64) << 10)
 #define ENGINE_MAX_RAM_BYTES      (UINT64_C(4) << 40)
 
-enum engine_map_kind { MAP_ANON_PRIVATE, MAP_ANON_SHARED, MAP_FILE_PRIVATE, MAP_FILE_SHARED, MAP_SHMEM, MAP_TMPFS };
+/* MAP_ANON_HUGE: private anonymous, 2 MiB aligned, PMD-mapped when written 2 MiB at a time. */
+enum engine_map_kind { MAP_ANON_PRIVATE, MAP_ANON_SHARED, MAP_FILE_PRIVATE, MAP_FILE_SHARED, MAP_SHMEM, MAP_TMPFS,
+		       MAP_ANON_HUGE };
 
 /* A new engine with no processes (caller frees with engine_free). */
 struct engine *engine_new(void);
@@ -65,6 +67,14 @@ int engine_unlink(struct engine *e, const char *path, struct tm_error *err);
 /* `swapout`: length_bytes 0 means to the end of the region. */
 int engine_swapout(struct engine *e, pid_t pid, const char *region,
 		   uint64_t offset_bytes, uint64_t length_bytes, struct tm_error *err);
+/*
+ * `guard`: MADV_GUARD_INSTALL over the range (length_bytes 0: to the
+ * region's end): its pages are unmapped (anonymous ones freed, swap slots
+ * dropped) and each entry becomes a guard marker, which fork copies and a
+ * touch faults on (an error).
+ */
+int engine_guard(struct engine *e, pid_t pid, const char *region,
+		 uint64_t offset_bytes, uint64_t length_bytes, struct tm_error *err);
 /* `reclaim PAGES`: runs the reclaim policy until pages frames are free. */
 int engine_reclaim(struct engine *e, uint64_t pages, struct tm_error *err);
 

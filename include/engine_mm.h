@@ -66,15 +66,22 @@ void u32vec_release(struct u32vec *vec);
  *   0                       none
  *   bit 0 set               present: frame number in bits 12-51
  *   bit 0 clear, bit 1 set  swap entry: swap type 0, slot in bits 12-51
+ *   bit 2 with bit 0        one of the 512 entries of a PMD-mapped huge page
+ *                           (a 2 MiB block of 512 frames, pfn 512-aligned)
+ *   bit 3 alone             a guard marker (MADV_GUARD_INSTALL): no page, no swap
  */
 #define PTE_PRESENT   UINT64_C(1)
 #define PTE_SWAP      UINT64_C(2)
+#define PTE_PMD       UINT64_C(4)
+#define PTE_GUARD     UINT64_C(8)
+#define PMD_PAGES     PT_ENTRIES
 #define PTE_NUM_SHIFT 12
 
 static inline uint64_t pte_mk_present(uint32_t pfn) { return ((uint64_t)pfn << PTE_NUM_SHIFT) | PTE_PRESENT; }
 static inline uint64_t pte_mk_swap(uint32_t slot) { return ((uint64_t)slot << PTE_NUM_SHIFT) | PTE_SWAP; }
 static inline bool pte_present(uint64_t e) { return e & PTE_PRESENT; }
 static inline bool pte_swapped(uint64_t e) { return !(e & PTE_PRESENT) && (e & PTE_SWAP); }
+static inline bool pte_guard(uint64_t e) { return e == PTE_GUARD; }
 static inline uint32_t pte_pfn(uint64_t e) { return (uint32_t)(e >> PTE_NUM_SHIFT); }
 static inline uint32_t pte_slot(uint64_t e) { return (uint32_t)(e >> PTE_NUM_SHIFT); }
 
@@ -103,6 +110,7 @@ enum frame_kind { FRAME_FREE, FRAME_ZERO, FRAME_ANON, FRAME_FILE, FRAME_SHMEM, F
 enum {
 	FRAME_REFERENCED = 1 << 0,   /* accessed since the clock hand last passed */
 	FRAME_DIRTY      = 1 << 1,   /* written (anon pages always are) */
+	FRAME_THP        = 1 << 2,   /* one of the 512 frames of a transparent huge page */
 };
 #define FRAME_ZERO_PFN  1u
 #define FRAME_FIRST_PFN 2u
@@ -134,6 +142,12 @@ void frames_release(struct frame_table *ft);
 static inline uint32_t frames_free(const struct frame_table *ft) { return ft->ram_pages - ft->used; }
 /* Takes a free frame (there must be one: callers reclaim first) and returns its pfn. */
 uint32_t frame_alloc(struct frame_table *ft, enum frame_kind kind, uint32_t owner, uint64_t index);
+/*
+ * Takes PMD_PAGES free frames in a row, the first on a PMD_PAGES boundary,
+ * from RAM never handed out (the frames skipped to align go to the free
+ * list). Returns the first pfn, or 0 when RAM has no such run left.
+ */
+uint32_t frame_alloc_block(struct frame_table *ft, enum frame_kind kind, uint32_t owner, uint64_t index);
 /* Returns a frame to the free list (mapcount 0, not in the swap cache). */
 void frame_free(struct frame_table *ft, uint32_t pfn);
 
@@ -179,6 +193,7 @@ struct eng_vma {
 	uint32_t object;       /* object id, 0 for private anon */
 	uint32_t anon;         /* anon group id (private mappings), 0 otherwise */
 	uint8_t type;          /* enum vma_type */
+	bool huge;             /* `huge`: 2 MiB aligned, written 2 MiB at a time it is PMD-mapped */
 	bool live;
 	char *region;          /* the scenario's REGION name */
 };
@@ -285,6 +300,8 @@ void procs_release(struct engine *e);
 /* ---- fault.c ---- */
 /* Faults page vaddr of VMA vid for a read or write. Returns 0 or -1 with err (out of memory/swap). */
 int fault_page(struct engine *e, uint32_t vid, uint64_t vaddr, bool write, struct tm_error *err);
+/* Maps the PMD-mapped block of pt holding vpn with page-table entries of their own (split_huge_pmd). */
+void pmd_split(struct engine *e, struct pgtable *pt, uint64_t vpn);
 /* Drops one mapping of frame pfn (a PTE went away); frees anon frames that lose their last one. */
 void frame_unmap(struct engine *e, uint32_t pfn);
 /* Drops one reference to swap slot; a freed slot leaves the swap cache. */

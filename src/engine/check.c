@@ -25,6 +25,8 @@ static int check_pte(const struct engine *e, const struct eng_vma *v, uint64_t v
 	const struct frame *f;
 	uint32_t pfn = pte_pfn(pte);
 
+	if (pte_guard(pte))
+		return 0;
 	if (!pte_present(pte)) {
 		if (vma_type_shared(v->type) || pte_slot(pte) == 0 || pte_slot(pte) > e->swap.nslots)
 			return errorf(err, -1, "bad swap entry at vpn %#llx", (unsigned long long)vpn);

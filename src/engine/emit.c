@@ -6,8 +6,11 @@
  * table maps, and meminfo. Pagemap entries follow pagemap.rst and
  * fs/proc/task_mmu.c (pte_to_pagemap_entry): a present page gives
  * PM_PRESENT | pfn, plus PM_FILE when it is not anonymous and
- * PM_MMAP_EXCLUSIVE when mapped once (the zero page gets neither); a swap
- * entry gives PM_SWAP | type | offset << 5; a swapped-out shmem page has
+ * PM_MMAP_EXCLUSIVE when mapped once (the zero page gets neither; for the
+ * 512 entries of a PMD-mapped huge page, when its head page is mapped
+ * once, as pagemap_pmd_range sets it for all of them); a swap
+ * entry gives PM_SWAP | type | offset << 5 (a guard marker: PM_SWAP |
+ * PM_GUARD_REGION | type 31 | its marker bit << 5); a swapped-out shmem page has
  * no entry at all, as on Linux. Last, the facts of the shmem objects
  * (shmobj.h): each object's link count (a tmpfs file's 1 while it has a
  * name; a memfd's and shared anonymous memory's 0, as fstat shows them)
@@ -28,11 +31,14 @@
 #define EMIT_BATCH 4096
 #define EMIT_HOST "truemem-sim"
 
-static uint64_t pagemap_entry(const struct engine *e, uint64_t pte)
+static uint64_t pagemap_entry(const struct engine *e, uint64_t pte, uint64_t vpn)
 {
 	const struct frame *f;
 	uint64_t pm;
 
+	/* A guard marker: pte marker type 31, PTE_MARKER_GUARD (bit 2) in the offset, as pagemap shows it. */
+	if (pte_guard(pte))
+		return PM_SWAP | PM_GUARD_REGION | 31 | (UINT64_C(4) << PM_SWAP_OFF_SHIFT);
 	if (!pte_present(pte))
 		return PM_SWAP | ((uint64_t)pte_slot(pte) << PM_SWAP_OFF_SHIFT);   /* swap type 0 */
 	pm = PM_PRESENT | pte_pfn(pte);
@@ -41,6 +47,8 @@ static uint64_t pagemap_entry(const struct engine *e, uint64_t pte)
 	f = &e->frames.f[pte_pfn(pte)];
 	if (f->kind != FRAME_ANON)
 		pm |= PM_FILE;
+	if (pte & PTE_PMD)
+		f = &e->frames.f[pte_pfn(pte) - (vpn & (PMD_PAGES - 1))];
 	if (f->mapcount == 1)
 		pm |= PM_MMAP_EXCLUSIVE;
 	return pm;
@@ -67,7 +75,7 @@ static int emit_pagemap(struct snap_writer *w, const struct engine *e, const str
 			}
 			if (n == 0)
 				run_start = idx;
-			run[n++] = pagemap_entry(e, *ent);
+			run[n++] = pagemap_entry(e, *ent, idx);
 			idx++;
 		}
 		if (n && snapw_pagemap(w, p->pid, run_start << ENG_PAGE_SHIFT, n, run, err))
@@ -113,7 +121,7 @@ static int emit_proc(struct snap_writer *w, const struct engine *e, const struct
 	return rc;
 }
 
-static uint64_t kpage_flags(const struct frame *f)
+static uint64_t kpage_flags(const struct frame *f, uint32_t pfn)
 {
 	uint64_t fl = KPF_LRU | KPF_UPTODATE;
 
@@ -131,6 +139,8 @@ static uint64_t kpage_flags(const struct frame *f)
 		fl |= KPF_DIRTY;
 	if (f->flags & FRAME_REFERENCED)
 		fl |= KPF_REFERENCED;
+	if (f->flags & FRAME_THP)
+		fl |= KPF_THP | (pfn % PMD_PAGES ? KPF_COMPOUND_TAIL : KPF_COMPOUND_HEAD);
 	return fl;
 }
 
@@ -151,7 +161,7 @@ static int emit_kpages(struct snap_writer *w, const struct engine *e, struct tm_
 		pfn[n] = i;
 		/* As on Linux, the zero page is never counted as mapped: kpagecount 0. */
 		cnt[n] = f->kind == FRAME_ZERO ? 0 : f->mapcount;
-		fl[n] = kpage_flags(f);
+		fl[n] = kpage_flags(f, i);
 		if (++n == EMIT_BATCH) {
 			rc = snapw_kpages(w, pfn, cnt, fl, n, err);
 			n = 0;

@@ -17,7 +17,13 @@
  *    replaced by a new anonymous copy, an anonymous frame mapped more than
  *    once is copied (copy-on-write, wp_page_copy), one mapped once is
  *    reused (leaving the swap cache, since its slot's other holders must
- *    keep the old data).
+ *    keep the old data);
+ *  - a huge region (`huge`) written a whole 2 MiB block at a time, none
+ *    of it mapped yet, gets a transparent huge page: 512 frames in a row,
+ *    PMD-mapped (do_huge_pmd_anonymous_page); fork shares it, still
+ *    PMD-mapped; a write to it reuses it while no other page table maps
+ *    any of its pages, and otherwise splits the writer's PMD into 512
+ *    page-table entries and copies the one page (do_huge_pmd_wp_page).
  * Frames are reserved before any state changes: the frames a fault needs
  * are counted first and reclaim runs until they are free, so reclaim never
  * pulls a page from under a fault in progress.
@@ -49,6 +55,30 @@ void swap_entry_put(struct engine *e, uint32_t slot)
 
 	if (swap_put(&e->swap, slot) && pfn)
 		e->frames.f[pfn].swap_slot = 0;
+}
+
+void pmd_split(struct engine *e, struct pgtable *pt, uint64_t vpn)
+{
+	uint64_t base = vpn & ~(uint64_t)(PMD_PAGES - 1);
+
+	for (uint64_t i = 0; i < PMD_PAGES; i++) {
+		uint64_t *ent = pgtable_find(pt, base + i);
+
+		if (ent && pte_present(*ent))
+			*ent &= ~PTE_PMD;
+	}
+	trace_event(e, "split-pmd addr=%#llx", (unsigned long long)base << ENG_PAGE_SHIFT);
+}
+
+/* Whether the PMD-mapped block at pte (any of its entries) is mapped by that PMD alone. */
+static bool pmd_exclusive(const struct engine *e, uint64_t pte, uint64_t vpn)
+{
+	uint32_t head = pte_pfn(pte) - (uint32_t)(vpn & (PMD_PAGES - 1));
+
+	for (uint32_t i = 0; i < PMD_PAGES; i++)
+		if (e->frames.f[head + i].mapcount != 1)
+			return false;
+	return true;
 }
 
 /* Frames a private write to a present page at entry pte needs (0 or 1). */
@@ -183,6 +213,13 @@ static void write_private(struct engine *e, const struct eng_vma *v, uint64_t *p
 	unsigned long long addr = (unsigned long long)vpn << ENG_PAGE_SHIFT;
 	bool was_zero;
 
+	if (*pte & PTE_PMD) {
+		if (pmd_exclusive(e, *pte, vpn)) {
+			f->flags |= FRAME_DIRTY | FRAME_REFERENCED;
+			return;
+		}
+		pmd_split(e, &e->procs[v->proc].pt, vpn);
+	}
 	if (f->kind == FRAME_ANON && f->mapcount == 1) {
 		if (f->swap_slot) {
 			e->swap.cache[f->swap_slot] = 0;
@@ -209,6 +246,9 @@ int fault_page(struct engine *e, uint32_t vid, uint64_t vaddr, bool write, struc
 	const struct eng_vma *v;
 	uint64_t *pte;
 
+	if (pte_guard(pgtable_get(&e->procs[e->vmas[vid].proc].pt, vpn)))
+		return errorf(err, -1, "page %#llx of region '%s' is a guard page (SIGSEGV)",
+			      (unsigned long long)vaddr, e->vmas[vid].region);
 	for (;;) {
 		unsigned need = fault_need(e, &e->vmas[vid], vpn, write);
 
@@ -238,16 +278,76 @@ int fault_page(struct engine *e, uint32_t vid, uint64_t vaddr, bool write, struc
 	return 0;
 }
 
-int engine_touch(struct engine *e, pid_t pid, const char *region, bool write,
+int engine_guard(struct engine *e, pid_t pid, const char *region,
 		 uint64_t offset_bytes, uint64_t length_bytes, struct tm_error *err)
 {
 	uint32_t vid;
 	uint64_t start, end;
+	struct pgtable *pt;
 
 	if (vma_range(e, pid, region, offset_bytes, length_bytes, &vid, &start, &end, err))
 		return -1;
-	for (uint64_t a = start; a < end; a += ENG_PAGE_SIZE)
+	pt = &e->procs[e->vmas[vid].proc].pt;
+	for (uint64_t a = start; a < end; a += ENG_PAGE_SIZE) {
+		uint64_t *pte = pgtable_slot(pt, a >> ENG_PAGE_SHIFT), old = *pte;
+
+		if (old & PTE_PMD)
+			pmd_split(e, pt, a >> ENG_PAGE_SHIFT);
+		*pte = PTE_GUARD;
+		if (pte_present(old))
+			frame_unmap(e, pte_pfn(old));
+		else if (pte_swapped(old))
+			swap_entry_put(e, pte_slot(old));
+	}
+	trace_event(e, "guard pid=%d addr=%#llx-%#llx", (int)pid, (unsigned long long)start, (unsigned long long)end);
+	return 0;
+}
+
+/*
+ * A write to the whole 2 MiB block at vaddr of huge VMA vid, none of it
+ * mapped: one transparent huge page, PMD-mapped. Returns false (nothing
+ * done) when the block does not qualify or RAM has no 512 free frames in
+ * a row, and the pages fault one by one.
+ */
+static bool fault_huge(struct engine *e, uint32_t vid, uint64_t vaddr)
+{
+	const struct eng_vma *v = &e->vmas[vid];
+	struct eng_proc *p = &e->procs[v->proc];
+	uint64_t vpn = vaddr >> ENG_PAGE_SHIFT, idx = vpn;
+	uint32_t head;
+
+	if (pgtable_next(&p->pt, &idx, vpn + PMD_PAGES))
+		return false;
+	head = frame_alloc_block(&e->frames, FRAME_ANON, v->anon, vpn);
+	if (!head)
+		return false;
+	for (uint32_t i = 0; i < PMD_PAGES; i++) {
+		e->frames.f[head + i].flags |= FRAME_DIRTY;
+		e->frames.f[head + i].mapcount = 1;
+		*pgtable_slot(&p->pt, vpn + i) = pte_mk_present(head + i) | PTE_PMD;
+	}
+	e->stat_faults++;
+	trace_event(e, "fault pid=%d addr=%#llx write huge-page pfn=%u-%u", (int)p->pid,
+		    (unsigned long long)vaddr, head, head + PMD_PAGES - 1);
+	return true;
+}
+
+int engine_touch(struct engine *e, pid_t pid, const char *region, bool write,
+		 uint64_t offset_bytes, uint64_t length_bytes, struct tm_error *err)
+{
+	uint32_t vid;
+	uint64_t start, end, pmd = (uint64_t)PMD_PAGES << ENG_PAGE_SHIFT;
+
+	if (vma_range(e, pid, region, offset_bytes, length_bytes, &vid, &start, &end, err))
+		return -1;
+	for (uint64_t a = start; a < end;) {
+		if (write && e->vmas[vid].huge && a % pmd == 0 && end - a >= pmd && fault_huge(e, vid, a)) {
+			a += pmd;
+			continue;
+		}
 		if (fault_page(e, vid, a, write, err))
 			return -1;
+		a += ENG_PAGE_SIZE;
+	}
 	return 0;
 }

@@ -54,6 +54,35 @@ uint32_t frame_alloc(struct frame_table *ft, enum frame_kind kind, uint32_t owne
 	return pfn;
 }
 
+uint32_t frame_alloc_block(struct frame_table *ft, enum frame_kind kind, uint32_t owner, uint64_t index)
+{
+	uint32_t first = (ft->n + PMD_PAGES - 1) & ~(PMD_PAGES - 1);
+
+	if (ft->used + PMD_PAGES > ft->ram_pages || first + PMD_PAGES > FRAME_FIRST_PFN + ft->ram_pages)
+		return 0;
+	xgrow((void **)&ft->f, &ft->cap, first + PMD_PAGES, sizeof(struct frame));
+	/* The frames skipped to align join the free list, never used. */
+	for (uint32_t pfn = ft->n; pfn < first; pfn++) {
+		memset(&ft->f[pfn], 0, sizeof(ft->f[pfn]));
+		ft->f[pfn].kind = FRAME_FREE;
+		ft->f[pfn].owner = ft->free_head;
+		ft->free_head = pfn;
+	}
+	ft->n = first + PMD_PAGES;
+	for (uint32_t i = 0; i < PMD_PAGES; i++) {
+		struct frame *f = &ft->f[first + i];
+
+		memset(f, 0, sizeof(*f));
+		f->kind = (uint8_t)kind;
+		f->owner = owner;
+		f->index = index + i;
+		f->flags = FRAME_REFERENCED | FRAME_THP;
+	}
+	ft->used += PMD_PAGES;
+	ft->nkind[kind] += PMD_PAGES;
+	return first;
+}
+
 void frame_free(struct frame_table *ft, uint32_t pfn)
 {
 	struct frame *f = &ft->f[pfn];

@@ -106,7 +106,7 @@ static void fork_copy_ptes(struct engine *e, const struct eng_vma *pv, struct en
 	while ((ent = pgtable_next(&parent->pt, &idx, end)) != NULL) {
 		if (pte_present(*ent))
 			e->frames.f[pte_pfn(*ent)].mapcount++;
-		else
+		else if (pte_swapped(*ent))
 			e->swap.refs[pte_slot(*ent)]++;
 		*pgtable_slot(&child->pt, idx) = *ent;
 		idx++;

@@ -62,6 +62,9 @@ static uint32_t rmap_anon(struct engine *e, const struct frame *f, uint32_t pfn,
 			continue;
 		pte = pgtable_find(&e->procs[v->proc].pt, f->index);
 		if (pte && pte_present(*pte) && pte_pfn(*pte) == pfn) {
+			/* A PMD-mapped huge page is split before one of its pages goes (TTU_SPLIT_HUGE_PMD). */
+			if (*pte & PTE_PMD)
+				pmd_split(e, &e->procs[v->proc].pt, f->index);
 			*pte = new_pte;
 			n++;
 		}

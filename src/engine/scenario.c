@@ -10,6 +10,7 @@
  *   ram SIZE                  swap SIZE           (before the first spawn)
  *   spawn PID NAME [uid=N]
  *   mmap PID REGION anon private|shared SIZE
+ *   mmap PID REGION anon private SIZE huge   (2 MiB aligned, SIZE rounded up to 2 MiB)
  *   mmap PID REGION file PATH private|shared SIZE [offset=N]
  *   mmap PID REGION shmem NAME SIZE
  *   mmap PID REGION tmpfs PATH SIZE
@@ -17,6 +18,7 @@
  *   touch PID REGION read|write [OFFSET [LENGTH]]
  *   fork PARENT CHILD         exit PID            munmap PID REGION
  *   swapout PID REGION [OFFSET [LENGTH]]
+ *   guard PID REGION [OFFSET [LENGTH]]   (guard markers: no memory, no swap)
  *   reclaim PAGES             (until PAGES frames are free)
  */
 #include <ctype.h>
@@ -142,13 +144,16 @@ static int cmd_mmap(struct engine *e, char **w, int n, struct tm_error *err)
 	if (strcmp(w[3], "anon") == 0) {
 		bool shared = strcmp(w[4], "shared") == 0;
 
-		if (n != 6)
-			return errorf(err, -1, "usage: mmap PID REGION anon private|shared SIZE");
+		bool huge = n == 7 && strcmp(w[6], "huge") == 0;
+
+		if (n != 6 && !(huge && !shared))
+			return errorf(err, -1, "usage: mmap PID REGION anon private|shared SIZE, or anon private SIZE huge");
 		if (!shared && strcmp(w[4], "private") != 0)
 			return errorf(err, -1, "expected private or shared, not '%s'", w[4]);
 		if (want_size(w[5], false, &size, err))
 			return -1;
-		return engine_mmap(e, pid, w[2], shared ? MAP_ANON_SHARED : MAP_ANON_PRIVATE, NULL, size, 0, err);
+		return engine_mmap(e, pid, w[2], huge ? MAP_ANON_HUGE : shared ? MAP_ANON_SHARED : MAP_ANON_PRIVATE,
+				   NULL, size, 0, err);
 	}
 	if (strcmp(w[3], "shmem") == 0) {
 		if (n != 6)
@@ -236,6 +241,16 @@ static int cmd_unlink(struct engine *e, char **w, int n, struct tm_error *err)
 	return engine_unlink(e, w[1], err);
 }
 
+static int cmd_guard(struct engine *e, char **w, int n, struct tm_error *err)
+{
+	pid_t pid;
+	uint64_t off, len;
+
+	if (want_pid(w[1], &pid, err) || want_range(w + 3, n - 3, &off, &len, err))
+		return -1;
+	return engine_guard(e, pid, w[2], off, len, err);
+}
+
 static int cmd_reclaim(struct engine *e, char **w, int n, struct tm_error *err)
 {
 	uint64_t pages;
@@ -264,6 +279,7 @@ static const struct scn_command {
 	{ "open", 3, 3, cmd_open, "open PID OBJECT" },
 	{ "close", 3, 3, cmd_close, "close PID OBJECT" },
 	{ "unlink", 2, 2, cmd_unlink, "unlink PATH" },
+	{ "guard", 3, 5, cmd_guard, "guard PID REGION [OFFSET [LENGTH]]" },
 };
 
 /* Splits line (modified in place) into words; a '#' ends it. Returns the count or -1 when too many. */

@@ -126,8 +126,10 @@ static void group_walk_vma(const struct engine *e, uint32_t vid, struct group_sc
 	const uint64_t *ent;
 
 	while ((ent = pgtable_next(&p->pt, &idx, end)) != NULL) {
-		if (!pte_present(*ent))
+		if (pte_swapped(*ent))
 			note_slot(s, pte_slot(*ent), 0, 0);
+		else if (!pte_present(*ent))
+			;   /* a guard marker holds nothing */
 		else if (pte_pfn(*ent) != FRAME_ZERO_PFN)
 			note_frame(s, pte_pfn(*ent));
 		idx++;

@@ -115,7 +115,7 @@ void vma_zap(struct engine *e, uint32_t id)
 		*ent = 0;
 		if (pte_present(pte))
 			frame_unmap(e, pte_pfn(pte));
-		else
+		else if (pte_swapped(pte))
 			swap_entry_put(e, pte_slot(pte));
 		idx++;
 	}
@@ -124,7 +124,7 @@ void vma_zap(struct engine *e, uint32_t id)
 static const uint8_t vma_type_of[] = {
 	[MAP_ANON_PRIVATE] = VMA_ANON_PRIVATE, [MAP_ANON_SHARED] = VMA_ANON_SHARED,
 	[MAP_FILE_PRIVATE] = VMA_FILE_PRIVATE, [MAP_FILE_SHARED] = VMA_FILE_SHARED,
-	[MAP_SHMEM] = VMA_SHMEM, [MAP_TMPFS] = VMA_SHMEM,
+	[MAP_SHMEM] = VMA_SHMEM, [MAP_TMPFS] = VMA_SHMEM, [MAP_ANON_HUGE] = VMA_ANON_PRIVATE,
 };
 
 int engine_mmap(struct engine *e, pid_t pid, const char *region, enum engine_map_kind kind,
@@ -137,6 +137,13 @@ int engine_mmap(struct engine *e, pid_t pid, const char *region, enum engine_map
 
 	if (!p)
 		return errorf(err, -1, "unknown pid %d", (int)pid);
+	/* A huge region starts on a 2 MiB boundary and ends on one. */
+	if (kind == MAP_ANON_HUGE) {
+		uint64_t pmd = (uint64_t)PMD_PAGES << ENG_PAGE_SHIFT;
+
+		pages = (pages + PMD_PAGES - 1) & ~(uint64_t)(PMD_PAGES - 1);
+		p->next_addr = (p->next_addr + pmd - 1) & ~(pmd - 1);
+	}
 	if (vma_find_region(e, p, region))
 		return errorf(err, -1, "process %d already has a region '%s'", (int)pid, region);
 	if (pages == 0 || p->next_addr >= ENG_VA_LIMIT || pages > (ENG_VA_LIMIT - p->next_addr) >> ENG_PAGE_SHIFT)
@@ -148,6 +155,7 @@ int engine_mmap(struct engine *e, pid_t pid, const char *region, enum engine_map
 	v->end = v->start + (pages << ENG_PAGE_SHIFT);
 	v->proc = proc_index(e, p);
 	v->type = vma_type_of[kind];
+	v->huge = kind == MAP_ANON_HUGE;
 	v->region = xstrdup(region);
 	v->pgoff = offset_bytes >> ENG_PAGE_SHIFT;
 	if (kind == MAP_FILE_PRIVATE || kind == MAP_FILE_SHARED)

@@ -78,7 +78,7 @@ void vma_account(const struct engine *e, uint32_t vid, struct vma_acct *a)
 	while ((ent = pgtable_next(&p->pt, &idx, end)) != NULL) {
 		if (pte_present(*ent)) {
 			account_present(e, pte_pfn(*ent), a);
-		} else {
+		} else if (pte_swapped(*ent)) {
 			uint32_t slot = pte_slot(*ent);
 
 			a->c.swap_bytes += ENG_PAGE_SIZE;

@@ -84,6 +84,22 @@ for scn in "$here"/*.scn; do
 		fail=1
 	fi
 done
+# Hand-worked numbers (in the scenarios' comments): pid's only mapping, and a tree group.
+hand() {   # scenario pid "rss pss uss swap swap_pss"
+	rm -rf "$tmp/hand"
+	"$bin" sim "$here/$1.scn" -o "$tmp/hand" > /dev/null || return 1
+	got=$("$bin" map "$2" --from "$tmp/hand" --json | jq -r '.mappings[0] | "\(.rss) \(.pss) \(.uss) \(.swap) \(.swap_pss)"')
+	[ "$got" = "$3" ] || { echo "$1: pid $2 gives $got, by hand $3" >&2; return 1; }
+}
+if hand huge_fork 100 "16777216 8404992 32768 0 0" && hand huge_fork 101 "16777216 8404992 32768 0 0" &&
+   [ "$("$bin" ps --from "$tmp/hand" --json --group-by tree | jq -c '.groups[0] | [.rss, .pss, .uss]')" = \
+	"[16809984,16809984,16809984]" ] &&
+   hand guard 100 "172032 86016 0 24576 12288" && hand guard 101 "172032 86016 0 24576 12288"; then
+	echo "PASS by_hand"
+else
+	echo "FAIL by_hand"
+	fail=1
+fi
 # --trace: each fault with its kind, copy-on-write, swap-out and swap-in, a line each.
 trace_has() {   # scenario pattern...
 	scn=$1
@@ -100,7 +116,10 @@ if trace_has fork_cow '^fault pid=100 addr=0x10000000 write demand-zero pfn=' \
    trace_has reclaim '^swapout pfn=[0-9]* -> slot=[0-9]* ptes=[0-9]* (anon)$' \
 	'^swapin pid=50 addr=0x10009000 slot=' &&
    trace_has zero_page '^fault pid=10 addr=0x10000000 read zero-page$' \
-	'^fault pid=10 addr=0x10000000 write zero-page -> demand-zero pfn='; then
+	'^fault pid=10 addr=0x10000000 write zero-page -> demand-zero pfn=' &&
+   trace_has huge_fork '^fault pid=100 addr=0x10000000 write huge-page pfn=' '^split-pmd addr=0x10000000$' \
+	'^cow pid=101 addr=0x10801000 pfn=' &&
+   trace_has guard '^guard pid=100 addr=0x10010000-0x10020000$'; then
 	echo "PASS trace"
 else
 	echo "FAIL trace"

@@ -1,9 +1,12 @@
 /*
  * test_differential.c: truemem's pipeline against the engine's ground
  * truth on random scenarios. A seeded generator writes a scenario (spawn,
- * mmap of every kind, touch, fork, exit, munmap, swapout, reclaim on a
- * small RAM so reclaim also runs by itself, descriptors opened and closed
- * on shmem objects and tmpfs files, tmpfs files unlinked); the engine runs it, writes
+ * mmap of every kind, touch, fork, exit, munmap, swapout, guard, reclaim
+ * on a small RAM so reclaim also runs by itself, descriptors opened and
+ * closed on shmem objects and tmpfs files, tmpfs files unlinked; one
+ * scenario in four has RAM for a few huge regions, written a whole 2 MiB
+ * block at a time too, so PMD-mapped huge pages are forked, split, copied
+ * and reclaimed); the engine runs it, writes
  * its snapshot, and the scan of that snapshot (source_open_snapshot +
  * scan_run, grouped by none, user and tree) must equal engine_truth() for
  * every process, mapping, group and the totals, what killing each process
@@ -64,6 +67,7 @@ struct gen_proc {
 	unsigned region_pages[GEN_MAX_REGIONS];
 	bool region_live[GEN_MAX_REGIONS];
 	unsigned fds[GEN_OBJECTS];   /* descriptors held on gen_objects[i] */
+	bool region_huge[GEN_MAX_REGIONS];
 };
 
 struct gen {
@@ -73,6 +77,7 @@ struct gen {
 	int next_pid;
 	bool have_swap;
 	bool linked[GEN_OBJECTS];    /* the tmpfs file has its name */
+	bool huge;          /* RAM for huge pages */
 };
 
 static struct gen_proc *gen_pick(struct gen *g)
@@ -117,7 +122,14 @@ static void gen_mmap(struct gen *g, struct buf *b)
 	r = p->nregions++;
 	p->region_pages[r] = pages;
 	p->region_live[r] = true;
+	p->region_huge[r] = false;
 	buf_addf(b, "mmap %d r%u ", p->pid, r);
+	if (g->huge && rnd(&g->r, 3) == 0) {
+		p->region_pages[r] = 512 * (1 + rnd(&g->r, 2));
+		p->region_huge[r] = true;
+		buf_addf(b, "anon private %uM huge\n", p->region_pages[r] / 256);
+		return;
+	}
 	switch (rnd(&g->r, 6)) {
 	case 0:
 	case 1:
@@ -181,10 +193,33 @@ static void gen_touch_or_swapout(struct gen *g, struct buf *b, bool swapout)
 
 	if (r < 0)
 		return;
+	if (!swapout && p->region_huge[r] && rnd(&g->r, 3)) {
+		unsigned block = rnd(&g->r, p->region_pages[r] / 512);
+
+		/* A whole 2 MiB block (a huge page when none of it is mapped yet), or one page: its head or another. */
+		if (rnd(&g->r, 2))
+			buf_addf(b, "touch %d r%d write %uM 2M\n", p->pid, r, 2 * block);
+		else
+			buf_addf(b, "touch %d r%d write %uK 1\n", p->pid, r,
+				 2048 * block + 4 * (rnd(&g->r, 2) ? 0 : rnd(&g->r, 512)));
+		return;
+	}
 	if (swapout)
 		buf_addf(b, "swapout %d r%d", p->pid, r);
 	else
 		buf_addf(b, "touch %d r%d %s", p->pid, r, rnd(&g->r, 2) ? "write" : "read");
+	gen_range(g, b, p->region_pages[r]);
+	buf_add(b, "\n", 1);
+}
+
+static void gen_guard(struct gen *g, struct buf *b)
+{
+	struct gen_proc *p = gen_pick(g);
+	int r = p ? gen_region(g, p) : -1;
+
+	if (r < 0)
+		return;
+	buf_addf(b, "guard %d r%d", p->pid, r);
 	gen_range(g, b, p->region_pages[r]);
 	buf_add(b, "\n", 1);
 }
@@ -230,15 +265,28 @@ static void gen_scenario(uint64_t seed, struct buf *b)
 	g.r.s = seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
 	g.next_pid = 2 + (int)rnd(&g.r, 3);   /* sometimes PID 1 is spawned below */
 	g.have_swap = rnd(&g.r, 4) != 0;
-	buf_addf(b, "# differential seed %llu\nram %uK\n", (unsigned long long)seed, 64 + 16 * rnd(&g.r, 8));
+	g.huge = rnd(&g.r, 4) == 0;
+	buf_addf(b, "# differential seed %llu\nram %uK\n", (unsigned long long)seed,
+		 g.huge ? 6144 + 512 * rnd(&g.r, 8) : 64 + 16 * rnd(&g.r, 8));
 	if (g.have_swap)
-		buf_addf(b, "swap %uK\n", 64 + 32 * rnd(&g.r, 8));
+		buf_addf(b, "swap %uK\n", g.huge ? 8192 : 64 + 32 * rnd(&g.r, 8));
 	if (rnd(&g.r, 4) == 0) {
 		/* PID 1 itself: its children lead tree groups of their own */
 		g.procs[g.nprocs++].pid = 1;
 		buf_addf(b, "spawn 1 init\n");
 	}
 	gen_spawn(&g, b);
+	if (g.huge) {
+		/* A prefork server with huge pages: a huge region written whole, then workers. */
+		struct gen_proc *p = &g.procs[g.nprocs - 1];
+		unsigned r = p->nregions++;
+
+		p->region_pages[r] = 1024;
+		p->region_live[r] = p->region_huge[r] = true;
+		buf_addf(b, "mmap %d r%u anon private 4M huge\ntouch %d r%u write\n", p->pid, r, p->pid, r);
+		gen_fork(&g, b);
+		gen_fork(&g, b);
+	}
 	ncmds = 10 + rnd(&g.r, 40);
 	for (unsigned i = 0; i < ncmds; i++) {
 		unsigned op = rnd(&g.r, 100);
@@ -257,7 +305,9 @@ static void gen_scenario(uint64_t seed, struct buf *b)
 			gen_exit_or_munmap(&g, b, false);
 		else if (op < 90)
 			gen_touch_or_swapout(&g, b, !g.have_swap ? false : true);
-		else if (op < 96)
+		else if (op < 93)
+			gen_guard(&g, b);
+		else if (op < 97)
 			gen_fd(&g, b);
 		else
 			buf_addf(b, "reclaim %u\n", 1 + rnd(&g.r, 12));
