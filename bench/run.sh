@@ -15,7 +15,8 @@
 # default build), RUNS (7), PROCS (280), GIB (3), TOP_SECONDS (60; 0 skips),
 # TOOL_TIMEOUT (60 s per command), ROUNDS_BUDGET (300 s for all timed rounds), BENCH_NICE (-10: the timed commands run
 # at this nice level, to hold up on a shared machine), PERF (1: print a perf
-# profile of exact mode).
+# profile of exact mode), HUGE (1: the workload's prefork regions are
+# MADV_HUGEPAGE, `workload -H`).
 set -u
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -90,7 +91,7 @@ run_tool() {
 
 start_workload() {
 	echo "bench: starting workload ($PROCS processes, $GIB GiB) in a new PID namespace"
-	"$BENCH_BIN/workload" -n "$PROCS" -g "$GIB" >"$T/workload.out" 2>&1 &
+	"$BENCH_BIN/workload" -n "$PROCS" -g "$GIB" ${HUGE:+-H} >"$T/workload.out" 2>&1 &
 	WPID=$!
 	t0=$(now_ms)
 	until grep -q '^ready$' "$T/workload.out"; do

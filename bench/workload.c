@@ -12,14 +12,17 @@
  *     private anonymous heap beside it;
  *   - VMA-heavy processes: thousands of one-page mappings each (anonymous
  *     with alternating protections, and one-page windows of the shared file).
- * All regions are MADV_NOHUGEPAGE, so the page tables hold base-page PTEs.
+ * All regions are MADV_NOHUGEPAGE, so the page tables hold base-page PTEs;
+ * with -H the prefork regions are MADV_HUGEPAGE instead, on 2 MiB
+ * boundaries: PMD-mapped huge pages shared after fork, each child's writes
+ * splitting its own PMDs (the parent's stay).
  *
  * When every process has populated its memory it prints "ready" on stdout
  * and sleeps until killed. SIGTERM/SIGINT/SIGHUP kill the whole workload
  * (the workers share one process group of their own); every worker also has
  * PR_SET_PDEATHSIG, so SIGKILL on the supervisor takes the workers down too.
  *
- * Usage: workload [-n PROCS] [-g GIB] [-v VMAS] [-d DIR]
+ * Usage: workload [-n PROCS] [-g GIB] [-v VMAS] [-d DIR] [-H]
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -48,6 +51,7 @@ struct shape {
 	double gib;		/* distinct memory target */
 	int vmas;		/* mappings per VMA-heavy process */
 	const char *dir;	/* where the shared file lives (unlinked) */
+	int huge;		/* -H: prefork regions MADV_HUGEPAGE */
 	int n_vma, n_file, n_memfd, n_groups, n_children;
 	size_t page;
 	size_t cow_bytes;	/* per prefork group, inherited by children */
@@ -84,6 +88,23 @@ static char *map_anon(size_t size)
 		die("mmap anonymous");
 	madvise(p, size, MADV_NOHUGEPAGE);
 	return p;
+}
+
+/* Maps SIZE bytes of private anonymous memory on a 2 MiB boundary, MADV_HUGEPAGE. */
+static char *map_anon_huge(size_t size)
+{
+	size_t align = 2u << 20;
+	char *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		die("mmap anonymous");
+	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	munmap((char *)a + size, (uintptr_t)p + align - a);
+	madvise((char *)a, size, MADV_HUGEPAGE);
+	return (char *)a;
 }
 
 /* Writes a distinct word into every page, so each is a real, non-zero frame. */
@@ -174,7 +195,7 @@ static void run_child(const struct shape *s, long cow_addr)
 static void run_prefork(const struct shape *s, long group)
 {
 	int nkids = s->n_children / s->n_groups + (group < s->n_children % s->n_groups);
-	char *cow = map_anon(s->cow_bytes);
+	char *cow = s->huge ? map_anon_huge(s->cow_bytes) : map_anon(s->cow_bytes);
 
 	dirty_pages(cow, s->cow_bytes, s->page, 0x5eed0000ULL + (uint64_t)group);
 	for (int i = 0; i < nkids; i++)
@@ -338,11 +359,12 @@ static void shape_print(const struct shape *s)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: workload [-n PROCS] [-g GIB] [-v VMAS] [-d DIR]\n"
+	fprintf(stderr, "usage: workload [-n PROCS] [-g GIB] [-v VMAS] [-d DIR] [-H]\n"
 		"  -n PROCS  processes in all, supervisor included (default 280)\n"
 		"  -g GIB    distinct memory in GiB, fractions allowed (default 3)\n"
 		"  -v VMAS   mappings per VMA-heavy process (default 5000)\n"
-		"  -d DIR    directory for the shared (unlinked) file (default /var/tmp)\n");
+		"  -d DIR    directory for the shared (unlinked) file (default /var/tmp)\n"
+		"  -H        prefork regions MADV_HUGEPAGE (transparent huge pages)\n");
 	exit(2);
 }
 
@@ -383,12 +405,13 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_term };
 	int pfd[2], opt, i;
 
-	while ((opt = getopt(argc, argv, "n:g:v:d:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:g:v:d:Hh")) != -1) {
 		switch (opt) {
 		case 'n': s.procs = atoi(optarg); break;
 		case 'g': s.gib = atof(optarg); break;
 		case 'v': s.vmas = atoi(optarg); break;
 		case 'd': s.dir = optarg; break;
+		case 'H': s.huge = 1; break;
 		default: usage();
 		}
 	}
