@@ -19,7 +19,7 @@
  * must refuse it). The directory is written under /dev/shm and removed
  * after each input.
  *
- * sources: src/source/[a-z]*.c src/collect/[a-z]*.c src/aggregate/[a-z]*.c src/util/[a-z]*.c src/snapshot/[a-z]*.c src/view/format.c src/view/json.c src/view/ps_text.c src/view/map_text.c src/view/lib_text.c src/view/sys_text.c src/view/prometheus.c
+ * sources: src/source/[a-z]*.c src/collect/[a-z]*.c src/aggregate/[a-z]*.c src/util/[a-z]*.c src/snapshot/[a-z]*.c src/view/format.c src/view/json.c src/view/ps_text.c src/view/map_text.c src/view/lib_text.c src/view/sys_text.c src/view/census_text.c src/view/census_json.c src/view/prometheus.c
  * pkgs: libcjson
  */
 #include <dirent.h>
@@ -159,7 +159,7 @@ static int lowest_free_fd(void)
 static void report_all(struct scan *sc)
 {
 	struct ps_rows rows = { xmalloc((sc->n + 1) * sizeof(*rows.p)), 0 };
-	struct ps_text_opts t = { true, 80, sc->group_by == GROUP_TREE, COL_PSS, false };
+	struct ps_text_opts t = { .human = true, .width = 80, .tree = sc->group_by == GROUP_TREE, .sort = COL_PSS };
 	struct text_opts mt = { false, false, false, 0 }, lt = { true, false, false, 100 };
 	struct lib_report lr;
 	struct sys_report sr;
