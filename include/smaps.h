@@ -11,6 +11,8 @@
 
 #include "maps.h"
 
+struct buf;
+
 /* The fields of smaps_rollup truemem uses, in kB; have says which were present. */
 struct smaps_rollup {
 	uint64_t rss_kb, pss_kb, pss_anon_kb, pss_file_kb, pss_shmem_kb;
@@ -36,5 +38,13 @@ int smaps_rollup_parse(const char *text, size_t len, struct smaps_rollup *out);
  * maps_parse does) with its smaps fields in vma.smaps. Returns 0 or -EINVAL.
  */
 int smaps_parse(const char *text, size_t len, struct vma_list *l);
+
+/*
+ * Appends to out the maps text the smaps text (len bytes) holds: its
+ * mapping header lines, which smaps writes exactly as maps does, without
+ * the lines of figures under each. A capture records maps this way, from
+ * the same read as the smaps and pagemap it records, so the three agree.
+ */
+void maps_from_smaps(const char *smaps, size_t len, struct buf *out);
 
 #endif

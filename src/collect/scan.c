@@ -304,9 +304,15 @@ static int read_pagemap(struct reader *r, pid_t pid, const struct vma_list *vmas
 			for (size_t i = 0; i < r->nranges && rc == 0; i++)
 				rc = read_range(r, pm, r->ranges[i].start, r->ranges[i].end, false, k);
 		} else {
-			/* Live, mappings are read whole, joined across holes of up to 64 pages. */
+			/*
+			 * Live, mappings are read whole, joined across holes of up to 64
+			 * pages. A capture joins none: a page mapped into a hole after the
+			 * maps were read would land in its pagemap outside every mapping.
+			 */
+			uint64_t join = r->src->rec ? 0 : 64 * ps;
+
 			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") &&
-			       vmas->v[w].start - vmas->v[w - 1].end <= 64 * ps)
+			       vmas->v[w].start - vmas->v[w - 1].end <= join)
 				w++;
 			rc = read_range(r, pm, vmas->v[v].start, vmas->v[w - 1].end, r->src->have_pagemap_scan, k);
 		}
@@ -373,6 +379,22 @@ static void vmas_untangle(struct vma_list *vmas)
 	vmas->n = k;
 }
 
+/*
+ * A capture records maps from the smaps read its pagemap follows, not
+ * from a read of its own: a process that maps or unmaps between two
+ * reads would leave a snapshot whose pagemap lies outside its maps.
+ */
+static int record_maps_of_smaps(struct reader *r, pid_t pid)
+{
+	struct buf maps = BUF_INIT;
+	int rc;
+
+	maps_from_smaps(r->text.buf, r->text.len, &maps);
+	rc = snapw_proc_file(r->src->rec, pid, "maps", maps.buf ? maps.buf : "", maps.len, r->err);
+	buf_release(&maps);
+	return rc;
+}
+
 /* Reads the mappings, from smaps when its per-mapping figures are wanted. */
 static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool smaps)
 {
@@ -380,6 +402,8 @@ static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool sm
 
 	r->vmas_file = smaps ? "smaps" : "maps";
 	if (rc < 0)
+		return rc;
+	if (smaps && r->src->rec && (rc = record_maps_of_smaps(r, pid)) < 0)
 		return rc;
 	vma_list_init(vmas);
 	rc = smaps ? smaps_parse(r->text.buf, r->text.len, vmas) : maps_parse(r->text.buf, r->text.len, vmas);
@@ -581,12 +605,14 @@ static int scan_proc_rollup(struct scan_ctx *c, struct proc *p)
 /* Capture: read what any command could want, so the snapshot holds it. */
 static int scan_record_extra(struct scan_ctx *c, struct proc *p)
 {
-	static const char *const exact_files[] = { "maps", "smaps_rollup", "status" };
+	static const char *const exact_files[] = { "smaps_rollup", "status" };   /* maps: read_vmas */
 	static const char *const rollup_files[] = { "maps", "smaps", "status" };
 	const char *const *files = c->sc->mode == MODE_EXACT ? exact_files : rollup_files;
 	int rc;
 
-	for (size_t i = 0; i < 3; i++)
+	size_t n = c->sc->mode == MODE_EXACT ? 2 : 3;
+
+	for (size_t i = 0; i < n; i++)
 		if ((rc = source_read_proc(c->src, p->id.pid, files[i], &c->rd.text, c->err)) < 0)
 			return rc;
 	return 0;

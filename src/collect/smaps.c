@@ -88,6 +88,20 @@ static bool is_header_line(const char *p, const char *eol)
 	return parse_hex_u64(&p, eol, &ignored) && p < eol && *p == '-';
 }
 
+void maps_from_smaps(const char *smaps, size_t len, struct buf *out)
+{
+	const char *p = smaps, *end = smaps + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl + 1 : end;
+
+		if (is_header_line(p, eol))
+			buf_add(out, p, (size_t)(eol - p));
+		p = eol;
+	}
+}
+
 static bool is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
