@@ -59,6 +59,7 @@ struct scan_ctx {
 	bool swap_in_use;           /* hidden shmem swap is possible */
 	const pid_t *others;        /* the processes not scanned (outside -p) */
 	size_t nothers;
+	bool listed_some;           /* scan_list read only the pids asked for: others unknown */
 	struct tm_error *err;
 };
 
@@ -903,8 +904,10 @@ static int scan_list(struct scan_ctx *c, struct proc_ident **ids, size_t *n)
 	const struct scan_opts *o = c->o;
 	bool others = c->sc->mode == MODE_EXACT && c->swap_in_use;
 
-	if (o->npids && !o->nnames && !(o->flags & SCAN_RECORD) && !others)
+	if (o->npids && !o->nnames && !(o->flags & SCAN_RECORD) && !others) {
+		c->listed_some = true;
 		return source_list_pids(c->src, scan_ident_want(o), o->pids, o->npids, ids, n, c->err);
+	}
 	return source_list(c->src, scan_ident_want(o), ids, n, c->err);
 }
 
@@ -988,6 +991,34 @@ static void scan_totals_rollup(struct scan *sc)
 }
 
 /*
+ * The processes outside the scan, when only the pids asked for were
+ * listed: an object in question may be held by any of them. *out is the
+ * caller's. Returns 0 or -errno.
+ */
+static int scan_list_others(struct scan_ctx *c, pid_t **out, size_t *n)
+{
+	struct proc_ident *ids;
+	size_t nids;
+	int rc = source_list(c->src, IDENT_STAT, &ids, &nids, c->err);
+
+	*n = 0;
+	if (rc < 0)
+		return rc;
+	*out = xmalloc((nids + 1) * sizeof(**out));
+	for (size_t i = 0; i < nids; i++) {
+		bool scanned = false;
+
+		for (size_t k = 0; k < c->sc->n && !scanned; k++)
+			scanned = c->sc->procs[k].id.pid == ids[i].pid;
+		if (!scanned && !ids[i].err)
+			(*out)[(*n)++] = ids[i].pid;
+		proc_ident_release(&ids[i]);
+	}
+	free(ids);
+	return 0;
+}
+
+/*
  * What killing frees (SPEC 2.1): the facts of the shmem objects whose
  * fate is in question (read only for them; all of them for a capture),
  * then the split. Returns 0 or -1 (a damaged snapshot).
@@ -998,20 +1029,29 @@ static int scan_fates(struct scan_ctx *c, struct mem_counts *const *pc, const in
 	pid_t *pids = xmalloc((sc->n + c->nothers + 1) * sizeof(*pids));
 	struct shm_want *w;
 	struct shm_facts facts;
-	size_t nw;
+	const pid_t *others = c->others;
+	pid_t *listed = NULL;
+	size_t nw, nothers = c->nothers;
 	int rc;
 
 	for (size_t i = 0; i < sc->n; i++)
 		pids[i] = sc->procs[i].id.pid;
 	nw = fates_wants(&c->acc.fates, pg, pids, c->src->rec || (c->o->flags & SCAN_RECORD), &w);
-	memcpy(pids + sc->n, c->others, c->nothers * sizeof(*pids));   /* the whole system, for descriptors */
+	if (nw && c->listed_some && (rc = scan_list_others(c, &listed, &nothers)) < 0)
+		goto out;
+	if (listed)
+		others = listed;
+	pids = xrealloc(pids, (sc->n + nothers + 1) * sizeof(*pids));
+	memcpy(pids + sc->n, others, nothers * sizeof(*pids));   /* the whole system, for descriptors */
 	shm_facts_init(&facts);
 	facts.have = true;   /* nothing in question: nothing to know */
-	rc = nw || c->src->rec ? shmobj_collect(c->src, w, nw, pids, sc->n + c->nothers, c->others, c->nothers,
+	rc = nw || c->src->rec ? shmobj_collect(c->src, w, nw, pids, sc->n + nothers, others, nothers,
 						&facts, c->err) : 0;
 	if (rc == 0)
 		fates_resolve(&c->acc.fates, &facts, pc, pg, pids, sc->n, gc, sc->ngroups);
 	shm_facts_release(&facts);
+out:
+	free(listed);
 	free(w);
 	free(pids);
 	return rc;
