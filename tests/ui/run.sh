@@ -369,7 +369,7 @@ else
 fi
 
 # ---- the first screen of figures is exact; keys are answered while a scan runs
-# TRUEMEM_TOP_SCAN_DELAY_MS holds every full scan back 10 s (a test hook), so
+# TRUEMEM_TOP_SCAN_DELAY_MS holds every full scan back 20 s (a test hook), so
 # a scan is surely under way when the keys are sent. The screen shows each
 # key answered while the header still says the scan runs; how fast comes
 # from top's own turn log (TRUEMEM_TOP_TURNLOG: the busy time of each turn
@@ -382,7 +382,7 @@ turns_ok() {
 		   exit !(n > 0 && k > 0 && max <= 100) }' "$1"
 }
 tm new-session -d -s slow -x 160 -y 30 \
-	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TRUEMEM_TOP_SCAN_DELAY_MS=10000 TRUEMEM_TOP_TURNLOG=$T/turns $TRUEMEM top --bytes -d 0.5 -p $A,$B; echo TOP_EXIT=\$?; sleep 60"
+	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TRUEMEM_TOP_SCAN_DELAY_MS=20000 TRUEMEM_TOP_TURNLOG=$T/turns $TRUEMEM top --bytes -d 0.5 -p $A,$B; echo TOP_EXIT=\$?; sleep 60"
 if ! wait_for slow 5 "first exact scan running"; then
 	fail keys_during_scan "no 'first exact scan running' header: $(screen slow | head -1)"
 else
@@ -395,7 +395,7 @@ else
 	else
 		fail keys_during_scan "help shown: $help; header now: $(screen slow | head -1)"
 	fi
-	if ! wait_cmd slow 20 awk -v p="$A" '$1 == p { f = 1 } END { exit !f }'; then
+	if ! wait_cmd slow 30 awk -v p="$A" '$1 == p { f = 1 } END { exit !f }'; then
 		fail first_screen_exact "pid $A never appeared: $(screen slow | head -1)"
 	else
 		head=$(screen slow | head -1)
@@ -403,8 +403,9 @@ else
 		*"mode exact, "*" s old"*) pass first_screen_exact ;;
 		*) fail first_screen_exact "first screen with figures says: $head" ;;
 		esac
-		# The next full scan (held 10 s again): a key while it runs.
-		if wait_for slow 20 "exact scan running"; then
+		# The next full scan (held 20 s again, long enough for a slow
+		# ASan build and tmux polling): a key while it runs.
+		if wait_for slow 30 "exact scan running"; then
 			tm send-keys -t slow '?'
 			wait_for slow 3 "truemem top: keys" && help=yes || help=no
 			tm send-keys -t slow x
