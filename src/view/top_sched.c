@@ -207,9 +207,10 @@ static void *scan_job(void *arg)
 	return NULL;
 }
 
+/* A full scan is under way (a light refresh of the rows on screen is not one). */
 bool top_scan_running(const struct top_state *st)
 {
-	return st->job.running;
+	return st->job.running && !st->job.light;
 }
 
 /* Puts the finished scan of st->job on screen (or says why there is none). */
