@@ -106,10 +106,10 @@ start_workload() {
 # The workload as the tools see it: every process of the namespace.
 measure_shape() {
 	# shellcheck disable=SC2016
-	awk '/^Rss:/ { rss += $2; n++ } /^Pss:/ { pss += $2 } END {
-		printf "%d %.2f %.2f %.0f %.0f\n", n, rss / 4 / 1e6, pss / 1048576, rss, pss }' \
+	awk '/^Rss:/ { rss += $2; n++ } /^Pss:/ { pss += $2 } /^AnonHugePages:/ { thp += $2 } END {
+		printf "%d %.2f %.2f %.0f %.0f %.0f\n", n, rss / 4 / 1e6, pss / 1048576, rss, pss, thp / 1024 }' \
 		/proc/[0-9]*/smaps_rollup 2>/dev/null >"$T/shape"
-	read -r NPROC PTES_M PSS_GIB RSS_KB PSS_KB <"$T/shape"
+	read -r NPROC PTES_M PSS_GIB RSS_KB PSS_KB THP_MIB <"$T/shape"
 	DISTINCT_GIB=- SANITY=""
 	[ "$HAVE_TRUEMEM" = 1 ] || return
 	if ! "$TRUEMEM" ps --mode exact --json >"$T/exact.json" 2>"$T/exact.json.err"; then
@@ -264,7 +264,8 @@ inside() {
 	echo
 	echo "== truemem bench: $(uname -r), $(nproc) CPUs, ${BUSY}% busy (all CPUs) just before timing"
 	echo "workload: $NPROC processes in the namespace, ${PTES_M}M present PTEs (sum of Rss / 4 KiB)," \
-		"${PSS_GIB} GiB distinct (sum of Pss), ${DISTINCT_GIB} GiB (truemem distinct frames)"
+		"${PSS_GIB} GiB distinct (sum of Pss), ${DISTINCT_GIB} GiB (truemem distinct frames)," \
+		"${THP_MIB} MiB of Rss in PMD-mapped huge pages (sum of AnonHugePages)"
 	[ -n "$SANITY" ] && echo "sanity: $SANITY"
 	printf '\n%-28s %9s %9s %9s %11s %9s  %s\n' tool "median ms" "min ms" "max ms" "cpu ms(med)" "peak MiB" note
 	for t in exact rollup rollupcat smem smemstat sys census kpfcat; do

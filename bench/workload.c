@@ -352,8 +352,8 @@ static void shape_print(const struct shape *s)
 	       "%d memfd mappers (%.0f MiB memfd), %d VMA-heavy (%d mappings each)\n",
 	       s->procs, s->n_groups, s->n_children, s->cow_bytes / MIB, s->n_file,
 	       s->file_bytes / MIB, s->n_memfd, s->memfd_bytes / MIB, s->n_vma, s->vmas);
-	printf("workload: planned ~%.2f GiB distinct, ~%.2fM present PTEs\n",
-	       s->gib, ptes / 1e6);
+	printf("workload: planned ~%.2f GiB distinct, ~%.2fM present PTEs%s\n",
+	       s->gib, ptes / 1e6, s->huge ? "; prefork regions MADV_HUGEPAGE (-H)" : "");
 	fflush(stdout);
 }
 

@@ -1413,8 +1413,11 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	if (o->group_by != GROUP_NONE)
 		order = scan_groups(out, o->group_by);
 	account_init(&c->acc, s->page_size);
-	/* A capture records the facts of every frame it meets. */
-	c->acc.infer = !s->rec && !(o->flags & SCAN_RECORD);
+	/*
+	 * A capture records the facts of every frame it meets; TRUEMEM_READ_ALL
+	 * reads them too (tests compare the two ways on every kind of memory).
+	 */
+	c->acc.infer = !s->rec && !(o->flags & SCAN_RECORD) && !getenv("TRUEMEM_READ_ALL");
 	if (out->mode == MODE_EXACT)
 		c->acc.swap_areas = scan_swap_areas(c);
 	rc = walk_threaded(c) ? scan_walk_threaded(c, order) : scan_walk(c, order);

@@ -104,6 +104,7 @@ sum=$(jq '.accounted | .free + .process_anon + .process_file + .process_shmem + 
 if ! probe_exact; then
 	skip "plain reads equal PAGEMAP_SCAN" "$PROBE_WHY"
 	skip "serial walk equals threaded walk" "$PROBE_WHY"
+	skip "entries' facts equal the frames' read" "$PROBE_WHY"
 elif [ ! -x "$HELPERS/memhog" ]; then
 	fail "plain reads equal PAGEMAP_SCAN" "no memhog in $HELPERS (make tests)"
 else
@@ -131,6 +132,16 @@ else
 			pass "serial walk equals threaded walk"
 		else
 			fail "serial walk equals threaded walk" "$(cat "$tmp/a") vs $(cat "$tmp/b")"
+		fi
+		# Reading every frame's count and flags gives what taking them from
+		# the page-table entries gives, per process, group and in totals.
+		q='[.processes[] | [.pid,.rss,.pss,.uss,.swap,.frees]] + [.groups[] | [.key,.rss,.pss,.uss,.swap,.frees]] + [[.totals.rss,.totals.pss,.totals.uss]] | sort'
+		"$TRUEMEM" ps --json --mode exact --group-by tree -p "$hp" | jq -c "$q" >"$tmp/a"
+		TRUEMEM_READ_ALL=1 "$TRUEMEM" ps --json --mode exact --group-by tree -p "$hp" | jq -c "$q" >"$tmp/b"
+		if cmp -s "$tmp/a" "$tmp/b" && [ "$(jq length "$tmp/a")" -ge 5 ]; then
+			pass "entries' facts equal the frames' read"
+		else
+			fail "entries' facts equal the frames' read" "$(cat "$tmp/a") vs $(cat "$tmp/b")"
 		fi
 	else
 		fail "plain reads equal PAGEMAP_SCAN" "memhog did not start: $(cat "$tmp/hog.out")"
