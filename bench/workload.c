@@ -22,7 +22,7 @@
  * (the workers share one process group of their own); every worker also has
  * PR_SET_PDEATHSIG, so SIGKILL on the supervisor takes the workers down too.
  *
- * Usage: workload [-n PROCS] [-g GIB] [-v VMAS] [-d DIR] [-H]
+ * Usage: workload [-n PROCS] [-g GIB] [-v VMAS] [-G GROUPS] [-d DIR] [-H]
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -50,6 +50,7 @@ struct shape {
 	int procs;		/* all processes, supervisor included */
 	double gib;		/* distinct memory target */
 	int vmas;		/* mappings per VMA-heavy process */
+	int groups;		/* prefork groups, 0: scaled with procs */
 	const char *dir;	/* where the shared file lives (unlinked) */
 	int huge;		/* -H: prefork regions MADV_HUGEPAGE */
 	int n_vma, n_file, n_memfd, n_groups, n_children;
@@ -319,13 +320,17 @@ static int shape_init(struct shape *s)
 	s->n_vma = scale(s->procs, 8);
 	s->n_file = scale(s->procs, 4);
 	s->n_memfd = scale(s->procs, 4);
-	s->n_groups = scale(s->procs, 4);
+	s->n_groups = s->groups > 0 ? s->groups : scale(s->procs, 4);
 	s->n_children = s->procs - 1 - s->n_vma - s->n_file - s->n_memfd - s->n_groups;
 	if (s->n_children < s->n_groups)
 		return -1;
-	/* At 3 GiB: 108 MiB COW per group, 768 MiB file, 512 MiB memfd. */
-	s->cow_bytes = round_pages(total * 36 / 1024, s->page);
-	s->child_heap_bytes = round_pages(total / 3072, s->page);
+	/*
+	 * At 3 GiB and 280 processes: 108 MiB COW per group (432 MiB over the
+	 * groups), 1 MiB heap per child, 768 MiB file, 512 MiB memfd. More
+	 * groups split the same COW total; more processes get smaller heaps.
+	 */
+	s->cow_bytes = round_pages(total * 144 / 1024 / s->n_groups, s->page);
+	s->child_heap_bytes = round_pages(total / 3072 * 280 / s->procs, s->page);
 	s->child_dirty_pages = s->child_heap_bytes / s->page;
 	s->file_bytes = round_pages(total / 4, s->page);
 	s->memfd_bytes = round_pages(total / 6, s->page);
@@ -333,7 +338,7 @@ static int shape_init(struct shape *s)
 	       - 2.0 * s->n_children * s->child_heap_bytes
 	       - (double)s->n_vma * ((s->vmas + 1) / 2) * s->page	/* file windows are in the file */
 	       - (double)s->file_bytes - (double)s->memfd_bytes;
-	s->heap_bytes = round_pages(rest / (s->n_file + s->n_memfd), s->page);
+	s->heap_bytes = rest > 0 ? round_pages(rest / (s->n_file + s->n_memfd), s->page) : 0;
 	if (s->heap_bytes == 0)
 		s->heap_bytes = s->page;
 	return 0;
@@ -359,10 +364,11 @@ static void shape_print(const struct shape *s)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: workload [-n PROCS] [-g GIB] [-v VMAS] [-d DIR] [-H]\n"
+	fprintf(stderr, "usage: workload [-n PROCS] [-g GIB] [-v VMAS] [-G GROUPS] [-d DIR] [-H]\n"
 		"  -n PROCS  processes in all, supervisor included (default 280)\n"
 		"  -g GIB    distinct memory in GiB, fractions allowed (default 3)\n"
 		"  -v VMAS   mappings per VMA-heavy process (default 5000)\n"
+		"  -G GROUPS prefork groups (default 4 per 280 processes)\n"
 		"  -d DIR    directory for the shared (unlinked) file (default /var/tmp)\n"
 		"  -H        prefork regions MADV_HUGEPAGE (transparent huge pages)\n");
 	exit(2);
@@ -405,18 +411,19 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_term };
 	int pfd[2], opt, i;
 
-	while ((opt = getopt(argc, argv, "n:g:v:d:Hh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:g:v:G:d:Hh")) != -1) {
 		switch (opt) {
 		case 'n': s.procs = atoi(optarg); break;
 		case 'g': s.gib = atof(optarg); break;
 		case 'v': s.vmas = atoi(optarg); break;
+		case 'G': s.groups = atoi(optarg); break;
 		case 'd': s.dir = optarg; break;
 		case 'H': s.huge = 1; break;
 		default: usage();
 		}
 	}
-	if (optind != argc || s.gib <= 0 || s.vmas < 2 || shape_init(&s) < 0) {
-		fprintf(stderr, "workload: need -n >= 6 (one process of each kind), -g > 0, -v >= 2\n");
+	if (optind != argc || s.gib <= 0 || s.vmas < 2 || s.groups < 0 || shape_init(&s) < 0) {
+		fprintf(stderr, "workload: need -n >= 6 (one process of each kind, a child per group), -g > 0, -v >= 2, -G >= 0\n");
 		usage();
 	}
 	sigemptyset(&sa.sa_mask);
