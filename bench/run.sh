@@ -16,6 +16,7 @@
 # Environment: TRUEMEM (default ./truemem), B (build dir of the helpers,
 # default build), RUNS (7), PROCS (280), GIB (3), TOP_SECONDS (60; 0 skips),
 # MANY_PROCS (2028; 0 skips), MANY_GROUPS (64), MANY_GIB (1), MANY_VMAS (256),
+# TRUEMEM_BEFORE (another truemem binary, timed beside it in every round),
 # TOOL_TIMEOUT (60 s per command), ROUNDS_BUDGET (300 s for all timed rounds), BENCH_NICE (-10: the timed commands run
 # at this nice level, to hold up on a shared machine), PERF (1: print a perf
 # profile of exact mode), HUGE (1: the workload's prefork regions are
@@ -207,6 +208,7 @@ print_table() {
 		eval "cmd=\$CMD_$t"
 		case $t in
 		exact) label="truemem ps --mode exact" ;; rollup) label="truemem ps --mode rollup" ;;
+		bexact) label="before: ps --mode exact" ;; brollup) label="before: ps --mode rollup" ;;
 		rollupcat) label="rollupcat (bare rollup)" ;; sys) label="truemem sys --mode exact" ;;
 		census) label="  its census (read_ms)" ;; kpfcat) label="kpageflagscat (bare pass)" ;;
 		*) label=$t ;;
@@ -262,13 +264,13 @@ many_procs() {
 	mkdir -p "$T"
 	start_workload -n "$MANY_PROCS" -g "$MANY_GIB" -G "$MANY_GROUPS" -v "$MANY_VMAS"
 	NPROC=$(ls -d /proc/[0-9]*/ | wc -l)
-	TOOLS="exact rollup rollupcat"
+	TOOLS="exact rollup rollupcat$BEFORE_TOOLS"
 	run_rounds
 	MANY_PEAK=-
 	/usr/bin/time -o "$T/peak" -f '%M %x' "$TRUEMEM" ps --mode exact >/dev/null 2>&1
 	read -r kib x <"$T/peak"
 	[ "$x" = 0 ] && MANY_PEAK=$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')
-	count_syscalls exact rollup rollupcat >"$T/syscalls"
+	count_syscalls exact rollup rollupcat$BEFORE_TOOLS >"$T/syscalls"
 	MANY_ROUNDS=$r MANY_NPROC=$NPROC
 }
 
@@ -277,11 +279,15 @@ many_report() {
 	T=$BENCH_TMP/many
 	echo
 	echo "== many processes: $MANY_NPROC in the namespace ($MANY_GROUPS prefork groups, -g $MANY_GIB, -v $MANY_VMAS)"
-	print_table "exact rollup rollupcat"
+	print_table "exact rollup rollupcat$BEFORE_TOOLS"
 	printf '\n%-30s %8s %8s  %-7s %8s  %-7s %8s  %s\n' check "wall med" target verdict \
 		"wall min" verdict "cpu med" verdict
 	check_ratio "exact / bare rollup" exact rollupcat 1.5
 	check_ratio "rollup / bare rollup" rollup rollupcat 1.2
+	if [ -n "$BEFORE_TOOLS" ]; then
+		check_ratio "before: exact / bare rollup" bexact rollupcat 1.5
+		check_ratio "before: rollup / bare rollup" brollup rollupcat 1.2
+	fi
 	printf '%-30s %8s %8s  %s\n' "exact peak RSS MiB (time %M)" "$MANY_PEAK" "<= 16" "$(verdict "$MANY_PEAK" '<=' 16)"
 	cat "$T/syscalls"
 	echo "($MANY_ROUNDS interleaved runs per tool after one warm-up, at nice $BENCH_NICE)"
@@ -328,6 +334,13 @@ inside() {
 	CMD_sys="$TRUEMEM sys --mode exact --json"
 	TOOLS="rollupcat smem smemstat kpfcat"
 	[ "$HAVE_TRUEMEM" = 1 ] && TOOLS="exact rollup sys $TOOLS"
+	# TRUEMEM_BEFORE: another build timed beside this one (before/after a change).
+	BEFORE_TOOLS=""
+	if [ -n "${TRUEMEM_BEFORE:-}" ] && [ -x "$TRUEMEM_BEFORE" ]; then
+		CMD_bexact="$TRUEMEM_BEFORE ps --mode exact" CMD_brollup="$TRUEMEM_BEFORE ps --mode rollup"
+		BEFORE_TOOLS=" bexact brollup"
+		TOOLS="$TOOLS$BEFORE_TOOLS"
+	fi
 
 	start_workload -n "$PROCS" -g "$GIB" ${HUGE:+-H}
 	measure_shape
@@ -358,7 +371,7 @@ inside() {
 	fi
 
 	MAIN_R=$r
-	[ "$HAVE_TRUEMEM" = 1 ] && count_syscalls exact rollup rollupcat >"$T/syscalls"
+	[ "$HAVE_TRUEMEM" = 1 ] && count_syscalls exact rollup rollupcat$BEFORE_TOOLS >"$T/syscalls"
 	MAIN_T=$T MAIN_NPROC=$NPROC
 	many_procs
 	T=$MAIN_T NPROC=$MAIN_NPROC
@@ -370,7 +383,7 @@ inside() {
 		"${PSS_GIB} GiB distinct (sum of Pss), ${DISTINCT_GIB} GiB (truemem distinct frames)," \
 		"${THP_MIB} MiB of Rss in PMD-mapped huge pages (sum of AnonHugePages)"
 	[ -n "$SANITY" ] && echo "sanity: $SANITY"
-	print_table "exact rollup rollupcat smem smemstat sys census kpfcat"
+	print_table "exact rollup rollupcat smem smemstat sys census kpfcat$BEFORE_TOOLS"
 
 	# Ratios of wall-time medians (the targets), of the fastest runs, and of
 	# CPU-time medians: the last two suffer much less from other load.
@@ -380,6 +393,10 @@ inside() {
 	check_ratio "exact / smem" exact smem 0.5
 	check_ratio "rollup / bare rollup" rollup rollupcat 1.2
 	check_ratio "census / bare kpageflags" census kpfcat 1.5
+	if [ -n "$BEFORE_TOOLS" ]; then
+		check_ratio "before: exact / bare rollup" bexact rollupcat 1.5
+		check_ratio "before: rollup / bare rollup" brollup rollupcat 1.2
+	fi
 	printf '%-30s %8s %8s  %s\n' "exact peak RSS MiB (time %M)" "$PEAK_MIB" "<= 16" "$(verdict "$PEAK_MIB" '<=' 16)"
 	printf '%-30s %8s %8s  %s\n' "sys peak RSS MiB (time %M)" "$SYS_PEAK_MIB" "<= 16" "$(verdict "$SYS_PEAK_MIB" '<=' 16)"
 	printf '%-30s %8s %8s  %s\n' "top -d 2: CPU % of one core" "$TOP_CPU" "<= 3" "$(verdict "$TOP_CPU" '<=' 3)"
