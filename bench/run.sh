@@ -205,7 +205,6 @@ run_rounds() {
 print_table() {
 	printf '\n%-28s %9s %9s %9s %11s %9s  %s\n' tool "median ms" "min ms" "max ms" "cpu ms(med)" "peak MiB" note
 	for t in $1; do
-		eval "cmd=\$CMD_$t"
 		case $t in
 		exact) label="truemem ps --mode exact" ;; rollup) label="truemem ps --mode rollup" ;;
 		bexact) label="before: ps --mode exact" ;; brollup) label="before: ps --mode rollup" ;;
