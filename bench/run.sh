@@ -117,7 +117,8 @@ measure_shape() {
 	read -r NPROC PTES_M PSS_GIB RSS_KB PSS_KB THP_MIB <"$T/shape"
 	DISTINCT_GIB=- SANITY=""
 	[ "$HAVE_TRUEMEM" = 1 ] || return
-	if ! "$TRUEMEM" ps --mode exact --json >"$T/exact.json" 2>"$T/exact.json.err"; then
+	if ! sh -c 'echo $$ >"$1"; exec "$2" ps --mode exact --json' sh "$T/exact.pid" "$TRUEMEM" \
+		>"$T/exact.json" 2>"$T/exact.json.err"; then
 		SANITY="truemem ps --mode exact --json failed: $(head -n1 "$T/exact.json.err")"
 		return
 	fi
@@ -125,8 +126,9 @@ measure_shape() {
 		"$T/exact.json" 2>/dev/null) || DISTINCT_GIB=-
 	[ -n "$DISTINCT_GIB" ] || DISTINCT_GIB=-
 	# The same processes, two ways: truemem's page walk vs the kernel's rollup.
-	SANITY=$(jq -r --argjson rss "$RSS_KB" --argjson pss "$PSS_KB" '
-		[.processes[] | select(.readable != false)] as $p |
+	# (truemem's own process, which the rollup read before it did not see, left out)
+	SANITY=$(jq -r --argjson rss "$RSS_KB" --argjson pss "$PSS_KB" --argjson self "$(cat "$T/exact.pid")" '
+		[.processes[] | select(.readable != false) | select(.pid != $self)] as $p |
 		($p | map(.rss // 0) | add // 0) as $r | ($p | map(.pss // 0) | add // 0) as $s |
 		"exact vs smaps_rollup over \($p | length) processes: sum rss \($r / 1048576 | floor) MiB vs \($rss / 1024 | floor) MiB, " +
 		"sum pss \($s / 1048576 | floor) MiB vs \($pss / 1024 | floor) MiB"' "$T/exact.json" 2>&1 | head -n1)
