@@ -92,6 +92,9 @@ bool parse_value_line(const char *p, const char *eol, const char *unit, uint64_t
 bool str_to_u64(const char *s, uint64_t *out);
 bool str_to_pid(const char *s, pid_t *out);
 
+/* qsort/bsearch order of pid_t values. */
+int pid_cmp(const void *a, const void *b);
+
 /*
  * The one filter rule of ps, lib, top and --filter: pattern is an extended
  * regular expression, matched ignoring case unless it has a capital letter

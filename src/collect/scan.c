@@ -1004,16 +1004,18 @@ static int scan_list_others(struct scan_ctx *c, pid_t **out, size_t *n)
 	*n = 0;
 	if (rc < 0)
 		return rc;
+	pid_t *scanned = xmalloc((c->sc->n + 1) * sizeof(*scanned));
+
+	for (size_t k = 0; k < c->sc->n; k++)
+		scanned[k] = c->sc->procs[k].id.pid;
+	qsort(scanned, c->sc->n, sizeof(*scanned), pid_cmp);
 	*out = xmalloc((nids + 1) * sizeof(**out));
 	for (size_t i = 0; i < nids; i++) {
-		bool scanned = false;
-
-		for (size_t k = 0; k < c->sc->n && !scanned; k++)
-			scanned = c->sc->procs[k].id.pid == ids[i].pid;
-		if (!scanned && !ids[i].err)
+		if (!ids[i].err && !bsearch(&ids[i].pid, scanned, c->sc->n, sizeof(*scanned), pid_cmp))
 			(*out)[(*n)++] = ids[i].pid;
 		proc_ident_release(&ids[i]);
 	}
+	free(scanned);
 	free(ids);
 	return 0;
 }

@@ -364,3 +364,10 @@ int filter_compile(regex_t *re, const char *pattern)
 			flags &= ~REG_ICASE;
 	return regcomp(re, pattern, flags);
 }
+
+int pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}

@@ -182,17 +182,10 @@ static void build_groups(struct top_state *st)
 	sort_rows(st->rows, st->nrows, st->sort, st->reverse);
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* A process is shown when it matches the filter and, in a group's member list, is a member. */
 static bool proc_shown(const struct top_state *st, const struct proc *p)
 {
-	if (st->members && !bsearch(&p->id.pid, st->members, st->nmembers, sizeof(pid_t), cmp_pid))
+	if (st->members && !bsearch(&p->id.pid, st->members, st->nmembers, sizeof(pid_t), pid_cmp))
 		return false;
 	return row_shown(st, p, NULL);
 }
