@@ -17,9 +17,6 @@ struct frame_set *frame_set_new(void);
 void frame_set_free(struct frame_set *fs);
 /* Adds pfn; returns true when it was not in the set before. */
 bool frame_set_add(struct frame_set *fs, uint64_t pfn);
-bool frame_set_has(const struct frame_set *fs, uint64_t pfn);
-/* How many frames the set holds. */
-uint64_t frame_set_count(const struct frame_set *fs);
 
 /*
  * A map from frame number to a non-zero u32, indexed directly in chunks of
@@ -36,9 +33,6 @@ uint32_t *frame_map_ref(const struct frame_map *m, uint64_t pfn);
 void frame_map_set(struct frame_map *m, uint64_t pfn, uint32_t v);
 /* Removes pfn. */
 void frame_map_clear(struct frame_map *m, uint64_t pfn);
-/* Entries held now, and the most held at once. */
-uint64_t frame_map_size(const struct frame_map *m);
-uint64_t frame_map_peak(const struct frame_map *m);
 
 /*
  * A hash map from u64 keys to u64 counts (open addressing, linear probing).
@@ -55,8 +49,6 @@ uint64_t *u64_counter_ins(struct u64_counter *c, uint64_t key);
 uint64_t u64_counter_add(struct u64_counter *c, uint64_t key, uint64_t delta);
 /* Sets key's count to val. */
 void u64_counter_put(struct u64_counter *c, uint64_t key, uint64_t val);
-/* Removes key (if present). */
-void u64_counter_del(struct u64_counter *c, uint64_t key);
 /* key's count, 0 when absent. */
 uint64_t u64_counter_get(const struct u64_counter *c, uint64_t key);
 size_t u64_counter_size(const struct u64_counter *c);

@@ -54,7 +54,6 @@ bool ps_column_ascending(int col);
  */
 void ps_sort(struct proc **rows, size_t n, enum ps_col col, bool reverse);
 
-#endif
 
 /* The rows of a process report: pointers into sc->procs, in display order. */
 struct ps_rows {
@@ -121,3 +120,5 @@ void census_json_add(struct cJSON *doc, const struct sys_report *r);
  * Returns 0 or -1 when writing failed.
  */
 int prom_write_ps(FILE *f, const struct scan *sc, const struct ps_rows *rows);
+
+#endif

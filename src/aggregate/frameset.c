@@ -17,7 +17,6 @@
 struct frame_set {
 	uint64_t ***dirs;
 	size_t ndirs;
-	uint64_t count;
 };
 
 struct frame_set *frame_set_new(void)
@@ -38,15 +37,6 @@ void frame_set_free(struct frame_set *fs)
 	}
 	free(fs->dirs);
 	free(fs);
-}
-
-static uint64_t *frame_set_chunk(const struct frame_set *fs, uint64_t pfn)
-{
-	uint64_t chunk = pfn >> CHUNK_BITS, d = chunk >> DIR_BITS;
-
-	if (d >= fs->ndirs || !fs->dirs[d])
-		return NULL;
-	return fs->dirs[d][chunk & ((1u << DIR_BITS) - 1)];
 }
 
 bool frame_set_add(struct frame_set *fs, uint64_t pfn)
@@ -70,22 +60,10 @@ bool frame_set_add(struct frame_set *fs, uint64_t pfn)
 	if (words[bit / 64] & (UINT64_C(1) << (bit % 64)))
 		return false;
 	words[bit / 64] |= UINT64_C(1) << (bit % 64);
-	fs->count++;
 	return true;
 }
 
-bool frame_set_has(const struct frame_set *fs, uint64_t pfn)
-{
-	const uint64_t *words = frame_set_chunk(fs, pfn);
-	uint64_t bit = pfn & ((1u << CHUNK_BITS) - 1);
 
-	return words && (words[bit / 64] & (UINT64_C(1) << (bit % 64)));
-}
-
-uint64_t frame_set_count(const struct frame_set *fs)
-{
-	return fs->count;
-}
 
 #define MAP_CHUNK_BITS 6
 #define MAP_DIR_BITS   12
@@ -98,7 +76,6 @@ struct map_chunk {
 struct frame_map {
 	struct map_chunk ***dirs;
 	size_t ndirs;
-	uint64_t n, peak;
 };
 
 struct frame_map *frame_map_new(void)
@@ -161,11 +138,8 @@ void frame_map_set(struct frame_map *m, uint64_t pfn, uint32_t v)
 	if (!*slot)
 		*slot = xcalloc(1, sizeof(**slot));
 	cell = &(*slot)->v[pfn & ((1u << MAP_CHUNK_BITS) - 1)];
-	if (!*cell) {
+	if (!*cell)
 		(*slot)->live++;
-		if (++m->n > m->peak)
-			m->peak = m->n;
-	}
 	*cell = v;
 }
 
@@ -180,22 +154,13 @@ void frame_map_clear(struct frame_map *m, uint64_t pfn)
 	if (!*cell)
 		return;
 	*cell = 0;
-	m->n--;
 	if (--(*slot)->live == 0) {
 		free(*slot);
 		*slot = NULL;
 	}
 }
 
-uint64_t frame_map_size(const struct frame_map *m)
-{
-	return m->n;
-}
 
-uint64_t frame_map_peak(const struct frame_map *m)
-{
-	return m->peak;
-}
 
 /* Keys are stored +1 so that 0 marks an empty slot; key and value share a cache line. */
 struct u64_slot {
@@ -283,28 +248,6 @@ void u64_counter_put(struct u64_counter *c, uint64_t key, uint64_t val)
 	*u64_counter_ins(c, key) = val;
 }
 
-void u64_counter_del(struct u64_counter *c, uint64_t key)
-{
-	size_t j, k;
-
-	if (!c->cap)
-		return;
-	for (j = u64_hash(key, c->cap); c->slot[j].key != key + 1; j = (j + 1) & (c->cap - 1))
-		if (!c->slot[j].key)
-			return;
-	/* Backward-shift deletion keeps linear probing free of tombstones. */
-	for (k = (j + 1) & (c->cap - 1); c->slot[k].key; k = (k + 1) & (c->cap - 1)) {
-		size_t home = u64_hash(c->slot[k].key - 1, c->cap);
-
-		if (((k - home) & (c->cap - 1)) >= ((k - j) & (c->cap - 1))) {
-			c->slot[j] = c->slot[k];
-			j = k;
-		}
-	}
-	c->slot[j].key = 0;
-	c->slot[j].val = 0;
-	c->n--;
-}
 
 uint64_t u64_counter_get(const struct u64_counter *c, uint64_t key)
 {
