@@ -208,6 +208,7 @@ struct eng_proc {
 	uid_t uid;
 	bool live;
 	char *name;
+	uint64_t start_ms;     /* start time after boot: deterministic, by creation order */
 	struct pgtable pt;
 	struct u32vec vmas;    /* VMA ids, ascending by address */
 	struct u32vec fds;     /* object ids of its descriptors, one entry each */

@@ -20,7 +20,9 @@
  *                          kpageflags} sorted by pfn, one per frame any
  *                          captured page table referenced
  *   DIR/PID/ident          "key value" lines: pid, ppid, uid, user, comm,
- *                          cmdline, exe, cgroup, error (values C-escaped)
+ *                          cmdline, exe, cgroup, start_ms (milliseconds
+ *                          after boot; absent from older snapshots), error
+ *                          (values C-escaped)
  *   DIR/PID/maps, DIR/PID/smaps, DIR/PID/smaps_rollup, DIR/PID/status
  *   DIR/PID/pagemap        "TMPGMAP1", then records {vaddr, npages,
  *                          entries[npages]}, ascending and disjoint,

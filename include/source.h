@@ -32,6 +32,9 @@ struct proc_ident {
 	char *cmdline;      /* owned; arguments joined by ' ', "" for none */
 	char *exe;          /* owned; target of /proc/PID/exe, NULL when unknown */
 	char *cgroup;       /* owned; cgroup v2 path ("0::" line), NULL when unknown */
+	bool have_start;    /* start_ms is known (stat was read; a snapshot recorded it) */
+	uint64_t start_ms;  /* start time, milliseconds after boot (stat field 22, starttime):
+			       with pid, tells a reused pid from the process it replaced */
 	int err;            /* 0, or -errno when the process could not be read */
 };
 void proc_ident_release(struct proc_ident *id);
@@ -72,7 +75,7 @@ void source_close(struct source *s);
  * NULL. A snapshot and a capture always have all of it.
  */
 enum ident_want {
-	IDENT_STAT    = 1 << 0,   /* comm and ppid */
+	IDENT_STAT    = 1 << 0,   /* comm, ppid and start time */
 	IDENT_CMDLINE = 1 << 1,
 	IDENT_EXE     = 1 << 2,
 	IDENT_CGROUP  = 1 << 3,

@@ -30,6 +30,8 @@ void eng_proc_ident(const struct engine *e, const struct eng_proc *p, struct pro
 	id->cmdline = xstrdup(p->name);
 	id->exe = xasprintf("/sim/%s", p->name);
 	id->cgroup = xasprintf("/sim.slice/%s.service", p->name);
+	id->start_ms = p->start_ms;
+	id->have_start = true;
 }
 
 char *vma_maps_name(const struct engine *e, const struct eng_vma *v)

@@ -90,6 +90,8 @@ struct eng_proc *proc_add(struct engine *e, pid_t pid, pid_t ppid, uid_t uid, co
 	p->uid = uid;
 	p->live = true;
 	p->name = xstrdup(name);
+	/* Deterministic: the Nth process made starts N ticks of 100 Hz after boot, so a reused pid differs. */
+	p->start_ms = ((uint64_t)e->nprocs + 1) * 10;
 	p->next_addr = ENG_MMAP_BASE;
 	pgtable_init(&p->pt);
 	pid_hash_put(e, e->nprocs);

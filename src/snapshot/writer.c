@@ -188,6 +188,8 @@ int snapw_proc(struct snap_writer *w, const struct proc_ident *id, struct tm_err
 		buf_addstr(&b, "\ncgroup ");
 		snap_escape(&b, id->cgroup);
 	}
+	if (id->have_start)
+		buf_addf(&b, "\nstart_ms %" PRIu64, id->start_ms);
 	if (id->err)
 		buf_addf(&b, "\nerror %d", -id->err);
 	buf_addstr(&b, "\n");

@@ -10,6 +10,8 @@
  *   comm, ppid   /proc/PID/stat: "PID (COMM) S PPID ..." with COMM raw
  *   flags        (field 9 of stat, for PF_KTHREAD) and the same bytes
  *                /proc/PID/comm gives
+ *   start        field 22 of stat, starttime: clock ticks after boot
+ *                (sysconf(_SC_CLK_TCK)), kept as milliseconds
  *   cmdline      /proc/PID/cmdline, arguments joined by spaces
  *   exe          the target of /proc/PID/exe
  *   cgroup       /proc/PID/cgroup
@@ -133,9 +135,23 @@ static void user_name(uid_t uid, char *out, size_t cap)
 	}
 }
 
+/* Milliseconds after boot of ticks clock ticks (USER_HZ: 100 nearly everywhere). */
+static uint64_t ticks_to_ms(uint64_t ticks)
+{
+	static uint64_t hz;
+
+	if (!hz) {
+		long v = sysconf(_SC_CLK_TCK);
+
+		hz = v > 0 ? (uint64_t)v : 100;
+	}
+	return ticks / hz * 1000 + ticks % hz * 1000 / hz;
+}
+
 /*
- * "PID (COMM) S PPID PGRP SESSION TTY TPGID FLAGS ...": COMM may hold any
- * byte, ')' included, so it ends at the last ')'. Returns 0 or -EINVAL.
+ * "PID (COMM) S PPID PGRP SESSION TTY TPGID FLAGS ... STARTTIME ...": COMM
+ * may hold any byte, ')' included, so it ends at the last ')'. The start
+ * time (field 22) is taken when present. Returns 0 or -EINVAL.
  */
 static int parse_stat(const char *text, size_t len, struct proc_ident *id, unsigned long *flags)
 {
@@ -169,6 +185,17 @@ static int parse_stat(const char *text, size_t len, struct proc_ident *id, unsig
 			id->ppid = (pid_t)v;
 		else if (field == 9)
 			*flags = (unsigned long)v;
+	}
+	/* fields 10-21 (fault counts, times, priority, nice: some signed), then starttime */
+	for (int field = 10; field < 22; field++) {
+		parse_skip_spaces(&p, end);
+		while (p < end && *p != ' ')
+			p++;
+	}
+	parse_skip_spaces(&p, end);
+	if (parse_u64(&p, end, &v) && (p == end || *p == ' ')) {
+		id->start_ms = ticks_to_ms(v);
+		id->have_start = true;
 	}
 	return 0;
 }

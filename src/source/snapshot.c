@@ -224,6 +224,8 @@ static int snapshot_ident(struct source *s, const char *name, struct proc_ident 
 			id->exe = xstrdup(val);
 		else if (!strcmp(line, "cgroup") && !id->cgroup)
 			id->cgroup = xstrdup(val);
+		else if (!strcmp(line, "start_ms") && str_to_u64(val, &id->start_ms))
+			id->have_start = true;
 		else if (!strcmp(line, "error") && str_to_u64(val, &v) &&
 			 (v == ESRCH || v == ENOENT || v == EACCES || v == EPERM || v == EINVAL))
 			id->err = -(int)v;   /* only what a capture records: a process it could not read */

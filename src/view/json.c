@@ -97,6 +97,27 @@ static cJSON *json_document(const struct scan *sc)
 	return doc;
 }
 
+/*
+ * "start_time": seconds after boot with the millisecond digits it has
+ * (libproc2's PIDS_TIME_START; exact text, no double), null when unknown.
+ */
+static void start_json(cJSON *o, const struct proc_ident *id)
+{
+	char s[32];
+	size_t n;
+
+	if (!id->have_start) {
+		cJSON_AddNullToObject(o, "start_time");
+		return;
+	}
+	n = (size_t)snprintf(s, sizeof(s), "%" PRIu64 ".%03" PRIu64, id->start_ms / 1000, id->start_ms % 1000);
+	while (s[n - 1] == '0')
+		s[--n] = '\0';
+	if (s[n - 1] == '.')
+		s[--n] = '\0';
+	cJSON_AddItemToObject(o, "start_time", cJSON_CreateRaw(s));
+}
+
 static cJSON *proc_json(const struct proc *p)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -109,6 +130,7 @@ static cJSON *proc_json(const struct proc *p)
 	cJSON_AddStringToObject(o, "cmdline", p->id.cmdline ? p->id.cmdline : "");
 	if (p->id.exe)
 		cJSON_AddStringToObject(o, "exe", p->id.exe);
+	start_json(o, &p->id);
 	cJSON_AddBoolToObject(o, "readable", p->readable);
 	if (p->readable) {
 		counts_json(o, &p->counts, true);
@@ -219,6 +241,7 @@ int json_write_map(FILE *f, const struct scan *sc, const struct proc *p, bool co
 	cJSON_AddNumberToObject(doc, "pid", p->id.pid);
 	cJSON_AddStringToObject(doc, "comm", p->id.comm);
 	cJSON_AddStringToObject(doc, "cmdline", p->id.cmdline ? p->id.cmdline : "");
+	start_json(doc, &p->id);
 	maps = cJSON_AddArrayToObject(doc, "mappings");
 	for (size_t i = 0; i < p->vmas.n; i++)
 		cJSON_AddItemToArray(maps, mapping_json(&p->vmas.v[i]));

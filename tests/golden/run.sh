@@ -100,6 +100,18 @@ else
 	echo "FAIL by_hand"
 	fail=1
 fi
+# start_time: deterministic, by creation order (the Nth process made starts N
+# centiseconds after boot), so a reused pid is told apart; map says it too.
+printf 'ram 1M\nspawn 5 a\nexit 5\nspawn 6 b\nspawn 5 c\nmmap 5 m anon private 4K\n' > "$tmp/reuse.scn"
+rm -rf "$tmp/reuse"
+if "$bin" sim "$tmp/reuse.scn" -o "$tmp/reuse" > /dev/null &&
+   [ "$("$bin" ps --from "$tmp/reuse" --json | jq -c '[.processes[] | [.pid, .start_time]]')" = "[[5,0.03],[6,0.02]]" ] &&
+   [ "$("$bin" map 5 --from "$tmp/reuse" --json | jq -c .start_time)" = "0.03" ]; then
+	echo "PASS start_time"
+else
+	echo "FAIL start_time"
+	fail=1
+fi
 # --trace: each fault with its kind, copy-on-write, swap-out and swap-in, a line each.
 trace_has() {   # scenario pattern...
 	scn=$1

@@ -54,6 +54,7 @@ kernel_consistency
 rollup_as_nobody
 usage_errors
 missing_pid
+start_time
 capture_replay
 map_rows
 map_zero_noreserve
@@ -779,6 +780,29 @@ test_missing_pid() {
 	expect "stderr for -p $HOG_PIDS,$pid" "$(cat "$WORK/err")" "truemem: no process with id $pid"
 	"$TRUEMEM" ps --bytes --no-headers --no-totals "$HOG_PIDS" "$pid" >"$WORK/out" 2>/dev/null
 	expect "text rows for $HOG_PIDS $pid" "$(awk '{ print $1 }' "$WORK/out")" "$HOG_PIDS"
+	finish
+}
+
+# start_time: /proc/PID/stat field 22 over CLK_TCK, in seconds after boot,
+# the same in ps --json, --jsonl and map --json; it tells a reused pid apart
+# (capture_replay pins that --from replays it).
+test_start_time() {
+	local ticks hz want pid
+	hog a anon 8
+	pid=$HOG_PIDS
+	ticks=$(sed 's/.*) //' /proc/$pid/stat | awk '{ print $20 }')
+	hz=$(getconf CLK_TCK)
+	want=$(jq -n --argjson t "$ticks" --argjson hz "$hz" '$t * 1000 / $hz | floor / 1000')
+	ps_json "$WORK/ps.json" -p "$pid"
+	expect "ps --json start_time" "$(jq --argjson p "$pid" '.processes[] | select(.pid == $p) | .start_time' "$WORK/ps.json")" "$want"
+	"$TRUEMEM" ps --jsonl --count 1 -p "$pid" >"$WORK/ps.jsonl" 2>/dev/null
+	expect "ps --jsonl start_time" "$(jq '.processes[0].start_time' "$WORK/ps.jsonl")" "$want"
+	"$TRUEMEM" map "$pid" --json >"$WORK/map.json" 2>/dev/null
+	expect "map --json start_time" "$(jq .start_time "$WORK/map.json")" "$want"
+	# Every process has one, and none starts before boot or after now.
+	ps_json "$WORK/all.json"
+	expect "processes without a start_time" "$(jq '[.processes[] | select((.start_time | type) != "number")] | length' "$WORK/all.json")" 0
+	expect "processes starting after now" "$(jq --argjson up "$(cut -d' ' -f1 /proc/uptime)" '[.processes[] | select(.start_time > $up + 1)] | length' "$WORK/all.json")" 0
 	finish
 }
 
