@@ -44,8 +44,16 @@ void engine_set_trace(struct engine *e, FILE *out);
 /* `ram BYTES`, `swap BYTES`: only before the first spawn. */
 int engine_set_ram(struct engine *e, uint64_t bytes, struct tm_error *err);
 int engine_set_swap(struct engine *e, uint64_t bytes, struct tm_error *err);
-/* `spawn PID NAME [uid=N]`: parent PID 1. */
-int engine_spawn(struct engine *e, pid_t pid, const char *name, uid_t uid, struct tm_error *err);
+/*
+ * `spawn PID NAME [uid=N] [cgroup=PATH]`: parent PID 1; cgroup is PATH (a
+ * cgroup that exists), or NULL for /sim.slice/NAME.service (made when absent).
+ */
+int engine_spawn(struct engine *e, pid_t pid, const char *name, uid_t uid, const char *cgroup,
+		 struct tm_error *err);
+/* `cgroup PATH`: makes the memory cgroup PATH and its missing parents (an existing one is fine). */
+int engine_cgroup(struct engine *e, const char *path, struct tm_error *err);
+/* `move PID PATH`: pid joins cgroup PATH (which exists); what it charged stays charged where it is. */
+int engine_move(struct engine *e, pid_t pid, const char *path, struct tm_error *err);
 /* `mmap`: object is the PATH or NAME (NULL for anon); offset_bytes for files. */
 int engine_mmap(struct engine *e, pid_t pid, const char *region, enum engine_map_kind kind,
 		const char *object, uint64_t size_bytes, uint64_t offset_bytes, struct tm_error *err);

@@ -122,6 +122,7 @@ struct frame {
 	uint32_t swap_slot;   /* swap cache: the slot this frame is a copy of, 0 none */
 	uint8_t kind;         /* enum frame_kind */
 	uint8_t flags;        /* FRAME_* */
+	uint16_t memcg;       /* the cgroup id it is charged to (cgroup.c), 0 none */
 };
 
 struct frame_table {
@@ -156,6 +157,7 @@ struct swap_dev {
 	uint32_t nslots;      /* usable slots are 1..nslots (slot 0 is the header) */
 	uint32_t *refs;       /* references to each slot, 0 = free */
 	uint32_t *cache;      /* swap cache: pfn holding the slot's data, 0 none */
+	uint16_t *memcg;      /* the cgroup a slot without a swap-cache frame is charged to */
 	uint32_t used;
 	uint32_t hint;        /* next-fit search start */
 };
@@ -182,6 +184,19 @@ struct eng_object {
 	uint64_t resident_pages, swapped_pages;
 };
 
+/* ---- memory cgroups (cgroup.c) ---- */
+#define CG_ROOT     1u               /* the root cgroup's id */
+#define CG_MAX      UINT16_MAX       /* ids fit a frame's 16-bit memcg field */
+#define CG_INO_ROOT 1u               /* the fake inodes: the root's is 1, as on cgroup2 */
+#define CG_INO_BASE 300000u          /* the others' 300000 + id */
+
+struct eng_cgroup {
+	char *path;            /* "/" or "/A/B" */
+	uint32_t parent;       /* parent id, 0 for the root */
+	uint32_t depth;        /* 0 for the root */
+	uint64_t ino;          /* what kpagecgroup and the snapshot name it by */
+};
+
 /* ---- VMAs, anon groups, processes (vma.c, proc.c) ---- */
 enum vma_type { VMA_ANON_PRIVATE, VMA_ANON_SHARED, VMA_FILE_PRIVATE, VMA_FILE_SHARED, VMA_SHMEM };
 static inline bool vma_type_shared(int t) { return t == VMA_ANON_SHARED || t == VMA_FILE_SHARED || t == VMA_SHMEM; }
@@ -206,6 +221,7 @@ struct anon_group {
 struct eng_proc {
 	pid_t pid, ppid;
 	uid_t uid;
+	uint32_t cgroup;       /* cgroup id (cgroup.c) */
 	bool live;
 	char *name;
 	uint64_t start_ms;     /* start time after boot: deterministic, by creation order */
@@ -240,6 +256,10 @@ struct engine {
 	uint32_t *pid_hash;        /* open addressing: proc index + 1, or 0 */
 	uint32_t pid_hash_cap;
 
+	struct eng_cgroup *cgs;    /* id 0 unused, CG_ROOT the root */
+	uint32_t ncgs;
+	size_t cap_cgs;
+
 	FILE *trace;               /* --trace output, or NULL */
 	uint64_t stat_faults, stat_cow, stat_swapouts, stat_swapins;
 };
@@ -260,6 +280,39 @@ uint32_t object_new_anon(struct engine *e);
 void object_maybe_free(struct engine *e, uint32_t id);
 /* Frees every object and the name hash (engine_free). */
 void objects_release(struct engine *e);
+
+/* ---- cgroup.c ---- */
+/* The root cgroup alone (engine_new); frees the table (engine_free). */
+void cgroups_init(struct engine *e);
+void cgroups_release(struct engine *e);
+/* The id of the cgroup path, 0 when it does not exist. */
+uint32_t cgroup_find(const struct engine *e, const char *path);
+/* Whether cgroup id is ancestor or one of its descendants (id 0: no). */
+bool cgroup_within(const struct engine *e, uint32_t id, uint32_t ancestor);
+/*
+ * The cgroup of a process spawned as name into path (NULL: the default
+ * /sim.slice/NAME.service, made when absent; else it must exist). Returns
+ * 0 with *id set, or -1 with err.
+ */
+int proc_cgroup_for_spawn(struct engine *e, const char *name, const char *path, uint32_t *id,
+			  struct tm_error *err);
+/* Charges the npages frames from pfn to p's cgroup (the faulting process). */
+void frame_charge(struct engine *e, uint32_t pfn, uint32_t npages, const struct eng_proc *p);
+/* Takes swap-cache frame f out of the swap cache; its slot, which lives on, takes f's charge. */
+void swap_cache_drop(struct engine *e, struct frame *f);
+/* What a cgroup (and, summed, its descendants) is charged, in pages. */
+struct cg_tally {
+	uint64_t charged[FRAME_KINDS];    /* frames by kind (FRAME_ANON, FILE, SHMEM) */
+	uint64_t unmapped[FRAME_KINDS];   /* of those, mapped by no page table */
+	uint64_t swap;                    /* swap slots (memory.swap.current) */
+};
+/* What each cgroup itself is charged, indexed by id (ncgs entries; the caller frees). */
+struct cg_tally *cgroup_tally(const struct engine *e);
+/* Adds each cgroup's tally into its ancestors': t then holds subtrees. */
+void cgroup_tally_subtrees(const struct engine *e, struct cg_tally *t);
+/* All the frames of t (memory.current, in pages), and those a page table maps. */
+uint64_t cg_tally_charged(const struct cg_tally *t);
+uint64_t cg_tally_mapped(const struct cg_tally *t);
 
 /* ---- vma.c ---- */
 /* A zeroed, live VMA slot (may move e->vmas). Returns its id. */
@@ -331,6 +384,34 @@ void vma_account(const struct engine *e, uint32_t vid, struct vma_acct *a);
 /* The page kind of a frame (FRAME_ANON/FILE/SHMEM). */
 enum page_kind frame_page_kind(const struct frame *f);
 
+/* ---- truth.c, truth_cgroup.c ---- */
+/* A distinct slot a group holds: anonymous (obj 0) or a shmem object's page. */
+struct seen_slot {
+	uint32_t slot, obj;
+	uint64_t pgoff;
+};
+
+/* Scratch for distinct counting: a stamp and a member count per frame and per slot. */
+struct group_scratch {
+	bool *member;                     /* by process index: in the group being counted */
+	uint32_t *frame_stamp, *frame_cnt;
+	uint32_t *slot_stamp, *slot_cnt;
+	uint32_t *seen_frames;            /* distinct frames of the current group */
+	struct seen_slot *seen_slots;     /* distinct slots of the current group */
+	size_t nframes_seen, cap_frames, nslots_seen, cap_slots;
+	uint32_t serial;
+};
+struct truth;
+/*
+ * Fills the group numbers of members (live processes, with their process
+ * counts) into c; s->seen_frames then holds the distinct frames they map.
+ */
+void group_count(const struct engine *e, const struct eng_proc *const *members, size_t n,
+		 const struct mem_counts *const *member_counts, struct group_scratch *s, struct mem_counts *c);
+/* Fills t's cgroups (SPEC section 2.3); live[i] is the process of t->procs[i]. */
+void truth_cgroups(const struct engine *e, struct truth *t, const struct eng_proc *const *live,
+		   struct group_scratch *s);
+
 /* ---- ident.c ---- */
 struct proc_ident;
 /* Fills id (source.h) with the identity /proc would show for p; id's strings are owned by the caller. */
@@ -343,6 +424,11 @@ struct buf;
 void proc_maps_text(const struct engine *e, const struct eng_proc *p, struct buf *b);
 void proc_smaps_text(const struct engine *e, const struct eng_proc *p, struct buf *smaps, struct buf *rollup);
 void proc_status_text(const struct engine *e, const struct eng_proc *p, struct buf *b);
+
+/* ---- emit_cgroup.c: snapshot members from the charges ---- */
+struct snap_writer;
+/* Writes the "census" member, memcg split included; tally is cgroup_tally()'s (not summed). */
+int emit_census(struct snap_writer *w, const struct engine *e, const struct cg_tally *tally, struct tm_error *err);
 
 /* ---- meminfo.c ---- */
 /* Appends the simulated host's /proc/meminfo text to b. */

@@ -43,6 +43,20 @@ struct truth_group {
 	struct mem_counts counts; /* rss, pss, uss, swap, swap_uss */
 };
 
+/* A memory cgroup and its descendants (SPEC section 2.3). */
+struct truth_cgroup {
+	char *path;               /* owned: "/" or "/A/B" */
+	uint64_t ino;             /* its inode, as kpagecgroup shows it */
+	uint64_t charged_bytes, swap_charged_bytes, kernel_bytes;
+	uint64_t mapped_inside_bytes, mapped_outside_only_bytes;
+	uint64_t unmapped_file_bytes, unmapped_shmem_bytes, unmapped_anon_bytes;
+	int64_t unexplained_bytes;   /* charged - the five above - kernel */
+	uint64_t mapped_from_elsewhere_bytes;
+	pid_t *pids;              /* owned, ascending: the processes of the subtree */
+	size_t npids;
+	struct mem_counts counts; /* those processes as a group: rss, pss, uss, frees, ... */
+};
+
 /* The groupings of SPEC section 2, in truth.json's order. */
 enum truth_grouping { TRUTH_BY_USER, TRUTH_BY_PROGRAM, TRUTH_BY_TREE, TRUTH_BY_CGROUP, TRUTH_GROUPINGS };
 extern const char *const truth_grouping_names[TRUTH_GROUPINGS];   /* "user", "program", "tree", "cgroup" */
@@ -54,6 +68,8 @@ struct truth {
 	struct mem_counts totals;  /* distinct frames and swap entries over all processes */
 	struct truth_group *groups[TRUTH_GROUPINGS];   /* owned, sorted by key */
 	size_t ngroups[TRUTH_GROUPINGS];
+	struct truth_cgroup *cgroups;  /* owned, every cgroup, sorted by path */
+	size_t ncgroups;
 };
 
 /* An empty truth, ready for engine_truth(). */

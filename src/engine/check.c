@@ -5,7 +5,8 @@
  * the swap cache links a slot and a frame both ways; anonymous frames are
  * found where rmap will look for them (their anon group, their virtual
  * page), file and shmem frames at their object's page offset; the free
- * and per-kind counts add up. Tests run it after every scenario so a
+ * and per-kind counts add up; every frame in use, and every swap slot
+ * without a swap-cache frame, is charged to a cgroup. Tests run it after every scenario so a
  * bookkeeping slip that would hit truth and snapshot alike is caught.
  */
 #include <stdlib.h>
@@ -55,6 +56,8 @@ static int check_procs(const struct engine *e, struct check_counts *cc, struct t
 
 		if (!p->live)
 			continue;
+		if (p->cgroup < CG_ROOT || p->cgroup >= e->ncgs)
+			return errorf(err, -1, "process %d: in no cgroup", (int)p->pid);
 		for (uint32_t j = 0; j < p->vmas.n; j++) {
 			const struct eng_vma *v = &e->vmas[p->vmas.v[j]];
 			const uint64_t *ent;
@@ -128,6 +131,8 @@ static int check_frames_and_slots(const struct engine *e, const struct check_cou
 			return errorf(err, -1, "pfn %u: anonymous and mapped by no one", pfn);
 		if (f->swap_slot && (f->kind != FRAME_ANON || e->swap.cache[f->swap_slot] != pfn))
 			return errorf(err, -1, "pfn %u: swap cache link broken", pfn);
+		if (f->memcg < CG_ROOT || f->memcg >= e->ncgs)
+			return errorf(err, -1, "pfn %u: charged to no cgroup (%u)", pfn, f->memcg);
 	}
 	if (used != ft->used || kinds[FRAME_ANON] != ft->nkind[FRAME_ANON] ||
 	    kinds[FRAME_FILE] != ft->nkind[FRAME_FILE] || kinds[FRAME_SHMEM] != ft->nkind[FRAME_SHMEM])
@@ -142,6 +147,8 @@ static int check_frames_and_slots(const struct engine *e, const struct check_cou
 				      cc->holders[slot]);
 		if (c && (e->swap.refs[slot] == 0 || ft->f[c].swap_slot != slot))
 			return errorf(err, -1, "slot %u: swap cache link broken", slot);
+		if (e->swap.refs[slot] && !c && (e->swap.memcg[slot] < CG_ROOT || e->swap.memcg[slot] >= e->ncgs))
+			return errorf(err, -1, "slot %u: charged to no cgroup (%u)", slot, e->swap.memcg[slot]);
 	}
 	if (used != e->swap.used)
 		return errorf(err, -1, "swap counts off: %u used, device says %u", used, e->swap.used);

@@ -14,7 +14,8 @@
  * no entry at all, as on Linux. Last, the facts of the shmem objects
  * (shmobj.h): each object's link count (a tmpfs file's 1 while it has a
  * name; a memfd's and shared anonymous memory's 0, as fstat shows them)
- * and every descriptor; the simulated host has no SysV segments.
+ * and every descriptor; the simulated host has no SysV segments. The
+ * census and the cgroup members come from emit_cgroup.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,7 @@ int engine_emit(const struct engine *e, const char *dir, struct tm_error *err)
 	const struct eng_proc **live = xcalloc(e->nprocs + 1, sizeof(*live));
 	uint64_t *run = xmalloc(EMIT_BATCH * sizeof(uint64_t));
 	struct buf meminfo = BUF_INIT;
+	struct cg_tally *tally = cgroup_tally(e);
 	struct snap_writer *w;
 	struct timespec now;
 	size_t n = 0;
@@ -242,6 +244,8 @@ int engine_emit(const struct engine *e, const char *dir, struct tm_error *err)
 		rc = emit_kpages(w, e, err);
 	if (rc == 0)
 		rc = emit_shm_facts(w, e, live, n, err);
+	if (rc == 0)
+		rc = emit_census(w, e, tally, err);
 	if (rc == 0) {
 		engine_meminfo_text(e, &meminfo);
 		rc = snapw_top_file(w, "meminfo", meminfo.buf, meminfo.len, err);
@@ -251,6 +255,7 @@ int engine_emit(const struct engine *e, const char *dir, struct tm_error *err)
 	else if (w)
 		snapw_abort(w);
 	buf_release(&meminfo);
+	free(tally);
 	free(run);
 	free(live);
 	return rc ? -1 : 0;

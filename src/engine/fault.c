@@ -41,10 +41,8 @@ void frame_unmap(struct engine *e, uint32_t pfn)
 	assert(f->mapcount > 0);
 	f->mapcount--;
 	if (f->kind == FRAME_ANON && f->mapcount == 0) {
-		if (f->swap_slot) {
-			e->swap.cache[f->swap_slot] = 0;
-			f->swap_slot = 0;
-		}
+		if (f->swap_slot)
+			swap_cache_drop(e, f);
 		frame_free(&e->frames, pfn);
 	}
 }
@@ -113,13 +111,18 @@ static uint32_t new_anon(struct engine *e, const struct eng_vma *v, uint64_t vpn
 {
 	uint32_t pfn = frame_alloc(&e->frames, FRAME_ANON, v->anon, vpn);
 
+	frame_charge(e, pfn, 1, &e->procs[v->proc]);
 	e->frames.f[pfn].flags |= FRAME_DIRTY;
 	e->frames.f[pfn].mapcount = 1;
 	return pfn;
 }
 
-/* The object page at pgoff, brought into a frame (page-cache read, new shmem page or shmem swap-in). */
-static uint32_t object_page(struct engine *e, uint32_t obj, uint64_t pgoff, const char **how)
+/*
+ * The object page at pgoff, brought into a frame (page-cache read, new
+ * shmem page or shmem swap-in) charged to the faulting process p.
+ */
+static uint32_t object_page(struct engine *e, const struct eng_proc *p, uint32_t obj, uint64_t pgoff,
+			    const char **how)
 {
 	struct eng_object *o = &e->objs[obj];
 	uint64_t *ent = pgtable_slot(&o->pages, pgoff);
@@ -130,6 +133,7 @@ static uint32_t object_page(struct engine *e, uint32_t obj, uint64_t pgoff, cons
 		return pte_pfn(*ent);
 	}
 	pfn = frame_alloc(&e->frames, o->kind == OBJ_FILE ? FRAME_FILE : FRAME_SHMEM, obj, pgoff);
+	frame_charge(e, pfn, 1, p);
 	if (pte_swapped(*ent)) {
 		*how = "shmem-swapin";
 		trace_event(e, "swapin object=%u pgoff=%llu slot=%u -> pfn=%u", obj,
@@ -165,7 +169,7 @@ static void fault_none(struct engine *e, const struct eng_vma *v, uint64_t *pte,
 		trace_event(e, "fault pid=%d addr=%#llx write demand-zero pfn=%u", pid, addr, pfn);
 		return;
 	}
-	pfn = object_page(e, v->object, v->pgoff + vpn - (v->start >> ENG_PAGE_SHIFT), &how);
+	pfn = object_page(e, &e->procs[v->proc], v->object, v->pgoff + vpn - (v->start >> ENG_PAGE_SHIFT), &how);
 	trace_event(e, "fault pid=%d addr=%#llx %s %s pfn=%u", pid, addr, write ? "write" : "read", how, pfn);
 	if (v->type == VMA_FILE_PRIVATE && write) {
 		uint32_t copy = new_anon(e, v, vpn);
@@ -221,10 +225,8 @@ static void write_private(struct engine *e, const struct eng_vma *v, uint64_t *p
 		pmd_split(e, &e->procs[v->proc].pt, vpn);
 	}
 	if (f->kind == FRAME_ANON && f->mapcount == 1) {
-		if (f->swap_slot) {
-			e->swap.cache[f->swap_slot] = 0;
-			f->swap_slot = 0;
-		}
+		if (f->swap_slot)
+			swap_cache_drop(e, f);
 		f->flags |= FRAME_DIRTY | FRAME_REFERENCED;
 		return;
 	}
@@ -321,6 +323,7 @@ static bool fault_huge(struct engine *e, uint32_t vid, uint64_t vaddr)
 	head = frame_alloc_block(&e->frames, FRAME_ANON, v->anon, vpn);
 	if (!head)
 		return false;
+	frame_charge(e, head, PMD_PAGES, p);
 	for (uint32_t i = 0; i < PMD_PAGES; i++) {
 		e->frames.f[head + i].flags |= FRAME_DIRTY;
 		e->frames.f[head + i].mapcount = 1;

@@ -2,10 +2,10 @@
  * ident.c: who a simulated process is, as /proc would tell it: the user
  * name ("root" for uid 0, else the uid as decimal text: the simulated host
  * has no passwd file), comm (NAME cut to TASK_COMM_LEN - 1 = 15 bytes),
- * cmdline NAME, exe "/sim/NAME" and the cgroup "/sim.slice/NAME.service",
- * so `--group-by program` and `cgroup` group processes by NAME. A forked
- * child keeps its parent's NAME, as fork keeps comm and exe. Also the
- * pathname maps shows for a mapping.
+ * cmdline NAME, exe "/sim/NAME" and its cgroup's path (by default
+ * "/sim.slice/NAME.service"), so `--group-by program` groups processes by
+ * NAME. A forked child keeps its parent's NAME, as fork keeps comm and
+ * exe, and its cgroup. Also the pathname maps shows for a mapping.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,7 +29,7 @@ void eng_proc_ident(const struct engine *e, const struct eng_proc *p, struct pro
 	snprintf(id->comm, TASK_COMM_LEN, "%s", p->name);
 	id->cmdline = xstrdup(p->name);
 	id->exe = xasprintf("/sim/%s", p->name);
-	id->cgroup = xasprintf("/sim.slice/%s.service", p->name);
+	id->cgroup = xstrdup(e->cgs[p->cgroup].path);
 	id->start_ms = p->start_ms;
 	id->have_start = true;
 }

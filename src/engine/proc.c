@@ -6,7 +6,8 @@
  * writes (copy-on-write, fault.c); shared mappings are inherited without
  * entries and fault in again on first touch; descriptors are copied too.
  * exit drops every mapping, closes every descriptor and reparents the
- * children to PID 1. Live processes are found by pid through
+ * children to PID 1. A child starts in its parent's cgroup; a spawned
+ * process in the one `spawn` names (cgroup.c). Live processes are found by pid through
  * an open-addressing hash with backward-shift deletion.
  */
 #include <assert.h>
@@ -145,6 +146,7 @@ int engine_fork(struct engine *e, pid_t parent, pid_t child, struct tm_error *er
 	cp = proc_add(e, child, parent, pp->uid, pp->name);   /* may move e->procs */
 	cidx = proc_index(e, cp);
 	pp = &e->procs[pidx];
+	cp->cgroup = pp->cgroup;
 	cp->next_addr = pp->next_addr;
 	for (uint32_t i = 0; i < e->procs[pidx].vmas.n; i++)
 		fork_copy_vma(e, e->procs[pidx].vmas.v[i], cidx);
@@ -177,16 +179,21 @@ int engine_exit(struct engine *e, pid_t pid, struct tm_error *err)
 	return 0;
 }
 
-int engine_spawn(struct engine *e, pid_t pid, const char *name, uid_t uid, struct tm_error *err)
+int engine_spawn(struct engine *e, pid_t pid, const char *name, uid_t uid, const char *cgroup,
+		 struct tm_error *err)
 {
+	uint32_t cg;
+
 	if (proc_find(e, pid))
 		return errorf(err, -1, "spawn of pid %d, which already exists", (int)pid);
+	if (proc_cgroup_for_spawn(e, name, cgroup, &cg, err))
+		return -1;
 	if (!e->sized) {
 		frames_init(&e->frames, (uint32_t)(e->ram_bytes >> ENG_PAGE_SHIFT));
 		swap_init(&e->swap, (uint32_t)(e->swap_bytes >> ENG_PAGE_SHIFT));
 		e->sized = true;
 	}
-	proc_add(e, pid, pid == 1 ? 0 : 1, uid, name);
+	proc_add(e, pid, pid == 1 ? 0 : 1, uid, name)->cgroup = cg;
 	return 0;
 }
 

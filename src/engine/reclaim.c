@@ -86,11 +86,11 @@ static int evict_anon(struct engine *e, uint32_t pfn, struct tm_error *err)
 
 	if (slot) {
 		e->swap.refs[slot] += f->mapcount;
-		e->swap.cache[slot] = 0;
-		f->swap_slot = 0;
+		swap_cache_drop(e, f);
 	} else if (!(slot = swap_alloc(&e->swap, f->mapcount))) {
 		return no_swap_error(e, err);
 	}
+	e->swap.memcg[slot] = f->memcg;   /* mem_cgroup_swapout: the charge moves to the slot */
 	n = rmap_anon(e, f, pfn, pte_mk_swap(slot));
 	assert(n == f->mapcount);
 	trace_event(e, "swapout pfn=%u -> slot=%u ptes=%u (anon)", pfn, slot, n);
@@ -112,6 +112,7 @@ static int evict_object_page(struct engine *e, uint32_t pfn, struct tm_error *er
 	n = rmap_object(e, f, pfn, 0);
 	assert(n == f->mapcount);
 	if (slot) {
+		e->swap.memcg[slot] = f->memcg;
 		*ent = pte_mk_swap(slot);
 		o->swapped_pages++;
 		trace_event(e, "swapout pfn=%u -> slot=%u ptes=%u (shmem object=%u pgoff=%llu)", pfn, slot, n,

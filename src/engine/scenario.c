@@ -8,7 +8,8 @@
  * stops the run with "NAME:LINE: what went wrong".
  *
  *   ram SIZE                  swap SIZE           (before the first spawn)
- *   spawn PID NAME [uid=N]
+ *   spawn PID NAME [uid=N] [cgroup=PATH]   (default cgroup /sim.slice/NAME.service)
+ *   cgroup PATH               move PID PATH       (memory cgroups, cgroup.c)
  *   mmap PID REGION anon private|shared SIZE
  *   mmap PID REGION anon private SIZE huge   (2 MiB aligned, SIZE rounded up to 2 MiB)
  *   mmap PID REGION file PATH private|shared SIZE [offset=N]
@@ -100,16 +101,40 @@ static int cmd_swap(struct engine *e, char **w, int n, struct tm_error *err)
 	return want_size(w[1], true, &v, err) ? -1 : engine_set_swap(e, v, err);
 }
 
+/* spawn's options, each at most once, in any order: uid=N, cgroup=PATH. */
 static int cmd_spawn(struct engine *e, char **w, int n, struct tm_error *err)
 {
 	pid_t pid;
 	uint64_t uid = 0;
+	const char *cgroup = NULL;
+	bool have_uid = false;
 
 	if (want_pid(w[1], &pid, err))
 		return -1;
-	if (n == 4 && (strncmp(w[3], "uid=", 4) != 0 || !str_to_u64(w[3] + 4, &uid) || uid > 0x7fffffff))
-		return errorf(err, -1, "bad option '%s' (expected uid=N)", w[3]);
-	return engine_spawn(e, pid, w[2], (uid_t)uid, err);
+	for (int i = 3; i < n; i++) {
+		if (!have_uid && strncmp(w[i], "uid=", 4) == 0) {
+			if (!str_to_u64(w[i] + 4, &uid) || uid > 0x7fffffff)
+				return errorf(err, -1, "bad option '%s' (expected uid=N)", w[i]);
+			have_uid = true;
+		} else if (!cgroup && strncmp(w[i], "cgroup=", 7) == 0) {
+			cgroup = w[i] + 7;
+		} else {
+			return errorf(err, -1, "bad option '%s' (expected uid=N or cgroup=PATH, each once)", w[i]);
+		}
+	}
+	return engine_spawn(e, pid, w[2], (uid_t)uid, cgroup, err);
+}
+
+static int cmd_cgroup(struct engine *e, char **w, int n, struct tm_error *err)
+{
+	return engine_cgroup(e, w[1], err);
+}
+
+static int cmd_move(struct engine *e, char **w, int n, struct tm_error *err)
+{
+	pid_t pid;
+
+	return want_pid(w[1], &pid, err) ? -1 : engine_move(e, pid, w[2], err);
 }
 
 static int mmap_file(struct engine *e, pid_t pid, char **w, int n, struct tm_error *err)
@@ -268,7 +293,9 @@ static const struct scn_command {
 } scn_commands[] = {
 	{ "ram", 2, 2, cmd_ram, "ram SIZE" },
 	{ "swap", 2, 2, cmd_swap, "swap SIZE" },
-	{ "spawn", 3, 4, cmd_spawn, "spawn PID NAME [uid=N]" },
+	{ "spawn", 3, 5, cmd_spawn, "spawn PID NAME [uid=N] [cgroup=PATH]" },
+	{ "cgroup", 2, 2, cmd_cgroup, "cgroup PATH" },
+	{ "move", 3, 3, cmd_move, "move PID PATH" },
 	{ "mmap", 6, 8, cmd_mmap, "mmap PID REGION anon|file|shmem|tmpfs ..." },
 	{ "touch", 4, 6, cmd_touch, "touch PID REGION read|write [OFFSET [LENGTH]]" },
 	{ "fork", 3, 3, cmd_fork, "fork PARENT CHILD" },

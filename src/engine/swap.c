@@ -20,6 +20,7 @@ void swap_init(struct swap_dev *sd, uint32_t nslots)
 	sd->nslots = nslots;
 	sd->refs = xcalloc((size_t)nslots + 1, sizeof(uint32_t));
 	sd->cache = xcalloc((size_t)nslots + 1, sizeof(uint32_t));
+	sd->memcg = xcalloc((size_t)nslots + 1, sizeof(uint16_t));
 	sd->hint = 1;
 }
 
@@ -27,6 +28,7 @@ void swap_release(struct swap_dev *sd)
 {
 	free(sd->refs);
 	free(sd->cache);
+	free(sd->memcg);
 	memset(sd, 0, sizeof(*sd));
 }
 
@@ -41,6 +43,7 @@ uint32_t swap_alloc(struct swap_dev *sd, uint32_t refs)
 		if (sd->refs[slot] == 0) {
 			sd->refs[slot] = refs;
 			sd->cache[slot] = 0;
+			sd->memcg[slot] = 0;
 			sd->used++;
 			sd->hint = slot % sd->nslots + 1;
 			return slot;
@@ -55,6 +58,7 @@ bool swap_put(struct swap_dev *sd, uint32_t slot)
 	if (--sd->refs[slot] > 0)
 		return false;
 	sd->cache[slot] = 0;
+	sd->memcg[slot] = 0;
 	sd->used--;
 	return true;
 }

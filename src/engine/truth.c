@@ -58,6 +58,11 @@ void truth_release(struct truth *t)
 		}
 		free(t->groups[g]);
 	}
+	for (size_t i = 0; i < t->ncgroups; i++) {
+		free(t->cgroups[i].path);
+		free(t->cgroups[i].pids);
+	}
+	free(t->cgroups);
 	truth_init(t);
 }
 
@@ -77,23 +82,6 @@ const struct truth_proc *truth_find(const struct truth *t, pid_t pid)
 	}
 	return NULL;
 }
-
-/* A distinct slot a group holds: anonymous (obj 0) or a shmem object's page. */
-struct seen_slot {
-	uint32_t slot, obj;
-	uint64_t pgoff;
-};
-
-/* Scratch for distinct counting: a stamp and a member count per frame and per slot. */
-struct group_scratch {
-	bool *member;                     /* by process index: in the group being counted */
-	uint32_t *frame_stamp, *frame_cnt;
-	uint32_t *slot_stamp, *slot_cnt;
-	uint32_t *seen_frames;            /* distinct frames of the current group */
-	struct seen_slot *seen_slots;     /* distinct slots of the current group */
-	size_t nframes_seen, cap_frames, nslots_seen, cap_slots;
-	uint32_t serial;
-};
 
 static void note_frame(struct group_scratch *s, uint32_t pfn)
 {
@@ -183,10 +171,8 @@ static bool fate_slot(const struct engine *e, const struct group_scratch *s, con
 	return s->slot_cnt[ss->slot] == e->swap.refs[ss->slot];
 }
 
-/* Fills the group numbers of members (live processes, with their process counts) into c. */
-static void group_count(const struct engine *e, const struct eng_proc *const *members, size_t n,
-			const struct mem_counts *const *member_counts, struct group_scratch *s,
-			struct mem_counts *c)
+void group_count(const struct engine *e, const struct eng_proc *const *members, size_t n,
+		 const struct mem_counts *const *member_counts, struct group_scratch *s, struct mem_counts *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->valid = CNT_RSS | CNT_PSS | CNT_USS | CNT_SWAP | CNT_SWAP_USS | CNT_FATES | CNT_FREES_SWAP;
@@ -391,6 +377,7 @@ void engine_truth(const struct engine *e, struct truth *t)
 	t->totals.valid |= CNT_SWAP_PSS;
 	for (int by = 0; by < TRUTH_GROUPINGS; by++)
 		truth_grouping(e, t, live, (enum truth_grouping)by, &s);
+	truth_cgroups(e, t, live, &s);
 	free(s.frame_stamp);
 	free(s.frame_cnt);
 	free(s.slot_stamp);

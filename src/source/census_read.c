@@ -205,7 +205,7 @@ int census_read(struct source *s, unsigned flags, struct census *out, struct tm_
 	if (s->kind == SOURCE_SNAPSHOT) {
 		if (faccessat(s->root_fd, "census", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			return errorf(err, -ENOENT, "the snapshot holds no census (captured in rollup mode, "
-				      "by an older truemem, or written by the engine)");
+				      "or by an older truemem)");
 		if ((rc = source_read_top(s, "census", &b, err)) < 0) {
 			buf_release(&b);
 			return rc;

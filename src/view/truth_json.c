@@ -4,7 +4,8 @@
  * --json` (SPEC section 3) so a script can compare the two with jq: every
  * process with its numbers, its anon/file/shmem split and its mappings,
  * the distinct-frame totals, and under "groups" one array per grouping
- * (user, program, tree, cgroup). Byte counts are exact integers written as
+ * (user, program, tree, cgroup); under "cgroups" every memory cgroup with
+ * the numbers of SPEC section 2.3 (`truemem cgroup --json`'s keys). Byte counts are exact integers written as
  * raw number text, never through a double.
  */
 #include <cJSON.h>
@@ -92,20 +93,55 @@ static cJSON *proc_json(const struct truth_proc *p)
 	return o;
 }
 
+static void pids_json(cJSON *o, const pid_t *pids, size_t n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, "pids");
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(pids[i]));
+}
+
 static cJSON *group_json(const struct truth_group *g)
 {
-	cJSON *o = cJSON_CreateObject(), *pids;
+	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "key", g->key);
-	pids = cJSON_AddArrayToObject(o, "pids");
-	for (size_t i = 0; i < g->npids; i++)
-		cJSON_AddItemToArray(pids, cJSON_CreateNumber(g->pids[i]));
+	pids_json(o, g->pids, g->npids);
 	add_u64(o, "rss", g->counts.rss_bytes);
 	add_u64(o, "pss", pss_bytes(g->counts.pss));
 	add_u64(o, "uss", g->counts.uss_bytes);
 	add_u64(o, "swap", g->counts.swap_bytes);
 	add_u64(o, "swap_uss", g->counts.swap_uss_bytes);
 	fates_json(o, &g->counts);
+	return o;
+}
+
+/* SPEC section 2.3: a cgroup with its descendants, in the keys of `truemem cgroup --json`. */
+static cJSON *cgroup_json(const struct truth_cgroup *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	char s[24];
+
+	cJSON_AddStringToObject(o, "path", c->path);
+	add_u64(o, "inode", c->ino);
+	add_u64(o, "charged", c->charged_bytes);
+	cJSON_AddNullToObject(o, "limit");
+	add_u64(o, "swap_charged", c->swap_charged_bytes);
+	add_u64(o, "kernel", c->kernel_bytes);
+	add_u64(o, "mapped_inside", c->mapped_inside_bytes);
+	add_u64(o, "mapped_outside_only", c->mapped_outside_only_bytes);
+	add_u64(o, "unmapped_file", c->unmapped_file_bytes);
+	add_u64(o, "unmapped_shmem", c->unmapped_shmem_bytes);
+	add_u64(o, "unmapped_anon", c->unmapped_anon_bytes);
+	snprintf(s, sizeof(s), "%" PRId64, c->unexplained_bytes);
+	cJSON_AddItemToObject(o, "unexplained", cJSON_CreateRaw(s));
+	add_u64(o, "mapped_from_elsewhere", c->mapped_from_elsewhere_bytes);
+	pids_json(o, c->pids, c->npids);
+	add_u64(o, "rss", c->counts.rss_bytes);
+	add_u64(o, "pss", pss_bytes(c->counts.pss));
+	add_u64(o, "uss", c->counts.uss_bytes);
+	add_u64(o, "swap", c->counts.swap_bytes);
+	fates_json(o, &c->counts);
 	return o;
 }
 
@@ -132,6 +168,9 @@ static cJSON *truth_to_json(const struct truth *t)
 		for (size_t i = 0; i < t->ngroups[by]; i++)
 			cJSON_AddItemToArray(arr, group_json(&t->groups[by][i]));
 	}
+	groups = cJSON_AddArrayToObject(root, "cgroups");
+	for (size_t i = 0; i < t->ncgroups; i++)
+		cJSON_AddItemToArray(groups, cgroup_json(&t->cgroups[i]));
 	return root;
 }
 

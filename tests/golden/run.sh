@@ -2,7 +2,8 @@
 # tests/golden/run.sh: for each scenario tests/golden/*.scn, run
 # `truemem sim` and check that `truemem ps --from DIR --json` (plain,
 # --group-by user, tree, program, cgroup) reports what the engine's
-# truth.json says. Prints PASS/FAIL per scenario; exits non-zero on any
+# truth.json says, and that truth.json agrees with the figures worked by
+# hand in NAME.expect.json (processes) and NAME.cgroups.json (cgroups). Prints PASS/FAIL per scenario; exits non-zero on any
 # failure. Usage: tests/golden/run.sh [TRUEMEM_BINARY]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +23,24 @@ groups='[.[] | {pids: (.pids | sort), rss, pss, uss, swap, swap_uss, frees, recl
 # The split worked by hand in NAME.expect.json, where a scenario has one.
 split='{processes: [.processes[] | {pid, uss, frees, reclaimable, stays, frees_swap}] | sort_by(.pid)}'
 gsplit='[.[] | {pids: (.pids | sort), uss, frees, reclaimable, stays, frees_swap}] | sort_by(.pids)'
+
+# The SPEC section 2.3 fields of every cgroup.
+cgkeys='[.[] | {path, charged, swap_charged, kernel, mapped_inside, mapped_outside_only, unmapped_file,
+	unmapped_shmem, unmapped_anon, unexplained, mapped_from_elsewhere, pids, rss, pss, uss, frees}] | sort_by(.path)'
+
+# $tmp/got equals $tmp/want, or the difference is shown under the title.
+same() {   # title
+	cmp -s "$tmp/got" "$tmp/want" && return 0
+	echo "$1:" >&2
+	diff "$tmp/want" "$tmp/got" | head -20 >&2
+	return 1
+}
+
+# truth.json's cgroups agree with the hand-worked NAME.cgroups.json.
+check_cgroups() {   # name dir expect
+	jq -S "$cgkeys" "$3" > "$tmp/want" && jq -S ".cgroups | $cgkeys" "$2/truth.json" > "$tmp/got" &&
+		same "$1: truth's cgroups differ from $3 (-expected +truth)"
+}
 
 # Both truth.json and ps agree with the hand-worked NAME.expect.json (processes; tree and user groups).
 check_expect() {   # name dir expect
@@ -76,8 +95,10 @@ for scn in "$here"/*.scn; do
 	name=$(basename "$scn" .scn)
 	dir="$tmp/$name"
 	expect="$here/$name.expect.json"
+	cgx="$here/$name.cgroups.json"
 	if "$bin" sim "$scn" -o "$dir" > /dev/null && check "$name" "$dir" &&
-	   { [ ! -f "$expect" ] || check_expect "$name" "$dir" "$expect"; }; then
+	   { [ ! -f "$expect" ] || check_expect "$name" "$dir" "$expect"; } &&
+	   { [ ! -f "$cgx" ] || check_cgroups "$name" "$dir" "$cgx"; }; then
 		echo "PASS $name"
 	else
 		echo "FAIL $name"
@@ -131,7 +152,8 @@ if trace_has fork_cow '^fault pid=100 addr=0x10000000 write demand-zero pfn=' \
 	'^fault pid=10 addr=0x10000000 write zero-page -> demand-zero pfn=' &&
    trace_has huge_fork '^fault pid=100 addr=0x10000000 write huge-page pfn=' '^split-pmd addr=0x10000000$' \
 	'^cow pid=101 addr=0x10801000 pfn=' &&
-   trace_has guard '^guard pid=100 addr=0x10010000-0x10020000$'; then
+   trace_has guard '^guard pid=100 addr=0x10010000-0x10020000$' &&
+   trace_has cgroup_move '^move pid=10 /old -> /new$'; then
 	echo "PASS trace"
 else
 	echo "FAIL trace"

@@ -17,6 +17,7 @@
  * names its seed and the scenario is left in TRUEMEM_DIFF_KEEP (default
  * /tmp/truemem-diff-fail.scn) for replay with `truemem sim`.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@
 
 #include <cmocka.h>
 
+#include "census.h"
 #include "engine.h"
 #include "scan.h"
 #include "source.h"
@@ -38,9 +40,13 @@
 #define GEN_MAX_PROCS 12
 #define GEN_MAX_REGIONS 6
 #define GEN_OBJECTS 4
+#define GEN_CGROUPS 4
 
 /* The objects descriptors are opened on: two memfds, two tmpfs files. */
 static const char *const gen_objects[GEN_OBJECTS] = { "ring", "cache", "/dev/shm/a", "/dev/shm/b" };
+
+/* The memory cgroups of a scenario that has them (their parents /kube and /kube/pods come implicitly). */
+static const char *const gen_cgroups[GEN_CGROUPS] = { "/", "/web", "/kube/pods/p1", "/kube/pods/p2" };
 
 /* xorshift64*: small, seedable, the same on every machine. */
 struct rng {
@@ -78,6 +84,7 @@ struct gen {
 	bool have_swap;
 	bool linked[GEN_OBJECTS];    /* the tmpfs file has its name */
 	bool huge;          /* RAM for huge pages */
+	bool cgroups;       /* gen_cgroups exist: spawn and move use them */
 };
 
 static struct gen_proc *gen_pick(struct gen *g)
@@ -107,7 +114,19 @@ static void gen_spawn(struct gen *g, struct buf *b)
 	p = &g->procs[g->nprocs++];
 	memset(p, 0, sizeof(*p));
 	p->pid = g->next_pid++;
-	buf_addf(b, "spawn %d %s uid=%u\n", p->pid, names[rnd(&g->r, 4)], uids[rnd(&g->r, 4)]);
+	buf_addf(b, "spawn %d %s uid=%u", p->pid, names[rnd(&g->r, 4)], uids[rnd(&g->r, 4)]);
+	if (g->cgroups && rnd(&g->r, 3))
+		buf_addf(b, " cgroup=%s", gen_cgroups[rnd(&g->r, GEN_CGROUPS)]);
+	buf_add(b, "\n", 1);
+}
+
+/* A process moves to another cgroup (what it charged stays where it is). */
+static void gen_move(struct gen *g, struct buf *b)
+{
+	struct gen_proc *p = gen_pick(g);
+
+	if (p && g->cgroups)
+		buf_addf(b, "move %d %s\n", p->pid, gen_cgroups[rnd(&g->r, GEN_CGROUPS)]);
 }
 
 static void gen_mmap(struct gen *g, struct buf *b)
@@ -266,8 +285,11 @@ static void gen_scenario(uint64_t seed, struct buf *b)
 	g.next_pid = 2 + (int)rnd(&g.r, 3);   /* sometimes PID 1 is spawned below */
 	g.have_swap = rnd(&g.r, 4) != 0;
 	g.huge = rnd(&g.r, 4) == 0;
+	g.cgroups = rnd(&g.r, 3) != 0;
 	buf_addf(b, "# differential seed %llu\nram %uK\n", (unsigned long long)seed,
 		 g.huge ? 6144 + 512 * rnd(&g.r, 8) : 64 + 16 * rnd(&g.r, 8));
+	for (unsigned i = 1; g.cgroups && i < GEN_CGROUPS; i++)
+		buf_addf(b, "cgroup %s\n", gen_cgroups[i]);
 	if (g.have_swap)
 		buf_addf(b, "swap %uK\n", g.huge ? 8192 : 64 + 32 * rnd(&g.r, 8));
 	if (rnd(&g.r, 4) == 0) {
@@ -289,7 +311,7 @@ static void gen_scenario(uint64_t seed, struct buf *b)
 	}
 	ncmds = 10 + rnd(&g.r, 40);
 	for (unsigned i = 0; i < ncmds; i++) {
-		unsigned op = rnd(&g.r, 100);
+		unsigned op = rnd(&g.r, 105);
 
 		if (op < 8)
 			gen_spawn(&g, b);
@@ -309,8 +331,10 @@ static void gen_scenario(uint64_t seed, struct buf *b)
 			gen_guard(&g, b);
 		else if (op < 97)
 			gen_fd(&g, b);
-		else
+		else if (op < 100)
 			buf_addf(b, "reclaim %u\n", 1 + rnd(&g.r, 12));
+		else
+			gen_move(&g, b);
 	}
 }
 
@@ -488,6 +512,73 @@ static void diff_scan(struct diff *d, const char *dir, const struct truth *t, en
 	source_close(&src);
 }
 
+/* Whether cgroup path lies in the subtree of cgroup anc. */
+static bool path_within(const char *path, const char *anc)
+{
+	size_t n = strlen(anc);
+
+	return !strcmp(anc, "/") || (!strncmp(path, anc, n) && (path[n] == '\0' || path[n] == '/'));
+}
+
+/*
+ * The snapshot's census against truth's cgroups: its memcg lines, summed
+ * over each cgroup's subtree (by inode), are the cgroup's charged, mapped
+ * and unmapped frames; every inode is a cgroup's; the classes add up to
+ * RAM, and RAM less free is the root's charge.
+ */
+static void cmp_census(struct diff *d, const char *dir, const struct truth *t)
+{
+	struct buf b = BUF_INIT;
+	struct census c;
+	char path[600], who[160];
+
+	snprintf(path, sizeof(path), "%s/census", dir);
+	if (buf_read_at(&b, AT_FDCWD, path, 1u << 24) < 0 || census_parse(b.buf, b.len, &c) < 0) {
+		differ(d, "census member missing or unparsable");
+		buf_release(&b);
+		return;
+	}
+	buf_release(&b);
+	for (size_t m = 0; m < c.nmemcg; m++) {
+		bool known = false;
+
+		for (size_t i = 0; i < t->ncgroups; i++)
+			known = known || t->cgroups[i].ino == c.memcg[m].ino;
+		if (!known)
+			differ(d, "census memcg %llu is no cgroup's inode", (unsigned long long)c.memcg[m].ino);
+	}
+	for (size_t i = 0; i < t->ncgroups && !d->bad; i++) {
+		const struct truth_cgroup *tc = &t->cgroups[i];
+		uint64_t sum[CEN_USER_COUNT] = { 0 }, all = 0;
+
+		for (size_t j = 0; j < t->ncgroups; j++) {
+			const struct census_memcg *m = census_memcg_find(&c, t->cgroups[j].ino);
+
+			for (int k = 0; m && path_within(t->cgroups[j].path, tc->path) && k < CEN_USER_COUNT; k++)
+				sum[k] += m->pages[k];
+		}
+		for (int k = 0; k < CEN_USER_COUNT; k++)
+			all += sum[k];
+		snprintf(who, sizeof(who), "cgroup %s: census frames vs charged", tc->path);
+		CMP(d, who, all * c.page_size, tc->charged_bytes);
+		snprintf(who, sizeof(who), "cgroup %s: census cache_file vs unmapped_file", tc->path);
+		CMP(d, who, sum[CEN_CACHE_FILE] * c.page_size, tc->unmapped_file_bytes);
+		snprintf(who, sizeof(who), "cgroup %s: census cache_shmem vs unmapped_shmem", tc->path);
+		CMP(d, who, sum[CEN_CACHE_SHMEM] * c.page_size, tc->unmapped_shmem_bytes);
+		snprintf(who, sizeof(who), "cgroup %s: census anon_unmapped vs unmapped_anon", tc->path);
+		CMP(d, who, sum[CEN_ANON_UNMAPPED] * c.page_size, tc->unmapped_anon_bytes);
+		snprintf(who, sizeof(who), "cgroup %s: census mapped vs mapped_inside + mapped_outside_only", tc->path);
+		CMP(d, who, (sum[CEN_MAPPED_ANON] + sum[CEN_MAPPED_FILE] + sum[CEN_MAPPED_SHMEM]) * c.page_size,
+		    tc->mapped_inside_bytes + tc->mapped_outside_only_bytes);
+		snprintf(who, sizeof(who), "cgroup %s unexplained", tc->path);
+		CMP(d, who, (uint64_t)tc->unexplained_bytes, 0);
+		if (!strcmp(tc->path, "/"))
+			CMP(d, "census frames - free vs root charged", (c.frames - c.pages[CEN_FREE]) * c.page_size,
+			    tc->charged_bytes);
+	}
+	census_release(&c);
+}
+
 /* Runs one seed; returns true when scan and truth agree (else *d says where). */
 static bool diff_one(uint64_t seed, const char *workdir, struct buf *scn, struct diff *d)
 {
@@ -514,6 +605,8 @@ static bool diff_one(uint64_t seed, const char *workdir, struct buf *scn, struct
 		engine_truth(e, &t);
 		for (size_t i = 0; i < ARRAY_SIZE(bys) && !d->bad; i++)
 			diff_scan(d, dir, &t, bys[i]);
+		if (!d->bad)
+			cmp_census(d, dir, &t);
 		truth_release(&t);
 	}
 	engine_free(e);

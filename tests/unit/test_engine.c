@@ -16,32 +16,11 @@
 #include <cmocka.h>
 
 #include "engine.h"
+#include "engine_fixture.h"
 #include "engine_mm.h"
 #include "truth.h"
 
 #define P UINT64_C(4096)
-
-static struct engine *run_ok(const char *text)
-{
-	struct engine *e = engine_new();
-	struct tm_error err = { "" };
-
-	if (scenario_run(e, "t.scn", text, strlen(text), &err) != 0)
-		fail_msg("scenario failed: %s", err.msg);
-	if (engine_check(e, &err) != 0)
-		fail_msg("engine_check: %s", err.msg);
-	return e;
-}
-
-/* Checks the engine's bookkeeping once more and frees it. */
-static void check_and_free(struct engine *e)
-{
-	struct tm_error err;
-
-	if (engine_check(e, &err) != 0)
-		fail_msg("engine_check: %s", err.msg);
-	engine_free(e);
-}
 
 static const struct truth_proc *proc_of(const struct truth *t, pid_t pid)
 {

@@ -52,6 +52,20 @@ static const struct bad_case bad_cases[] = {
 	{ "spawn 1 a\nswap 1M\n", "s.scn:2: swap must be set before the first spawn" },
 	{ "spawn 0 a\n", "s.scn:1: bad pid '0'" },
 	{ "spawn 1 a uid=x\n", "s.scn:1: bad option 'uid=x' (expected uid=N)" },
+	{ "spawn 1 a gid=3\n", "s.scn:1: bad option 'gid=3' (expected uid=N or cgroup=PATH, each once)" },
+	{ "cgroup /x\nspawn 1 a cgroup=/x cgroup=/x\n",
+	  "s.scn:2: bad option 'cgroup=/x' (expected uid=N or cgroup=PATH, each once)" },
+	{ "spawn 1 a uid=1 uid=2\n", "s.scn:1: bad option 'uid=2' (expected uid=N or cgroup=PATH, each once)" },
+	{ "spawn 1 a cgroup=/x\n", "s.scn:1: no cgroup '/x' (make it first with `cgroup /x`)" },
+	{ "cgroup web\n", "s.scn:1: bad cgroup path 'web' (expected /NAME[/NAME...])" },
+	{ "cgroup /a//b\n", "s.scn:1: bad cgroup path '/a//b' (expected /NAME[/NAME...])" },
+	{ "cgroup /a/\n", "s.scn:1: bad cgroup path '/a/' (expected /NAME[/NAME...])" },
+	{ "cgroup /a/../b\n", "s.scn:1: bad cgroup path '/a/../b' (expected /NAME[/NAME...])" },
+	{ "cgroup /a/./b\n", "s.scn:1: bad cgroup path '/a/./b' (expected /NAME[/NAME...])" },
+	{ "cgroup\n", "s.scn:1: usage: cgroup PATH" },
+	{ "spawn 1 a\nmove 2 /\n", "s.scn:2: unknown pid 2" },
+	{ "spawn 1 a\nmove 1 /nope\n", "s.scn:2: no cgroup '/nope' (make it first with `cgroup /nope`)" },
+	{ "spawn 1 a\nmove 1\n", "s.scn:2: usage: move PID PATH" },
 	{ "spawn 1 a\nmmap 1 x file /f both 4K\n", "s.scn:2: expected private or shared, not 'both'" },
 	{ "spawn 1 a\nmmap 1 x pipe p 4K\n", "s.scn:2: unknown mapping type 'pipe' (anon, file, shmem or tmpfs)" },
 	{ "spawn 1 a\nmmap 1 x tmpfs shm/x 4K\n", "s.scn:2: tmpfs path 'shm/x' does not start with /" },
@@ -99,7 +113,7 @@ static void test_stops_at_first_error(void **state)
 	const char *s = "spawn 1 a\nbogus\nspawn 2 b\n";
 
 	assert_int_equal(scenario_run(e, "s.scn", s, strlen(s), &err), -1);
-	assert_int_equal(engine_spawn(e, 2, "b", 0, &err), 0);   /* 2 was never spawned */
+	assert_int_equal(engine_spawn(e, 2, "b", 0, NULL, &err), 0);   /* 2 was never spawned */
 	engine_free(e);
 }
 
