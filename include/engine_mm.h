@@ -283,12 +283,12 @@ void objects_release(struct engine *e);
 
 /* ---- cgroup.c ---- */
 /* The root cgroup alone (engine_new); frees the table (engine_free). */
-void cgroups_init(struct engine *e);
-void cgroups_release(struct engine *e);
+void cg_table_init(struct engine *e);
+void cg_table_release(struct engine *e);
 /* The id of the cgroup path, 0 when it does not exist. */
-uint32_t cgroup_find(const struct engine *e, const char *path);
+uint32_t cg_find(const struct engine *e, const char *path);
 /* Whether cgroup id is ancestor or one of its descendants (id 0: no). */
-bool cgroup_within(const struct engine *e, uint32_t id, uint32_t ancestor);
+bool cg_within(const struct engine *e, uint32_t id, uint32_t ancestor);
 /*
  * The cgroup of a process spawned as name into path (NULL: the default
  * /sim.slice/NAME.service, made when absent; else it must exist). Returns
@@ -307,9 +307,9 @@ struct cg_tally {
 	uint64_t swap;                    /* swap slots (memory.swap.current) */
 };
 /* What each cgroup itself is charged, indexed by id (ncgs entries; the caller frees). */
-struct cg_tally *cgroup_tally(const struct engine *e);
+struct cg_tally *cg_tally_take(const struct engine *e);
 /* Adds each cgroup's tally into its ancestors': t then holds subtrees. */
-void cgroup_tally_subtrees(const struct engine *e, struct cg_tally *t);
+void cg_tally_subtrees(const struct engine *e, struct cg_tally *t);
 /* All the frames of t (memory.current, in pages), and those a page table maps. */
 uint64_t cg_tally_charged(const struct cg_tally *t);
 uint64_t cg_tally_mapped(const struct cg_tally *t);
@@ -427,7 +427,7 @@ void proc_status_text(const struct engine *e, const struct eng_proc *p, struct b
 
 /* ---- emit_cgroup.c: snapshot members from the charges ---- */
 struct snap_writer;
-/* Writes the "census" member, memcg split included; tally is cgroup_tally()'s (not summed). */
+/* Writes the "census" member, memcg split included; tally is cg_tally_take()'s (not summed). */
 int emit_census(struct snap_writer *w, const struct engine *e, const struct cg_tally *tally, struct tm_error *err);
 
 /* ---- meminfo.c ---- */

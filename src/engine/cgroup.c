@@ -71,13 +71,13 @@ static uint32_t cg_add(struct engine *e, const char *path, uint32_t parent)
 	return id;
 }
 
-void cgroups_init(struct engine *e)
+void cg_table_init(struct engine *e)
 {
 	e->ncgs = CG_ROOT;   /* id 0 means none */
 	cg_add(e, "/", 0);
 }
 
-void cgroups_release(struct engine *e)
+void cg_table_release(struct engine *e)
 {
 	for (uint32_t i = CG_ROOT; i < e->ncgs; i++)
 		free(e->cgs[i].path);
@@ -87,7 +87,7 @@ void cgroups_release(struct engine *e)
 	e->cap_cgs = 0;
 }
 
-uint32_t cgroup_find(const struct engine *e, const char *path)
+uint32_t cg_find(const struct engine *e, const char *path)
 {
 	for (uint32_t i = CG_ROOT; i < e->ncgs; i++)
 		if (strcmp(e->cgs[i].path, path) == 0)
@@ -98,7 +98,7 @@ uint32_t cgroup_find(const struct engine *e, const char *path)
 /* The cgroup path, made with its missing parents. Returns its id, or 0 with err. */
 static uint32_t cg_make(struct engine *e, const char *path, struct tm_error *err)
 {
-	uint32_t id = cgroup_find(e, path), parent = CG_ROOT;
+	uint32_t id = cg_find(e, path), parent = CG_ROOT;
 	char *prefix;
 
 	if (id)
@@ -113,7 +113,7 @@ static uint32_t cg_make(struct engine *e, const char *path, struct tm_error *err
 
 		if (slash)
 			*slash = '\0';
-		found = cgroup_find(e, prefix);
+		found = cg_find(e, prefix);
 		if (!found && !(found = cg_add(e, prefix, parent))) {
 			errorf(err, -1, "too many cgroups (at most %u)", (unsigned)CG_MAX);
 			break;
@@ -129,7 +129,7 @@ static uint32_t cg_make(struct engine *e, const char *path, struct tm_error *err
 	return id;
 }
 
-bool cgroup_within(const struct engine *e, uint32_t id, uint32_t ancestor)
+bool cg_within(const struct engine *e, uint32_t id, uint32_t ancestor)
 {
 	if (!id)
 		return false;
@@ -167,7 +167,7 @@ int proc_cgroup_for_spawn(struct engine *e, const char *name, const char *path, 
 	if (!path) {
 		dflt = default_cgroup(name);
 		*id = cg_make(e, dflt, err);
-	} else if (!(*id = cgroup_find(e, path))) {
+	} else if (!(*id = cg_find(e, path))) {
 		errorf(err, -1, "no cgroup '%s' (make it first with `cgroup %s`)", path, path);
 	}
 	free(dflt);
@@ -181,7 +181,7 @@ int engine_move(struct engine *e, pid_t pid, const char *path, struct tm_error *
 
 	if (!p)
 		return errorf(err, -1, "unknown pid %d", (int)pid);
-	if (!(id = cgroup_find(e, path)))
+	if (!(id = cg_find(e, path)))
 		return errorf(err, -1, "no cgroup '%s' (make it first with `cgroup %s`)", path, path);
 	trace_event(e, "move pid=%d %s -> %s", (int)pid, e->cgs[p->cgroup].path, e->cgs[id].path);
 	p->cgroup = id;
@@ -201,7 +201,7 @@ void swap_cache_drop(struct engine *e, struct frame *f)
 	f->swap_slot = 0;
 }
 
-struct cg_tally *cgroup_tally(const struct engine *e)
+struct cg_tally *cg_tally_take(const struct engine *e)
 {
 	struct cg_tally *t = xcalloc(e->ncgs ? e->ncgs : 1, sizeof(*t));
 	const struct frame_table *ft = &e->frames;
@@ -221,7 +221,7 @@ struct cg_tally *cgroup_tally(const struct engine *e)
 	return t;
 }
 
-void cgroup_tally_subtrees(const struct engine *e, struct cg_tally *t)
+void cg_tally_subtrees(const struct engine *e, struct cg_tally *t)
 {
 	/* A parent has a smaller id than its children: from the last id down, each adds into its parent whole. */
 	for (uint32_t id = e->ncgs; id-- > CG_ROOT + 1;) {

@@ -224,7 +224,7 @@ int engine_emit(const struct engine *e, const char *dir, struct tm_error *err)
 	const struct eng_proc **live = xcalloc(e->nprocs + 1, sizeof(*live));
 	uint64_t *run = xmalloc(EMIT_BATCH * sizeof(uint64_t));
 	struct buf meminfo = BUF_INIT;
-	struct cg_tally *tally = cgroup_tally(e);
+	struct cg_tally *tally = cg_tally_take(e);
 	struct snap_writer *w;
 	struct timespec now;
 	size_t n = 0;

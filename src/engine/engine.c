@@ -16,7 +16,7 @@ struct engine *engine_new(void)
 
 	e->ram_bytes = ENGINE_DEFAULT_RAM_BYTES;
 	e->swap_bytes = ENGINE_DEFAULT_SWAP_BYTES;
-	cgroups_init(e);
+	cg_table_init(e);
 	return e;
 }
 
@@ -29,7 +29,7 @@ void engine_free(struct engine *e)
 	objects_release(e);
 	frames_release(&e->frames);
 	swap_release(&e->swap);
-	cgroups_release(e);
+	cg_table_release(e);
 	free(e);
 }
 

@@ -26,7 +26,7 @@ static void mapped_split(const struct engine *e, uint32_t cg, const struct group
 {
 	*inside = *elsewhere = 0;
 	for (size_t i = 0; i < s->nframes_seen; i++) {
-		if (cgroup_within(e, e->frames.f[s->seen_frames[i]].memcg, cg))
+		if (cg_within(e, e->frames.f[s->seen_frames[i]].memcg, cg))
 			(*inside)++;
 		else
 			(*elsewhere)++;
@@ -44,7 +44,7 @@ static void fill_cgroup(const struct engine *e, uint32_t cg, const struct cg_tal
 	out->ino = e->cgs[cg].ino;
 	out->pids = xcalloc(t->nprocs + 1, sizeof(pid_t));
 	for (size_t i = 0; i < t->nprocs; i++) {
-		if (!cgroup_within(e, live[i]->cgroup, cg))
+		if (!cg_within(e, live[i]->cgroup, cg))
 			continue;
 		members[out->npids] = live[i];
 		mc[out->npids] = &t->procs[i].counts;
@@ -75,9 +75,9 @@ static int cmp_cgroup_path(const void *a, const void *b)
 void truth_cgroups(const struct engine *e, struct truth *t, const struct eng_proc *const *live,
 		   struct group_scratch *s)
 {
-	struct cg_tally *tally = cgroup_tally(e);
+	struct cg_tally *tally = cg_tally_take(e);
 
-	cgroup_tally_subtrees(e, tally);
+	cg_tally_subtrees(e, tally);
 
 	t->ncgroups = e->ncgs - CG_ROOT;
 	t->cgroups = xcalloc(t->ncgroups, sizeof(*t->cgroups));
