@@ -1,6 +1,7 @@
 /*
  * status.h: /proc/PID/status (proc(5)), the identity fields truemem reads from it
- * (snapshots, and top watching own-memory counters), and /proc/meminfo.
+ * (snapshots, and top watching own-memory counters), /proc/PID/statm and
+ * /proc/meminfo.
  */
 #ifndef TRUEMEM_STATUS_H
 #define TRUEMEM_STATUS_H
@@ -20,6 +21,12 @@ struct proc_status {
 
 /* Returns 0, or -EINVAL when Pid, PPid or Uid is missing or malformed. */
 int status_parse(const char *text, size_t len, struct proc_status *out);
+
+/*
+ * The resident pages of /proc/PID/statm ("size resident shared text lib
+ * data dt", in pages; world-readable, as top's RES). Returns 0 or -EINVAL.
+ */
+int statm_parse(const char *text, size_t len, uint64_t *resident_pages);
 
 /* Fields of /proc/meminfo, as bytes. */
 struct meminfo_field {

@@ -625,6 +625,26 @@ static bool proc_error_fatal(const struct source *s, const struct proc *p, int r
 	return !is_proc_error(rc) || (s->kind == SOURCE_SNAPSHOT && rc != p->id.err);
 }
 
+/*
+ * A process whose pages may not be read (another user's, without
+ * privilege) still shows its RSS: the kernel's counters in
+ * /proc/PID/statm, which anyone may read (top's RES). Where statm cannot
+ * be read either (gone, or a snapshot without it), nothing is known.
+ */
+static void proc_rss_statm(struct scan_ctx *c, struct proc *p)
+{
+	struct tm_error ignored = { 0 };
+	uint64_t pages;
+
+	if (p->err != -EACCES && p->err != -EPERM)
+		return;
+	if (source_read_proc(c->src, p->id.pid, "statm", &c->rd.text, &ignored) < 0 ||
+	    statm_parse(c->rd.text.buf, c->rd.text.len, &pages) < 0 || pages > UINT64_MAX / c->sc->page_size)
+		return;
+	p->counts.rss_bytes = pages * c->sc->page_size;
+	p->counts.valid = CNT_RSS;
+}
+
 /* Process p was read with status rc: done, unreadable, or a fatal error for the scan. */
 static void proc_done(struct scan_ctx *c, struct proc *p, int rc, int *fatal)
 {
@@ -648,6 +668,7 @@ static void proc_done(struct scan_ctx *c, struct proc *p, int rc, int *fatal)
 		if (snapw_proc(c->src->rec, &p->id, c->err) < 0)
 			*fatal = -EIO;
 	}
+	proc_rss_statm(c, p);
 }
 
 static void scan_proc(struct scan_ctx *c, uint32_t pi, struct proc *p, int *fatal)

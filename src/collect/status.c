@@ -13,6 +13,10 @@
  *   VmSize:    3060 kB     present only when the task has an mm
  *   RssAnon:    112 kB
  *
+ * statm is one line of page counts: "size resident shared text lib data
+ * dt" (proc(5)); truemem takes resident, the kernel's RSS counters (top's
+ * RES), when a process's own pages cannot be read.
+ *
  * meminfo is all "Key:   N kB" lines, except a few counts without a unit
  * (HugePages_Total, HugePages_Free, ...), which are kept as they are.
  */
@@ -138,6 +142,19 @@ int status_parse(const char *text, size_t len, struct proc_status *out)
 	/* No VmSize means no mm: a kernel thread on kernels without Kthread:. */
 	if (!(seen & ST_VMSIZE))
 		out->kernel_thread = 1;
+	return 0;
+}
+
+int statm_parse(const char *text, size_t len, uint64_t *resident_pages)
+{
+	const char *p = text, *end = text + len;
+	uint64_t size;
+
+	while (end > p && (end[-1] == '\n' || end[-1] == '\0'))
+		end--;
+	if (!parse_u64(&p, end, &size) || !parse_lit(&p, end, " ") || !parse_u64(&p, end, resident_pages) ||
+	    (p < end && *p != ' '))
+		return -EINVAL;
 	return 0;
 }
 

@@ -156,7 +156,7 @@ static uint64_t col_value(const struct proc *p, enum ps_col col)
 
 static bool col_known(const struct proc *p, enum ps_col col)
 {
-	return p->readable && (p->counts.valid & ps_columns[col].need) == ps_columns[col].need;
+	return (p->counts.valid & ps_columns[col].need) == ps_columns[col].need;
 }
 
 static enum ps_col sort_col;

@@ -66,20 +66,6 @@ static void fates_json(cJSON *o, const struct mem_counts *c)
 	add_num(o, "frees_swap", c->frees_swap_bytes, c->valid, CNT_FREES_SWAP);
 }
 
-static void null_counts_json(cJSON *o)
-{
-	static const char *const keys[] = { "rss", "pss", "uss", "swap", "swap_pss" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		cJSON_AddNullToObject(o, keys[i]);
-	for (int k = 0; k < KIND_COUNT; k++) {
-		cJSON *kind = cJSON_AddObjectToObject(o, page_kind_names[k]);
-
-		for (size_t i = 0; i < 4; i++)
-			cJSON_AddNullToObject(kind, keys[i]);
-	}
-}
-
 /* The members every document has: schema, mode, page_size, time, host. */
 static cJSON *json_document(const struct scan *sc)
 {
@@ -132,13 +118,10 @@ static cJSON *proc_json(const struct proc *p)
 		cJSON_AddStringToObject(o, "exe", p->id.exe);
 	start_json(o, &p->id);
 	cJSON_AddBoolToObject(o, "readable", p->readable);
-	if (p->readable) {
-		counts_json(o, &p->counts, true);
-	} else {
+	if (!p->readable)   /* numbers null, but the rss anyone may read (statm) */
 		cJSON_AddStringToObject(o, "reason", p->err == -ESRCH ? "vanished" : strerror(-p->err));
-		null_counts_json(o);
-	}
-	fates_json(o, p->readable ? &p->counts : &(struct mem_counts){ 0 });
+	counts_json(o, &p->counts, true);
+	fates_json(o, &p->counts);
 	return o;
 }
 

@@ -62,7 +62,7 @@ static void write_procs(struct buf *b, const struct ps_rows *rows)
 		for (size_t i = 0; i < rows->n; i++) {
 			const struct proc *p = rows->p[i];
 
-			if (!p->readable || (p->counts.valid & metrics[m].need) != metrics[m].need)
+			if ((p->counts.valid & metrics[m].need) != metrics[m].need)
 				continue;
 			buf_addf(b, "truemem_process_%s_bytes{pid=\"%d\",comm=\"", metrics[m].name, (int)p->id.pid);
 			label_escape(b, p->id.comm);

@@ -24,13 +24,16 @@ const char *proc_command(const struct proc *p)
 	return bracketed;
 }
 
-/* Fills the numeric cells SWAP USS PSS RSS of c. */
-static void cells_counts(char cells[4][32], const struct mem_counts *c, bool readable, bool human)
+/*
+ * Fills the numeric cells SWAP USS PSS RSS of c: "-" for what is not known
+ * (an unreadable process has at most its RSS, from statm).
+ */
+static void cells_counts(char cells[4][32], const struct mem_counts *c, bool human)
 {
-	fmt_cell(cells[0], 32, c->swap_bytes, readable && (c->valid & CNT_SWAP), human);
-	fmt_cell(cells[1], 32, c->uss_bytes, readable && (c->valid & CNT_USS), human);
-	fmt_cell(cells[2], 32, pss_bytes(c->pss), readable && (c->valid & CNT_PSS), human);
-	fmt_cell(cells[3], 32, c->rss_bytes, readable && (c->valid & CNT_RSS), human);
+	fmt_cell(cells[0], 32, c->swap_bytes, c->valid & CNT_SWAP, human);
+	fmt_cell(cells[1], 32, c->uss_bytes, c->valid & CNT_USS, human);
+	fmt_cell(cells[2], 32, pss_bytes(c->pss), c->valid & CNT_PSS, human);
+	fmt_cell(cells[3], 32, c->rss_bytes, c->valid & CNT_RSS, human);
 }
 
 static int widest(int w, const char *s)
@@ -65,12 +68,12 @@ static void write_procs(FILE *f, const struct scan *sc, const struct ps_rows *ro
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct proc *p = rows->p[i];
 
-		cells_counts(cells[i], &p->counts, p->readable, human);
+		cells_counts(cells[i], &p->counts, human);
 		snprintf(pid, sizeof(pid), "%d", (int)p->id.pid);
 		wpid = widest(wpid, pid);
 		wuser = widest(wuser, p->id.user);
 	}
-	cells_counts(cells[rows->n], &sc->totals, true, human);
+	cells_counts(cells[rows->n], &sc->totals, human);
 	for (size_t i = 0; i <= rows->n; i++)
 		for (int k = 0; k < 4; k++)
 			w[k] = widest(w[k], cells[i][k]);
@@ -162,11 +165,11 @@ static int tree_depth(const struct scan *sc, const struct proc *p, pid_t leader)
 }
 
 /* The FREES cell: what killing it frees ("-" in rollup mode). Valid until the next call. */
-static const char *frees_cell(const struct mem_counts *c, bool readable, bool human)
+static const char *frees_cell(const struct mem_counts *c, bool human)
 {
 	static char cell[32];
 
-	fmt_cell(cell, sizeof(cell), c->frees_bytes, readable && (c->valid & CNT_FATES), human);
+	fmt_cell(cell, sizeof(cell), c->frees_bytes, c->valid & CNT_FATES, human);
 	return cell;
 }
 
@@ -177,13 +180,13 @@ static void write_tree_members(FILE *f, const struct scan *sc, const struct grou
 		char cells[4][32];
 		struct buf b = BUF_INIT;
 
-		cells_counts(cells, &p->counts, p->readable, human);
+		cells_counts(cells, &p->counts, human);
 		for (int d = tree_depth(sc, p, g->leader); d >= 0; d--)
 			buf_addstr(&b, "  ");
 		buf_addf(&b, "%d ", (int)p->id.pid);
 		escape_untrusted(&b, proc_command(p), 60);
 		fprintf(f, "  %-38s %10s %10s %10s %10s %10s %10s %10s\n", b.buf, "", cells[0], "",
-			frees_cell(&p->counts, p->readable, human), cells[1], cells[2], cells[3]);
+			frees_cell(&p->counts, human), cells[1], cells[2], cells[3]);
 		buf_release(&b);
 	}
 }
@@ -211,11 +214,11 @@ static void write_groups(FILE *f, const struct scan *sc, const struct ps_text_op
 		char cells[4][32], swap_uss[32];
 		struct buf b = BUF_INIT;
 
-		cells_counts(cells, c, true, human);
+		cells_counts(cells, c, human);
 		fmt_cell(swap_uss, sizeof(swap_uss), c->swap_uss_bytes, c->valid & CNT_SWAP_USS, human);
 		group_label(&b, sc, g);
 		fprintf(f, "%-40.40s %10zu %10s %10s %10s %10s %10s %10s", b.buf, g->npids, cells[0], swap_uss,
-			frees_cell(c, true, human), cells[1], cells[2], cells[3]);
+			frees_cell(c, human), cells[1], cells[2], cells[3]);
 		if (g->nunreadable)
 			fprintf(f, "  (%zu of %zu unreadable)", g->nunreadable, g->npids);
 		fputc('\n', f);

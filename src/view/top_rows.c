@@ -56,7 +56,7 @@ static const struct mem_counts *row_counts(const struct top_row *r)
 {
 	if (r->group)
 		return &r->group->counts;
-	return r->proc->readable ? &r->proc->counts : NULL;
+	return &r->proc->counts;   /* an unreadable process: its valid mask says what is known (rss, or nothing) */
 }
 
 bool top_row_value(const struct top_row *r, enum top_col col, double *out)

@@ -373,6 +373,7 @@ static void light_install(struct top_state *st)
 		if (!now->ok) {
 			p->readable = false;
 			p->err = -ESRCH;
+			p->counts.valid = 0;
 		} else if (was->ok && !memcmp(now, was, sizeof(*now))) {
 			if (p->readable)
 				st->pgrowth[i] = (struct top_growth){ .uss_ok = true, .pss_ok = true };

@@ -684,7 +684,7 @@ test_kernel_consistency() {
 # Without CAP_SYS_ADMIN, auto mode falls back to rollup, says so on stderr,
 # exits 0; a process it cannot read is readable:false with null numbers.
 test_rollup_as_nobody() {
-	local nb="setpriv --reuid=nobody --regid=nogroup --clear-groups" rc root_pid mine b
+	local nb="setpriv --reuid=nobody --regid=nogroup --clear-groups" rc root_pid mine b rss
 	hog root anon 64
 	root_pid=$HOG_PIDS
 	HOG_AS=$nb hog mine anon 256
@@ -696,19 +696,36 @@ test_rollup_as_nobody() {
 	expect mode "$(jq -r .mode "$WORK/nb.json")" rollup
 	grep -qi rollup "$WORK/nb.err" || err "no note about rollup mode on stderr (got '$(head -c 200 "$WORK/nb.err")')"
 	expect "stderr lines" "$(grep -ci rollup "$WORK/nb.err")" 1
-	# Every unreadable process: null numbers, never 0, and a reason.
-	expect "unreadable with a number" "$(jq '[.processes[] | select(.readable == false)
-		| select([.rss, .pss, .uss, .swap, .swap_pss, .anon.rss, .anon.pss, .file.rss, .shmem.rss] | any(. != null))] | length' "$WORK/nb.json")" 0
+	# Every unreadable process: null numbers, never 0, and a reason; only
+	# rss may be known (statm, which anyone may read, as top's RES).
+	expect "unreadable with a number besides rss" "$(jq '[.processes[] | select(.readable == false)
+		| select([.pss, .uss, .swap, .swap_pss, .anon.rss, .anon.pss, .file.rss, .shmem.rss, .frees] | any(. != null))] | length' "$WORK/nb.json")" 0
+	expect "unreadable with rss 0" "$(jq '[.processes[] | select(.readable == false and .rss == 0)] | length' "$WORK/nb.json")" 0
 	expect "unreadable without a reason" "$(jq '[.processes[] | select(.readable == false) | select((.reason // "") == "")] | length' "$WORK/nb.json")" 0
 	expect "readable not boolean" "$(jq '[.processes[] | select(.readable | type != "boolean")] | length' "$WORK/nb.json")" 0
 	[ "$(jq '[.processes[] | select(.readable == false)] | length' "$WORK/nb.json")" -ge 1 ] ||
 		err "no process is readable:false (PID 1 is root's)"
-	expect_proc "$WORK/nb.json" "$root_pid" readable=false rss=null pss=null uss=null swap=null
-	# In text, what cannot be read shows "-", never 0.
-	$nb "$TRUEMEM" ps -p "$root_pid" >"$WORK/nb.txt" 2>/dev/null
-	awk -v p=$root_pid '$1 == p { found = 1; if ($3 == "-" && $4 == "-" && $5 == "-" && $6 == "-") ok = 1 }
+	# root's memhog: its rss is what statm says and what root's exact scan counts (64 pages + stub).
+	rss=$(($(awk '{ print $2 }' /proc/$root_pid/statm) * PAGE))
+	expect "statm of root's memhog" $rss $((64 * PAGE + STUB))
+	expect_proc "$WORK/nb.json" "$root_pid" readable=false rss=$rss pss=null uss=null swap=null swap_pss=null
+	ps_json "$WORK/root.json" -p "$root_pid"
+	expect_proc "$WORK/root.json" "$root_pid" readable=true rss=$rss
+	# In text, what cannot be read shows "-", never 0; RSS is shown.
+	$nb "$TRUEMEM" ps --bytes -p "$root_pid" >"$WORK/nb.txt" 2>/dev/null
+	awk -v p=$root_pid -v r=$rss '$1 == p { found = 1; if ($3 == "-" && $4 == "-" && $5 == "-" && $6 == r) ok = 1 }
 		END { exit !(found && ok) }' "$WORK/nb.txt" ||
-		err "text row of unreadable $root_pid: expected '-' for SWAP USS PSS RSS, got '$(grep "^ *$root_pid " "$WORK/nb.txt")'"
+		err "text row of unreadable $root_pid: expected '- - - $rss' for SWAP USS PSS RSS, got '$(grep "^ *$root_pid " "$WORK/nb.txt")'"
+	# Sorted by RSS, it is among the known (its 65 pages below the other memhog's 257).
+	$nb "$TRUEMEM" ps --bytes --sort rss -p "$root_pid,$mine" --no-headers --no-totals >"$WORK/nb.txt" 2>/dev/null
+	expect "ps --sort rss, unreadable rss known" "$(awk '{ print $1 }' "$WORK/nb.txt" | tr '\n' ' ')" "$mine $root_pid "
+	# A capture made as nobody replays the rss it could read.
+	mkdir "$WORK/nbcap" && chown nobody "$WORK/nbcap" && chmod 755 "$WORK"
+	$nb "$TRUEMEM" capture --dir -o "$WORK/nbcap/s" >/dev/null 2>"$WORK/cap.err" ||
+		$nb "$TRUEMEM" capture -o "$WORK/nbcap/s" >/dev/null 2>"$WORK/cap.err" ||
+		err "capture as nobody failed: $(head -c 200 "$WORK/cap.err")"
+	"$TRUEMEM" ps --json --from "$WORK/nbcap/s" -p "$root_pid" >"$WORK/replay.json" 2>/dev/null
+	expect_proc "$WORK/replay.json" "$root_pid" readable=false rss=$rss pss=null
 	# A TOTAL or group over partly unreadable processes says how many, in text too.
 	$nb "$TRUEMEM" ps -p "$root_pid,$mine" >"$WORK/nb.txt" 2>/dev/null
 	grep -q 'TOTAL (sum of PSS; 1 of 2 unreadable)$' "$WORK/nb.txt" ||

@@ -95,6 +95,10 @@ for mode in exact rollup; do
 	check "live $mode map" "$TRUEMEM" map $$ --json --mode "$mode"
 done
 check "live ps --jsonl" --lines "$TRUEMEM" ps --jsonl --interval 0.2 --count 3
+# As nobody: other users' processes are unreadable, with the rss statm gives.
+nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+check "live ps as nobody" $nobody "$TRUEMEM" ps --json
+check "live ps --group-by user as nobody" $nobody "$TRUEMEM" ps --json --group-by user
 
 # Engine snapshots: every golden scenario, every command, map of every process.
 for scn in "$root"/tests/golden/*.scn; do
@@ -140,7 +144,9 @@ fi
 n=0
 for mut in '.processes[0].pss = "1"' '.processes[0].rss = -4096' 'del(.totals)' '.schema = "truemem/2"' \
 	'.processes[0].anon.uss = 1.5' '.time = "yesterday"' '.processes[0].readable = false' \
-	'.mode = "fast"' 'del(.processes[0].pid)' '.groups = []'; do
+	'.mode = "fast"' 'del(.processes[0].pid)' '.groups = []' \
+	'.processes[0].readable = false | .processes[0].reason = "Permission denied"' \
+	'.processes[0].start_time = "0.02"'; do
 	n=$((n + 1))
 	jq "$mut" "$tmp/good.json" >"$tmp/bad$n.json"
 	echo "$mut" >"$tmp/bad$n.name"

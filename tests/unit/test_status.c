@@ -501,6 +501,20 @@ static void live_self_status_and_meminfo(void **state)
 	buf_release(&b);
 }
 
+/* statm: the second field, in pages; anything else is refused. */
+static void statm_resident(void **unused)
+{
+	static const char *const bad[] = { "", "65", "65 ", "x 65 0", "65 6x 0", "65  65", "-1 2", "65 65\n7" };
+	uint64_t pages = 0;
+
+	assert_int_equal(statm_parse("65 65 0 3 0 64 0\n", 17, &pages), 0);
+	assert_true(pages == 65);
+	assert_int_equal(statm_parse("1 18446744073709551615", 22, &pages), 0);
+	assert_true(pages == UINT64_MAX);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(statm_parse(bad[i], strlen(bad[i]), &pages), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +533,7 @@ int main(void)
 		cmocka_unit_test(meminfo_every_prefix),
 		cmocka_unit_test(meminfo_many_lines),
 		cmocka_unit_test(live_self_status_and_meminfo),
+		cmocka_unit_test(statm_resident),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

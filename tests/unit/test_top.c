@@ -215,16 +215,24 @@ static void growth_is_per_second_against_the_last_scan(void **unused)
 static void unknown_values_sort_last_and_are_unknown(void **unused)
 {
 	struct top_state st;
-	double v;
+	double v = -1;
 
 	memset(&st, 0, sizeof(st));
 	fake_scan(&st.scan, 0);
-	st.scan.procs[4].readable = false;   /* the largest, pid 40 */
+	/* The largest, pid 40, cannot be read: as a scan leaves it, only its rss (statm) is known. */
+	st.scan.procs[4].readable = false;
+	st.scan.procs[4].counts.valid = CNT_RSS;
 	st.have_scan = true;
 	st.sort = TOP_PSS;
 	top_rows_build(&st);
 	assert_int_equal(row_pid(&st, NFAKES - 1), 40);
 	assert_false(top_row_value(&st.rows[NFAKES - 1], TOP_PSS, &v));
+	assert_true(top_row_value(&st.rows[NFAKES - 1], TOP_RSS, &v));
+	assert_true(v == (double)st.scan.procs[4].counts.rss_bytes);
+	/* By RSS it sorts among the known: the largest, first. */
+	st.sort = TOP_RSS;
+	top_rows_build(&st);
+	assert_int_equal(row_pid(&st, 0), 40);
 	state_free(&st);
 }
 
