@@ -17,7 +17,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DATADIR   ?= $(PREFIX)/share/truemem
 
 CC        ?= cc
-PKGS      := libcjson ncursesw
+PKGS      := libcjson ncursesw libzstd
 CFLAGS    ?= -O2 -g -flto=auto
 LDFLAGS   ?= -flto=auto
 # LTO objects need the plugin-aware archiver.

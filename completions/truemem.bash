@@ -4,7 +4,8 @@
 # Self-contained: works with or without the bash-completion package.
 # Completes the subcommand, each command's options, sort columns, group
 # keys, modes and formats, PIDs (from /proc) for `map` and -p/--pid,
-# process names for `ps`, directories for --from and -o, files for `sim`.
+# process names for `ps`, files and directories for --from and capture -o,
+# directories for sim -o, files for `sim`.
 
 # User-space processes (a kernel thread has an empty command line; truemem skips those).
 _truemem_pids()
@@ -109,8 +110,13 @@ _truemem()
 		return 0
 		;;
 	--from | -o | --output)
+		# A snapshot is a file or a directory; sim writes only directories.
 		compopt -o filenames 2>/dev/null
-		_truemem_lines "$cur" < <(compgen -d -- "$cur")
+		if [[ $cmd == sim ]]; then
+			_truemem_lines "$cur" < <(compgen -d -- "$cur")
+		else
+			_truemem_lines "$cur" < <(compgen -f -- "$cur")
+		fi
 		return 0
 		;;
 	-p | --pid)
@@ -138,7 +144,7 @@ _truemem()
 		map) opts="-X --json --from --mode --bytes --no-headers --no-totals -h --help" ;;
 		lib) opts="--json --from --mode -p --pid --filter --bytes --no-headers -h --help" ;;
 		sys) opts="--json --from --mode --bytes -h --help" ;;
-		capture) opts="-o --output --mode -h --help" ;;
+		capture) opts="-o --output --dir --mode -h --help" ;;
 		sim) opts="-o --output --trace -h --help" ;;
 		version) opts="--verbose -h --help" ;;
 		esac

@@ -69,13 +69,13 @@ complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a ps -
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a map -d 'one row per mapping of a process (pmap -x)'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a lib -d 'one row per mapped file, summed over processes'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a sys -d '/proc/meminfo reconciled with what processes map'
-complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a capture -d 'save a page-level snapshot of the system'
+complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a capture -d 'save a page-level snapshot of the system, one compressed file (or a directory)'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a sim -d 'run the paging engine on a scenario'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a version -d 'print the version (verbose: what the kernel offers)'
 
 # Common options
 complete -c truemem -n "not __truemem_cmd_is top capture sim version" -l json -d 'one JSON document (schema truemem/1)'
-complete -c truemem -n "not __truemem_cmd_is sim capture version" -l from -r -f -a '(__fish_complete_directories)' -d 'read a snapshot instead of /proc'
+complete -c truemem -n "not __truemem_cmd_is sim capture version" -l from -r -F -d 'read a snapshot file or directory instead of /proc'
 complete -c truemem -n "not __truemem_cmd_is sim version" -l mode -x -a 'auto exact rollup' -d 'how pages are counted'
 complete -c truemem -n "not __truemem_cmd_is top map lib sys capture sim version" -l sort -x -a 'pid user swap uss pss rss swap_pss ppid command' -d 'sort column'
 complete -c truemem -n "__truemem_cmd_is top" -l sort -x -a 'pid user swap uss pss rss command' -d 'sort column'
@@ -105,7 +105,9 @@ complete -c truemem -n "__truemem_cmd_is map" -s X -d 'also anon/file/shmem, hug
 complete -c truemem -n "__truemem_cmd_is map" -a '(__truemem_pids)'
 
 # capture, sim
-complete -c truemem -n "__truemem_cmd_is capture sim" -s o -l output -r -f -a '(__fish_complete_directories)' -d 'the snapshot directory to create'
+complete -c truemem -n "__truemem_cmd_is sim" -s o -l output -r -f -a '(__fish_complete_directories)' -d 'the snapshot directory to create'
+complete -c truemem -n "__truemem_cmd_is capture" -s o -l output -r -F -d 'the snapshot file (or with --dir directory) to create'
+complete -c truemem -n "__truemem_cmd_is capture" -l dir -d 'write a directory instead of one file'
 complete -c truemem -n "__truemem_cmd_is sim" -l trace -d 'print every fault, copy-on-write, swap-out and swap-in'
 complete -c truemem -n "__truemem_cmd_is sim" -F -d 'scenario file'
 

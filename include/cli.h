@@ -42,6 +42,7 @@ struct cli_opts {
 	bool verbose;               /* version --verbose */
 	bool no_headers;            /* --no-headers: no title lines in text tables */
 	bool no_totals;             /* --no-totals: no totals row in text tables */
+	bool dir;                   /* capture --dir: the directory form */
 	bool no_color;              /* NO_COLOR set, or TERM=dumb */
 };
 

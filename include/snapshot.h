@@ -1,7 +1,8 @@
 /*
- * snapshot.h: writing a snapshot directory, the format `truemem capture`
- * saves and `--from DIR` reads (SPEC section 4). The paging engine writes
- * the same format through the same writer.
+ * snapshot.h: writing a snapshot directory, the format `truemem capture
+ * --dir` saves and `--from DIR` reads (SPEC section 4). The paging engine
+ * writes the same format through the same writer, and `truemem capture`
+ * the same files as members of one file (snapfile.h).
  *
  * Format, version 1. Text files are verbatim copies of their /proc
  * namesakes; binary files are little-endian u64 words.
@@ -56,6 +57,12 @@ struct snap_writer;
  */
 struct snap_writer *snapw_open(const char *dir, uint64_t page_size, const char *mode,
 			       struct timespec time, const char *host, struct tm_error *err);
+/*
+ * As snapw_open, for the one-file form (snapfile.h): PATH must not exist,
+ * and appears only when snapw_close succeeds.
+ */
+struct snap_writer *snapw_open_file(const char *path, uint64_t page_size, const char *mode,
+				    struct timespec time, const char *host, struct tm_error *err);
 /* Writes a top-level text file (e.g. "meminfo"). Returns 0 or -1 with err set. */
 int snapw_top_file(struct snap_writer *w, const char *name, const void *data, size_t len, struct tm_error *err);
 /* Starts process id->pid: creates DIR/PID and writes its ident. Returns 0 or -1. */

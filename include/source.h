@@ -58,13 +58,17 @@ struct source {
 	size_t kp_n;
 	void *kp_map;
 	size_t kp_map_len;
+	struct snapfile *sf;    /* the one-file form (snapfile.h); NULL for a directory */
 	/* capture: every read is also recorded here (NULL when not capturing) */
 	struct snap_writer *rec;
 };
 
 /* Opens the live /proc. Returns 0 or -errno with err set. */
 int source_open_live(struct source *s, struct tm_error *err);
-/* Opens and validates a snapshot directory. Returns 0 or -1 with err naming the file at fault. */
+/*
+ * Opens and validates a snapshot: a directory, or the one-file form
+ * (snapfile.h). Returns 0 or -1 with err naming the file or member at fault.
+ */
 int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err);
 void source_close(struct source *s);
 

@@ -2,13 +2,13 @@
 # Installs the Debian packages truemem builds and tests with, when missing.
 # As root it installs them (and says so); otherwise it prints the command.
 set -u
-# Build: gcc make pkg-config and the four -dev libraries. Tests: tmux (the
+# Build: gcc make pkg-config and the five -dev libraries. Tests: tmux (the
 # ncurses view), jq (JSON checks), clang + libclang-rt (fuzzing), valgrind
 # (leak checks), util-linux (setpriv, mkswap, swapon, fallocate, script),
 # man-db/groff-base, zsh and fish (the man pages and completions),
 # python3-jsonschema (the JSON Schema check), debhelper and lintian (the
 # Debian package; dpkg-buildpackage is in dpkg-dev).
-PKGS="gcc make pkg-config libcjson-dev libncurses-dev libcmocka-dev
+PKGS="gcc make pkg-config libcjson-dev libncurses-dev libzstd-dev libcmocka-dev
       tmux jq clang libclang-rt-14-dev valgrind procps util-linux man-db groff-base zsh fish
       python3-jsonschema dpkg-dev debhelper lintian git"
 missing=""

@@ -1,6 +1,7 @@
 /*
- * cmd_capture.c: `truemem capture -o DIR`, a page-level snapshot of the
- * whole live system (SPEC section 4). The snapshot is written by the same
+ * cmd_capture.c: `truemem capture -o PATH`, a page-level snapshot of the
+ * whole live system (SPEC section 4), as one compressed file, or with
+ * --dir as a directory. The snapshot is written by the same
  * scan `ps` runs, with the source recording every byte it reads, so
  * `--from DIR` replays exactly what this scan saw.
  */
@@ -23,7 +24,7 @@ int cmd_capture(const struct cli_opts *o)
 	if ((rc = cli_no_args(o)) != 0)
 		return rc;
 	if (!o->output) {
-		cli_error("'capture' needs -o DIR");
+		cli_error("'capture' needs -o PATH");
 		return 2;
 	}
 	if ((rc = cli_open_source(o, &src)) != 0)
@@ -34,8 +35,9 @@ int cmd_capture(const struct cli_opts *o)
 		return 1;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
-	src.rec = snapw_open(o->output, src.page_size,
-			     o->mode != MODE_ROLLUP && src.exact_ok ? "exact" : "rollup", now, src.host, &err);
+	src.rec = (o->dir ? snapw_open : snapw_open_file)(o->output, src.page_size,
+							 o->mode != MODE_ROLLUP && src.exact_ok ? "exact" : "rollup",
+							 now, src.host, &err);
 	if (!src.rec) {
 		cli_error("%s", err.msg);
 		source_close(&src);

@@ -35,7 +35,8 @@ static const struct command commands[] = {
 	{ "lib", cmd_lib, C_LIB, "[OPTIONS]",
 	  "one row per mapped file or shared memory object, summed over processes" },
 	{ "sys", cmd_sys, C_SYS, "[OPTIONS]", "/proc/meminfo reconciled; in exact mode, every frame of RAM classified" },
-	{ "capture", cmd_capture, C_CAPTURE, "-o DIR [OPTIONS]", "save a page-level snapshot of the system" },
+	{ "capture", cmd_capture, C_CAPTURE, "-o PATH [--dir] [OPTIONS]",
+	  "save a page-level snapshot of the system, one compressed file (or a directory)" },
 	{ "sim", cmd_sim, C_SIM, "SCRIPT -o DIR [--trace]",
 	  "run the paging engine on a scenario, write a snapshot and truth.json" },
 	{ "version", cmd_version, C_VERSION, "[--verbose]",
@@ -45,7 +46,7 @@ static const struct command commands[] = {
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_FROM, OPT_MODE, OPT_GROUP_BY, OPT_SORT, OPT_REVERSE, OPT_FILTER,
 	OPT_BYTES, OPT_VERSION, OPT_INTERVAL, OPT_COUNT, OPT_FORMAT, OPT_TREE, OPT_TRACE, OPT_VERBOSE,
-	OPT_NO_HEADERS, OPT_NO_TOTALS,
+	OPT_NO_HEADERS, OPT_NO_TOTALS, OPT_DIR,
 };
 
 /*
@@ -68,7 +69,8 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_FORMAT, C_PS, "      --format FORMAT   text, json, jsonl or prometheus" },
 	{ 'd', C_TOP, "  -d, --delay SECONDS   refresh interval (default 2)" },
 	{ 'n', C_TOP, "  -n, --count N         exit after N refreshes" },
-	{ OPT_FROM, C_REPORTS, "      --from DIR        read a snapshot (truemem capture, truemem sim) instead of /proc" },
+	{ OPT_FROM, C_REPORTS,
+	  "      --from PATH       read a snapshot file or directory (capture, sim) instead of /proc" },
 	{ OPT_MODE, C_REPORTS | C_CAPTURE,
 	  "      --mode MODE       exact (page walk, needs CAP_SYS_ADMIN), rollup (smaps_rollup) or auto" },
 	{ OPT_GROUP_BY, C_TOP | C_PS, "      --group-by KEY    user, program, tree or cgroup (one row per group)" },
@@ -82,7 +84,9 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_NO_HEADERS, C_PS | C_MAP | C_LIB, "      --no-headers      no title lines in the text table" },
 	{ OPT_NO_TOTALS, C_PS | C_MAP, "      --no-totals       no totals row in the text table" },
 	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)" },
-	{ 'o', C_CAPTURE, "  -o, --output DIR      the snapshot directory to create (must not exist, or be empty)" },
+	{ 'o', C_CAPTURE, "  -o, --output PATH     the snapshot file to create (must not exist)" },
+	{ OPT_DIR, C_CAPTURE,
+	  "      --dir             write a directory instead (PATH must not exist, or be empty)" },
 	{ 'o', C_SIM, "  -o, --output DIR      the snapshot directory to create" },
 	{ OPT_TRACE, C_SIM, "      --trace           print every fault, copy-on-write, swap-out and swap-in" },
 	{ OPT_VERBOSE, C_VERSION,
@@ -168,6 +172,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "no-headers", no_argument, NULL, OPT_NO_HEADERS },
 	{ "no-totals", no_argument, NULL, OPT_NO_TOTALS },
+	{ "dir", no_argument, NULL, OPT_DIR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -249,6 +254,7 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 	case OPT_VERBOSE: o->verbose = true; return 0;
 	case OPT_NO_HEADERS: o->no_headers = true; return 0;
 	case OPT_NO_TOTALS: o->no_totals = true; return 0;
+	case OPT_DIR: o->dir = true; return 0;
 	case 'X': o->extended = true; return 0;
 	case 'o': o->output = arg; return 0;
 	case 'p': return parse_pids(o, arg) < 0 ? 2 : 0;

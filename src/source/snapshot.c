@@ -1,6 +1,9 @@
 /*
  * snapshot.c: a snapshot directory as a source (format in snapshot.h).
  *
+ * A snapshot file (snapfile.h) is read through the same functions: each
+ * member, named by its path in the directory, stands for the file.
+ *
  * A snapshot comes from another machine and may be damaged, so nothing in
  * it is trusted: every file is opened beneath the directory with symbolic
  * links refused (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), every size
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "snapfile.h"
 #include "snapshot.h"
 #include "source.h"
 #include "source_internal.h"
@@ -29,8 +33,15 @@ int snapshot_open(struct source *s, const char *path, struct tm_error *err)
 		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, s->root_fd, path, &how, sizeof(how));
+	long fd;
 
+	if (s->sf) {
+		fd = snapfile_memfd(s->sf, path, err);
+		if (fd == -ENOENT)
+			return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is missing", s->root_path, path);
+		return (int)fd;
+	}
+	fd = syscall(SYS_openat2, s->root_fd, path, &how, sizeof(how));
 	if (fd < 0) {
 		int e = errno;
 
@@ -43,11 +54,33 @@ int snapshot_open(struct source *s, const char *path, struct tm_error *err)
 	return (int)fd;
 }
 
+/* snapshot_read_file for the one-file form: the member, decompressed into b. */
+static int snapfile_read_text(struct source *s, const char *path, struct buf *b, struct tm_error *err)
+{
+	int64_t size = snapfile_size(s->sf, path);
+
+	if (size == -ENOENT)
+		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is missing", s->root_path, path);
+	if (size > (int64_t)SNAPSHOT_MAX_TEXT)
+		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is larger than %u MiB", s->root_path, path,
+			      SNAPSHOT_MAX_TEXT >> 20);
+	b->len = 0;
+	buf_reserve(b, (size_t)size);
+	if (snapfile_read(s->sf, path, b->buf, err) < 0)
+		return -EIO;
+	b->len = (size_t)size;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
 int snapshot_read_file(struct source *s, const char *path, struct buf *b, struct tm_error *err)
 {
-	int fd = snapshot_open(s, path, err), rc;
+	int fd, rc;
 	struct stat st;
 
+	if (s->sf)
+		return snapfile_read_text(s, path, b, err);
+	fd = snapshot_open(s, path, err);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -180,9 +213,16 @@ int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err
 	s->kind = SOURCE_SNAPSHOT;
 	s->kpagecount_fd = s->kpageflags_fd = -1;
 	s->root_path = xstrdup(dir);
-	s->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->root_fd < 0)
-		return errorf(err, -errno, "cannot open snapshot '%s': %s", dir, strerror(errno));
+	s->root_fd = -1;
+	if (snapfile_is(dir)) {
+		if (!(s->sf = snapfile_open(dir, err)))
+			return -1;
+	} else {
+		s->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (s->root_fd < 0)
+			return errorf(err, -errno, "cannot open snapshot '%s': %s", dir,
+				      errno == ENOTDIR ? "not a snapshot directory or file" : strerror(errno));
+	}
 	rc = snapshot_header(s, &nprocs, &nkpages, err);
 	if (rc == 0)
 		rc = snapshot_kpages(s, nkpages, err);
@@ -257,37 +297,64 @@ static int cmp_ident(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/*
+ * The next top-level entry: of the directory d, or for a snapshot file the
+ * next distinct first path component of its (sorted) member names, kept in
+ * name[64]. NULL at the end.
+ */
+static const char *next_entry(struct source *s, DIR *d, size_t *i, char name[64])
+{
+	struct dirent *de;
+
+	if (!s->sf)
+		return (de = readdir(d)) ? de->d_name : NULL;
+	while (*i < snapfile_count(s->sf)) {
+		const char *m = snapfile_name(s->sf, (*i)++), *slash = strchr(m, '/');
+		size_t len = slash ? (size_t)(slash - m) : 0;
+
+		if (!len || len >= 64 || (!strncmp(name, m, len) && !name[len]))
+			continue;
+		memcpy(name, m, len);
+		name[len] = '\0';
+		return name;
+	}
+	return NULL;
+}
+
 int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err)
 {
-	int dfd = dup(s->root_fd);
+	int dfd = s->sf ? -1 : dup(s->root_fd);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct proc_ident *ids = NULL;
-	size_t k = 0, cap = 0;
+	size_t k = 0, cap = 0, at = 0;
 	struct buf b = BUF_INIT;
-	struct dirent *de;
+	const char *entry;
+	char name[64] = "";
 	int rc = 0;
 
-	if (!d) {
+	if (!d && !s->sf) {
 		if (dfd >= 0)
 			close(dfd);
 		return errorf(err, -EIO, "cannot list snapshot '%s': %s", s->root_path, strerror(errno));
 	}
-	rewinddir(d);
-	while ((de = readdir(d))) {
+	if (d)
+		rewinddir(d);
+	while ((entry = next_entry(s, d, &at, name))) {
 		pid_t pid;
 
-		if (!str_to_pid(de->d_name, &pid))
+		if (!str_to_pid(entry, &pid))
 			continue;
 		if (k >= SNAPSHOT_MAX_PROCS) {
 			rc = errorf(err, -EIO, "corrupt snapshot: '%s' holds too many processes", s->root_path);
 			break;
 		}
 		xgrow((void **)&ids, &cap, k + 1, sizeof(*ids));
-		if ((rc = snapshot_ident(s, de->d_name, &ids[k], &b, err)) < 0)
+		if ((rc = snapshot_ident(s, entry, &ids[k], &b, err)) < 0)
 			break;
 		k++;
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
 	buf_release(&b);
 	if (rc < 0) {
 		for (size_t i = 0; i < k; i++)

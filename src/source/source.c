@@ -16,6 +16,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "snapfile.h"
 #include "snapshot.h"
 #include "source.h"
 #include "source_internal.h"
@@ -115,6 +116,7 @@ void source_close(struct source *s)
 		close(s->kpageflags_fd);
 	if (s->kp_map)
 		munmap(s->kp_map, s->kp_map_len);
+	snapfile_close(s->sf);
 	free(s->root_path);
 	memset(s, 0, sizeof(*s));
 	s->root_fd = s->kpagecount_fd = s->kpageflags_fd = -1;

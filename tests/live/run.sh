@@ -842,10 +842,13 @@ test_capture_replay() {
 	hog x churn
 	local churner=$HOG_PIDS
 	ps_json "$WORK/live1.json" -p "$pids"
-	"$TRUEMEM" capture -o "$d" >"$WORK/cap.out" 2>"$WORK/cap.err" ||
-		fail "truemem capture -o exited $? (pid $churner was changing its maps): $(head -c 300 "$WORK/cap.err")"
+	"$TRUEMEM" capture --dir -o "$d" >"$WORK/cap.out" 2>"$WORK/cap.err" ||
+		fail "truemem capture --dir -o exited $? (pid $churner was changing its maps): $(head -c 300 "$WORK/cap.err")"
+	"$TRUEMEM" capture -o "$d.tms" >"$WORK/cap.out" 2>"$WORK/cap.err" ||
+		fail "truemem capture -o FILE exited $? (pid $churner was changing its maps): $(head -c 300 "$WORK/cap.err")"
 	ps_json "$WORK/live2.json" -p "$pids"
 	ps_json "$WORK/replay.json" --from "$d" -p "$pids"
+	ps_json "$WORK/replayf.json" --from "$d.tms" -p "$pids"
 	jq -S 'del(.time, .host)' "$WORK/live1.json" >"$WORK/l1"
 	jq -S 'del(.time, .host)' "$WORK/live2.json" >"$WORK/l2"
 	jq -S 'del(.time, .host)' "$WORK/replay.json" >"$WORK/r"
@@ -856,6 +859,9 @@ test_capture_replay() {
 	[ "$size" -lt 1048576 ] || err "pid $nr (64 GiB reserved, 2 pages present) takes $size bytes in the snapshot"
 	cmp -s "$WORK/l1" "$WORK/r" ||
 		err "ps --from differs from live: $(diff "$WORK/l1" "$WORK/r" | head -8 | tr '\n' ' ')"
+	jq -S 'del(.time, .host)' "$WORK/replayf.json" >"$WORK/rf"
+	cmp -s "$WORK/l1" "$WORK/rf" ||
+		err "ps --from FILE differs from live: $(diff "$WORK/l1" "$WORK/rf" | head -8 | tr '\n' ' ')"
 	# The text view too, byte for byte.
 	"$TRUEMEM" ps --bytes -p "$pids" >"$WORK/t1" 2>"$WORK/e1"
 	"$TRUEMEM" ps --bytes --from "$d" -p "$pids" >"$WORK/t2" 2>"$WORK/e2"
@@ -866,6 +872,8 @@ test_capture_replay() {
 	when=$(jq -r .time "$WORK/replay.json" | sed 's/T/ /; s/Z$/ UTC/')
 	expect "live status line" "$(cat "$WORK/e1")" "truemem: exact mode, 8 processes"
 	expect "--from status line" "$(cat "$WORK/e2")" "truemem: exact mode, 8 processes; snapshot of $host taken $when"
+	"$TRUEMEM" ps --bytes --from "$d.tms" -p "$pids" >"$WORK/t3" 2>"$WORK/e3"
+	cmp -s "$WORK/t1" "$WORK/t3" || err "text ps --from FILE differs: $(diff "$WORK/t1" "$WORK/t3" | head -6 | tr '\n' ' ')"
 	finish
 }
 

@@ -166,5 +166,83 @@ x"
 if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then fail "path error on one line" "$(cat "$tmp/err")"
 else pass "path error on one line"; fi
 
+# ---- the one-file form (capture -o FILE; include/snapfile.h) ----
+sf() { /usr/bin/python3 "$(dirname "$0")/snapfile.py" "$@"; }
+
+# An engine snapshot packed into a file by an independent writer reads exactly as the directory.
+for scn in "$(dirname "$0")"/../golden/*.scn; do
+	name=$(basename "$scn" .scn)
+	rm -rf "$tmp/e" "$tmp/e.tms"
+	"$TRUEMEM" sim "$scn" -o "$tmp/e" >/dev/null 2>&1 && sf pack "$tmp/e" "$tmp/e.tms" || {
+		fail "file form of $name" "sim or pack failed"
+		continue
+	}
+	same=1
+	for cmd in "ps --json" "ps --bytes --group-by tree" "lib --json" "sys --json" "ps --mode rollup --json"; do
+		# shellcheck disable=SC2086
+		"$TRUEMEM" $cmd --from "$tmp/e" >"$tmp/o1" 2>&1
+		# shellcheck disable=SC2086
+		"$TRUEMEM" $cmd --from "$tmp/e.tms" >"$tmp/o2" 2>&1
+		cmp -s "$tmp/o1" "$tmp/o2" || { same=0; fail "file form of $name" "'$cmd' differs from the directory"; break; }
+	done
+	[ $same = 1 ] && pass "file form of $name reads as its directory"
+done
+
+# A live capture to a file, and the same machine read back.
+f=$tmp/live.tms
+if "$TRUEMEM" capture -o "$f" >/dev/null 2>"$tmp/err"; then
+	magic=$(head -c 8 "$f" | tr '\n' '|')
+	[ "$magic" = "TMSNAPF|" ] && pass "capture -o writes one snapshot file" ||
+		fail "capture -o writes one snapshot file" "magic '$magic'"
+	sf list "$f" >"$tmp/members"
+	grep -q '^truemem-snapshot ' "$tmp/members" && grep -q '^kpages ' "$tmp/members" &&
+		grep -q '^meminfo ' "$tmp/members" && grep -qE '^[0-9]+/pagemap ' "$tmp/members" &&
+		pass "the file holds the header, meminfo, kpages and pagemaps" ||
+		fail "the file holds the header, meminfo, kpages and pagemaps" "$(head -5 "$tmp/members" | tr '\n' ' ')"
+	"$TRUEMEM" ps --from "$f" --json >"$tmp/out" 2>"$tmp/err" && [ "$(jq '.processes | length' "$tmp/out")" -gt 1 ] &&
+		pass "ps --from FILE reads the capture" || fail "ps --from FILE reads the capture" "$(head -c 200 "$tmp/err")"
+	"$TRUEMEM" capture -o "$f" >/dev/null 2>"$tmp/err"
+	[ $? = 1 ] && grep -q "exists" "$tmp/err" && pass "capture -o refuses an existing file" ||
+		fail "capture -o refuses an existing file" "$(head -c 200 "$tmp/err")"
+	"$TRUEMEM" capture --dir -o "$tmp/livedir" >/dev/null 2>&1 && [ -f "$tmp/livedir/truemem-snapshot" ] &&
+		"$TRUEMEM" ps --from "$tmp/livedir" >/dev/null 2>&1 && pass "capture --dir writes the directory form" ||
+		fail "capture --dir writes the directory form" "no directory snapshot"
+	ls "$tmp"/*.tmp >/dev/null 2>&1 && fail "no temporary file left" "$(ls "$tmp"/*.tmp)" || pass "no temporary file left"
+else
+	fail "capture -o FILE" "$(head -c 300 "$tmp/err")"
+fi
+
+# Damaged files: each names the member at fault, exit 1, nothing printed.
+g=$tmp/e.tms   # the last packed engine snapshot (zero_page): processes 10 and 11
+sf list "$g" >"$tmp/members"
+member() { awk -v n="$1" '$1 == n { print $2, $3, $4 }' "$tmp/members"; }
+set -- $(member 10/pagemap)
+pm_off=$1 pm_csize=$2
+cp "$g" "$tmp/d.tms"; printf '\125\252\125\252\125\252' | dd of="$tmp/d.tms" bs=1 seek=$((pm_off + pm_csize / 2)) conv=notrunc 2>/dev/null
+expect "file: garbled bytes in a member" "10/pagemap" "$TRUEMEM" ps --from "$tmp/d.tms"
+cp "$g" "$tmp/d.tms"; printf '\377' | dd of="$tmp/d.tms" bs=1 seek=$((pm_off + pm_csize - 2)) conv=notrunc 2>/dev/null
+expect "file: bad checksum" "10/pagemap" "$TRUEMEM" ps --from "$tmp/d.tms"
+head -c $((pm_off + pm_csize / 2)) "$g" >"$tmp/d.tms"
+expect "file: truncated in a member" "10/pagemap" "$TRUEMEM" ps --from "$tmp/d.tms"
+head -c $((pm_off + pm_csize)) "$g" >"$tmp/d.tms"
+expect "file: truncated after a member" "10/pagemap" "$TRUEMEM" ps --from "$tmp/d.tms"
+sf usize "$g" 10/maps 1099511627776 "$tmp/d.tms"
+expect "file: a member too large" "10/maps" "$TRUEMEM" ps --from "$tmp/d.tms"
+sf usize "$g" 10/maps 3 "$tmp/d.tms"
+expect "file: a member of the wrong size" "10/maps" "$TRUEMEM" ps --from "$tmp/d.tms"
+set -- $(member 10/maps)
+cp "$g" "$tmp/d.tms"; printf 'X' | dd of="$tmp/d.tms" bs=1 seek=$(($1 - 3)) conv=notrunc 2>/dev/null
+expect "file: a record header garbled" "10/ident" "$TRUEMEM" ps --from "$tmp/d.tms"
+sf drop "$g" 10/maps "$tmp/d.tms"
+expect "file: a member missing" "10/maps" "$TRUEMEM" ps --from "$tmp/d.tms"
+sf drop "$g" meminfo "$tmp/d.tms"
+expect "file: meminfo missing" "meminfo" "$TRUEMEM" sys --from "$tmp/d.tms"
+head -c 12 "$g" >"$tmp/d.tms"
+expect "file: only a magic" "$tmp/d.tms" "$TRUEMEM" ps --from "$tmp/d.tms"
+{ head -c 8 "$g"; printf '\002\0\0\0\0\0\0\0'; tail -c +17 "$g"; } >"$tmp/d.tms"
+expect "file: another version" "$tmp/d.tms" "$TRUEMEM" ps --from "$tmp/d.tms"
+printf 'not a snapshot\n' >"$tmp/d.tms"
+expect "file: not a snapshot at all" "$tmp/d.tms" "$TRUEMEM" ps --from "$tmp/d.tms"
+
 echo "snapshot: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
