@@ -113,6 +113,11 @@ enum vma_fs source_mapping_fs(struct source *s, pid_t pid, uint64_t start, uint6
 
 /* Reads a top-level file ("meminfo") into b. Returns 0 or -errno, with err set. */
 int source_read_top(struct source *s, const char *name, struct buf *b, struct tm_error *err);
+/*
+ * Whether a snapshot (either form) holds the top-level file name ("census"),
+ * for files older snapshots lack. False for a live source.
+ */
+bool source_snapshot_has(struct source *s, const char *name);
 
 /* A process's page table, open for reading. */
 struct pagemap;

@@ -323,7 +323,7 @@ static int collect_snapshot(struct source *s, struct shm_facts *f, struct tm_err
 	struct buf b = BUF_INIT;
 	int rc;
 
-	if (faccessat(s->root_fd, SHM_FACTS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!source_snapshot_has(s, SHM_FACTS_FILE))
 		return 0;
 	rc = source_read_top(s, SHM_FACTS_FILE, &b, err);
 	if (rc == 0 && shm_facts_parse(b.buf ? b.buf : "", b.len, f) < 0)

@@ -203,7 +203,7 @@ int census_read(struct source *s, unsigned flags, struct census *out, struct tm_
 
 	memset(out, 0, sizeof(*out));
 	if (s->kind == SOURCE_SNAPSHOT) {
-		if (faccessat(s->root_fd, "census", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		if (!source_snapshot_has(s, "census"))
 			return errorf(err, -ENOENT, "the snapshot holds no census (captured in rollup mode, "
 				      "or by an older truemem)");
 		if ((rc = source_read_top(s, "census", &b, err)) < 0) {

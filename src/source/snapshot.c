@@ -54,6 +54,15 @@ int snapshot_open(struct source *s, const char *path, struct tm_error *err)
 	return (int)fd;
 }
 
+bool source_snapshot_has(struct source *s, const char *name)
+{
+	if (s->kind != SOURCE_SNAPSHOT)
+		return false;
+	if (s->sf)
+		return snapfile_size(s->sf, name) >= 0;
+	return faccessat(s->root_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 /* snapshot_read_file for the one-file form: the member, decompressed into b. */
 static int snapfile_read_text(struct source *s, const char *path, struct buf *b, struct tm_error *err)
 {

@@ -14,6 +14,7 @@
  * or memory. The snapshot goes to a scratch directory under /dev/shm.
  *
  * sources: src/engine/[a-z]*.c src/snapshot/[a-z]*.c src/source/[a-z]*.c src/collect/[a-z]*.c src/aggregate/[a-z]*.c src/util/[a-z]*.c
+ * pkgs: libzstd
  */
 #include <dirent.h>
 #include <errno.h>
