@@ -84,15 +84,17 @@ int64_t snapfile_size(const struct snapfile *f, const char *name);
 /*
  * Decompresses member name into dst (exactly its size, snapfile_size).
  * Returns 0, -ENOENT, or -EIO with err naming the member (bad checksum,
- * not a zstd frame, wrong size).
+ * not a zstd frame, wrong size). May be called from several threads at
+ * once (the decompressed references are cached under a lock).
  */
-int snapfile_read(struct snapfile *f, const char *name, void *dst, struct tm_error *err);
-/*
- * Decompresses member name into a sealed, read-only memfd, for readers
- * that pread or mmap. Returns the fd, -ENOENT, or -EIO with err set.
- * Both may be called from several threads at once (the decompressed
- * references are cached under a lock).
+int snapfile_read(struct snapfile *f, const char *name, void *dst, struct tm_error *err);/*
+ * Decompresses member name into a buffer of f's, reused from one member to
+ * the next so that its pages stay in memory: a reader of one member after
+ * another touches fresh memory once. NULL when there is no such member
+ * (err untouched) or it is damaged (err set). Give it back with
+ * snapfile_unload; both may be called from several threads at once.
  */
-int snapfile_memfd(struct snapfile *f, const char *name, struct tm_error *err);
+struct buf *snapfile_load(struct snapfile *f, const char *name, struct tm_error *err);
+void snapfile_unload(struct snapfile *f, struct buf *b);
 
 #endif

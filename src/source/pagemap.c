@@ -9,7 +9,8 @@
  * reads whole ranges and skips empty entries.
  *
  * A snapshot stores only runs of non-zero entries (snapshot.h); they are
- * indexed on open and served from the file.
+ * indexed on open and served from the file, or, for a snapshot file
+ * (snapfile.h), from the member decompressed into memory once.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "snapfile.h"
 #include "snapshot.h"
 #include "source.h"
 #include "source_internal.h"
@@ -38,29 +40,52 @@ struct pagemap {
 	pid_t pid;
 	int fd;
 	/* snapshot */
+	struct buf *mem;              /* a snapshot file's member, decompressed (fd is -1) */
 	struct pm_run *runs;
 	size_t nruns;
 	struct pm_page_region *vec;   /* live: PAGEMAP_SCAN output */
 };
 
+/* pread_full on a snapshot's pagemap, from its file or its member in memory. */
+static ssize_t pm_pread(const struct pagemap *pm, void *dst, size_t len, off_t off)
+{
+	if (pm->fd >= 0)
+		return pread_full(pm->fd, dst, len, off);
+	if (off < 0 || (uint64_t)off >= pm->mem->len)
+		return 0;
+	if (len > pm->mem->len - (size_t)off)
+		len = pm->mem->len - (size_t)off;
+	memcpy(dst, pm->mem->buf + off, len);
+	return (ssize_t)len;
+}
+
+/* The size of a snapshot's pagemap, -1 when it is not a regular file. */
+static off_t pm_size(const struct pagemap *pm)
+{
+	struct stat st;
+
+	if (pm->fd < 0)
+		return (off_t)pm->mem->len;
+	return fstat(pm->fd, &st) < 0 || !S_ISREG(st.st_mode) ? -1 : st.st_size;
+}
+
 /* Indexes a snapshot pagemap file: checks magic, record bounds and order. */
 static int pagemap_index(struct pagemap *pm, const char *path, struct tm_error *err)
 {
 	struct source *s = pm->src;
-	struct stat st;
+	off_t size = pm_size(pm);
 	char magic[8];
 	off_t off = 8;
 	size_t cap = 0;
 	uint64_t prev_end = 0;
 
-	if (fstat(pm->fd, &st) < 0 || !S_ISREG(st.st_mode) || pread_full(pm->fd, magic, 8, 0) != 8 ||
-	    memcmp(magic, SNAPSHOT_PAGEMAP_MAGIC, 8))
+	if (size < 0 || pm_pread(pm, magic, 8, 0) != 8 || memcmp(magic, SNAPSHOT_PAGEMAP_MAGIC, 8))
 		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' has a bad magic number", s->root_path, path);
-	while (off < st.st_size) {
+	while (off < size) {
 		uint64_t hdr[2];
-		uint64_t max_pages = (uint64_t)(st.st_size - off - 16) / 8;
+		uint64_t max_pages = (uint64_t)(size - off - 16) / 8;
 
-		if (st.st_size - off < 16 || pread_full(pm->fd, hdr, 16, off) != 16)
+		if (size - off < 16 || pm_pread(pm, hdr, 16, off) != 16)
 			return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is truncated", s->root_path, path);
 		if (hdr[1] == 0 || hdr[1] > max_pages || hdr[0] % s->page_size ||
 		    hdr[0] < prev_end || hdr[0] > UINT64_MAX - hdr[1] * s->page_size)
@@ -83,8 +108,13 @@ struct pagemap *pagemap_open(struct source *s, pid_t pid, int *rc, struct tm_err
 	pm->pid = pid;
 	snprintf(path, sizeof(path), "%d/pagemap", (int)pid);
 	if (s->kind == SOURCE_SNAPSHOT) {
-		pm->fd = snapshot_open(s, path, err);
-		if (pm->fd < 0 || (*rc = pagemap_index(pm, path, err)) < 0) {
+		if (s->sf) {
+			pm->fd = -1;
+			pm->mem = snapshot_member(s, path, err);
+		} else {
+			pm->fd = snapshot_open(s, path, err);
+		}
+		if ((pm->fd < 0 && !pm->mem) || (*rc = pagemap_index(pm, path, err)) < 0) {
 			*rc = -EIO;
 			pagemap_close(pm);
 			return NULL;
@@ -136,6 +166,8 @@ void pagemap_close(struct pagemap *pm)
 		return;
 	if (pm->fd >= 0)
 		close(pm->fd);
+	if (pm->mem)
+		snapfile_unload(pm->src->sf, pm->mem);
 	free(pm->runs);
 	free(pm->vec);
 	free(pm);
@@ -236,7 +268,7 @@ static int pagemap_read_snapshot(struct pagemap *pm, uint64_t vaddr, size_t npag
 			continue;
 		lo = rs > vaddr ? rs : vaddr;
 		hi = re < end ? re : end;
-		if (pread_full(pm->fd, out + (lo - vaddr) / ps, (hi - lo) / ps * 8,
+		if (pm_pread(pm, out + (lo - vaddr) / ps, (hi - lo) / ps * 8,
 			       run->file_off + (off_t)((lo - rs) / ps * 8)) != (ssize_t)((hi - lo) / ps * 8))
 			return errorf(err, -EIO, "corrupt snapshot: '%s/%d/pagemap' is truncated",
 				      pm->src->root_path, (int)pm->pid);

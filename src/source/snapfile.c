@@ -1,9 +1,9 @@
 /*
  * snapfile.c: reading a snapshot file (format in snapfile.h), the one-file
  * form of a snapshot directory. The file is mapped and its record headers
- * are walked once at open; members are decompressed on demand, into a
- * caller's buffer or a sealed memfd, so the directory reader above reads
- * a member as it reads a file.
+ * are walked once at open; members are decompressed on demand, each into
+ * a caller's buffer, so the directory reader above (snapshot.c) reads a
+ * member as it reads a file, and only the members a command needs.
  *
  * A snapshot file comes from another machine and may be damaged: every
  * header is checked before its sizes are trusted, names are checked as
@@ -36,6 +36,12 @@ struct snapfile {
 	struct snapfile_member *m;
 	size_t n;
 	pthread_mutex_t mu;
+	/* snapfile_load's buffers: all of them, and those free (under mu) */
+	struct buf **bufs, **spare;
+	size_t nbufs, nspare, bufs_cap, spare_cap;
+	/* decompression contexts not in use (under mu): making one costs more than a small member */
+	ZSTD_DCtx **dctx;
+	size_t ndctx, dctx_cap;
 };
 
 /* A member name is a relative path of printable characters, no "." or ".." part, no empty part. */
@@ -185,6 +191,15 @@ void snapfile_close(struct snapfile *f)
 		free(f->m[i].cache);
 	}
 	free(f->m);
+	for (size_t i = 0; i < f->nbufs; i++) {
+		buf_release(f->bufs[i]);
+		free(f->bufs[i]);
+	}
+	free(f->bufs);
+	free(f->spare);
+	for (size_t i = 0; i < f->ndctx; i++)
+		ZSTD_freeDCtx(f->dctx[i]);
+	free(f->dctx);
 	pthread_mutex_destroy(&f->mu);
 	free(f->path);
 	free(f);
@@ -272,12 +287,19 @@ static int decompress(struct snapfile *f, const struct snapfile_member *m, void 
 		if (!(prefix = ref_contents(f, m->ref - 1, depth, err)))
 			return -EIO;
 	}
-	if (!(dctx = ZSTD_createDCtx()))
+	pthread_mutex_lock(&f->mu);
+	dctx = f->ndctx ? f->dctx[--f->ndctx] : NULL;
+	pthread_mutex_unlock(&f->mu);
+	if (!dctx && !(dctx = ZSTD_createDCtx()))
 		die("out of memory (zstd)");
+	ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters);
 	if (prefix)
 		ZSTD_DCtx_refPrefix(dctx, prefix, f->m[m->ref - 1].usize);
 	got = ZSTD_decompressDCtx(dctx, dst, m->usize, src, m->csize);
-	ZSTD_freeDCtx(dctx);
+	pthread_mutex_lock(&f->mu);
+	xgrow((void **)&f->dctx, &f->dctx_cap, f->ndctx + 1, sizeof(*f->dctx));
+	f->dctx[f->ndctx++] = dctx;
+	pthread_mutex_unlock(&f->mu);
 	if (ZSTD_isError(got))
 		return errorf(err, -EIO, "corrupt snapshot: '%s': member '%s' is damaged (%s)", f->path, m->name,
 			      ZSTD_getErrorName(got));
@@ -293,30 +315,47 @@ int snapfile_read(struct snapfile *f, const char *name, void *dst, struct tm_err
 	return m ? decompress(f, m, dst, 0, err) : -ENOENT;
 }
 
-int snapfile_memfd(struct snapfile *f, const char *name, struct tm_error *err)
+/* A buffer from the spares (the latest given back: its pages are the likeliest in memory), or a new one. */
+static struct buf *take_buf(struct snapfile *f)
+{
+	struct buf *b;
+
+	pthread_mutex_lock(&f->mu);
+	if (f->nspare) {
+		b = f->spare[--f->nspare];
+	} else {
+		b = xcalloc(1, sizeof(*b));
+		xgrow((void **)&f->bufs, &f->bufs_cap, f->nbufs + 1, sizeof(*f->bufs));
+		f->bufs[f->nbufs++] = b;
+		xgrow((void **)&f->spare, &f->spare_cap, f->nbufs, sizeof(*f->spare));
+	}
+	pthread_mutex_unlock(&f->mu);
+	return b;
+}
+
+struct buf *snapfile_load(struct snapfile *f, const char *name, struct tm_error *err)
 {
 	const struct snapfile_member *m = find(f, name);
-	void *dst = NULL;
-	int fd, rc;
+	struct buf *b;
 
 	if (!m)
-		return -ENOENT;
-	fd = memfd_create("truemem-snapshot-member", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return errorf(err, -EIO, "cannot read '%s': memfd_create: %s", f->path, strerror(errno));
-	if (ftruncate(fd, (off_t)m->usize) < 0 ||
-	    (m->usize && (dst = mmap(NULL, m->usize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0)) == MAP_FAILED)) {
-		rc = errorf(err, -EIO, "cannot read '%s' member '%s': %s", f->path, m->name, strerror(errno));
-		close(fd);
-		return rc;
+		return NULL;
+	b = take_buf(f);
+	b->len = 0;
+	buf_reserve(b, (size_t)m->usize);
+	if (decompress(f, m, b->buf, 0, err) < 0) {
+		snapfile_unload(f, b);
+		return NULL;
 	}
-	rc = decompress(f, m, m->usize ? dst : (void *)"", 0, err);
-	if (m->usize)
-		munmap(dst, m->usize);
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-	return fd;
+	b->len = (size_t)m->usize;
+	return b;
+}
+
+void snapfile_unload(struct snapfile *f, struct buf *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->spare[f->nspare++] = b;   /* room for every buffer was made when it was made */
+	pthread_mutex_unlock(&f->mu);
 }

@@ -33,15 +33,7 @@ int snapshot_open(struct source *s, const char *path, struct tm_error *err)
 		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd;
-
-	if (s->sf) {
-		fd = snapfile_memfd(s->sf, path, err);
-		if (fd == -ENOENT)
-			return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is missing", s->root_path, path);
-		return (int)fd;
-	}
-	fd = syscall(SYS_openat2, s->root_fd, path, &how, sizeof(how));
+	long fd = syscall(SYS_openat2, s->root_fd, path, &how, sizeof(how));
 	if (fd < 0) {
 		int e = errno;
 
@@ -52,6 +44,23 @@ int snapshot_open(struct source *s, const char *path, struct tm_error *err)
 		return errorf(err, -EIO, "cannot read '%s/%s': %s", s->root_path, path, strerror(e));
 	}
 	return (int)fd;
+}
+
+/* The member's size, or -1 with err set when it is missing. */
+static int64_t member_size(struct source *s, const char *path, struct tm_error *err)
+{
+	int64_t size = snapfile_size(s->sf, path);
+
+	if (size < 0)
+		errorf(err, -EIO, "corrupt snapshot: '%s/%s' is missing", s->root_path, path);
+	return size < 0 ? -1 : size;
+}
+
+struct buf *snapshot_member(struct source *s, const char *path, struct tm_error *err)
+{
+	if (member_size(s, path, err) < 0)
+		return NULL;
+	return snapfile_load(s->sf, path, err);
 }
 
 bool source_snapshot_has(struct source *s, const char *name)
@@ -66,10 +75,10 @@ bool source_snapshot_has(struct source *s, const char *name)
 /* snapshot_read_file for the one-file form: the member, decompressed into b. */
 static int snapfile_read_text(struct source *s, const char *path, struct buf *b, struct tm_error *err)
 {
-	int64_t size = snapfile_size(s->sf, path);
+	int64_t size = member_size(s, path, err);
 
-	if (size == -ENOENT)
-		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is missing", s->root_path, path);
+	if (size < 0)
+		return -EIO;
 	if (size > (int64_t)SNAPSHOT_MAX_TEXT)
 		return errorf(err, -EIO, "corrupt snapshot: '%s/%s' is larger than %u MiB", s->root_path, path,
 			      SNAPSHOT_MAX_TEXT >> 20);
@@ -173,24 +182,47 @@ static int snapshot_header(struct source *s, uint64_t *nprocs, uint64_t *nkpages
 	return 0;
 }
 
-/* Maps the kpages table and checks it is whole and sorted. */
-static int snapshot_kpages(struct source *s, uint64_t nkpages, struct tm_error *err)
+static int kpages_wrong_size(struct source *s, struct tm_error *err)
+{
+	return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' has the wrong size (truncated?)", s->root_path);
+}
+
+/* A snapshot file's kpages member, decompressed into anonymous memory mapped as the file's would be. */
+static int kpages_member(struct source *s, uint64_t nkpages, struct tm_error *err)
+{
+	int64_t size = member_size(s, "kpages", err);
+	void *m;
+
+	if (size < 0)
+		return -EIO;
+	if (nkpages > ((uint64_t)1 << 40) || (uint64_t)size != 8 + nkpages * 24)
+		return kpages_wrong_size(s, err);
+	m = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return errorf(err, -EIO, "cannot read '%s/kpages': %s", s->root_path, strerror(errno));
+	s->kp_map = m;
+	s->kp_map_len = (size_t)size;
+	/* Faulted in at once, in huge pages where it can be: page by page, the faults cost more than zstd. */
+	madvise(m, (size_t)size, MADV_HUGEPAGE);
+	madvise(m, (size_t)size, MADV_POPULATE_WRITE);
+	if (snapfile_read(s->sf, "kpages", m, err) < 0)
+		return -EIO;
+	mprotect(m, (size_t)size, PROT_READ);
+	return 0;
+}
+
+/* A snapshot directory's kpages file, mapped. */
+static int kpages_file(struct source *s, uint64_t nkpages, struct tm_error *err)
 {
 	int fd = snapshot_open(s, "kpages", err);
 	struct stat st;
-	char magic[8];
-	const uint64_t *r;
 
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 8 ||
 	    (uint64_t)st.st_size != 8 + nkpages * 24 || nkpages > ((uint64_t)1 << 40)) {
 		close(fd);
-		return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' has the wrong size (truncated?)", s->root_path);
-	}
-	if (pread_full(fd, magic, 8, 0) != 8 || memcmp(magic, SNAPSHOT_KPAGES_MAGIC, 8)) {
-		close(fd);
-		return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' has a bad magic number", s->root_path);
+		return kpages_wrong_size(s, err);
 	}
 	s->kp_map_len = (size_t)st.st_size;
 	s->kp_map = mmap(NULL, s->kp_map_len, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -199,6 +231,19 @@ static int snapshot_kpages(struct source *s, uint64_t nkpages, struct tm_error *
 		s->kp_map = NULL;
 		return errorf(err, -EIO, "cannot map '%s/kpages': %s", s->root_path, strerror(errno));
 	}
+	return 0;
+}
+
+/* Maps the kpages table and checks it is whole and sorted. */
+static int snapshot_kpages(struct source *s, uint64_t nkpages, struct tm_error *err)
+{
+	int rc = s->sf ? kpages_member(s, nkpages, err) : kpages_file(s, nkpages, err);
+	const uint64_t *r;
+
+	if (rc < 0)
+		return rc;
+	if (memcmp(s->kp_map, SNAPSHOT_KPAGES_MAGIC, 8))
+		return errorf(err, -EIO, "corrupt snapshot: '%s/kpages' has a bad magic number", s->root_path);
 	s->kp = (const uint64_t *)((const char *)s->kp_map + 8);
 	s->kp_n = (size_t)nkpages;
 	r = s->kp;
