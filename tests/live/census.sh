@@ -99,11 +99,16 @@ member_bytes() {
 # capture records the census; sys --from replays it exactly, text and JSON.
 test_census_capture() {
 	local d=$WORK/snap
-	"$TRUEMEM" capture -o "$d" >"$WORK/cap.out" 2>"$WORK/cap.err" || fail "capture exited $?: $(head -c 300 "$WORK/cap.err")"
+	"$TRUEMEM" capture --dir -o "$d" >"$WORK/cap.out" 2>"$WORK/cap.err" || fail "capture exited $?: $(head -c 300 "$WORK/cap.err")"
 	[ -s "$d/census" ] || fail "the snapshot has no census member"
 	sys_json "$WORK/a.json" --from "$d"
 	sys_json "$WORK/b.json" --from "$d"
 	cmp -s "$WORK/a.json" "$WORK/b.json" || err "two replays differ"
+	# The one-file form holds the census too.
+	"$TRUEMEM" capture -o "$d.tms" >"$WORK/cap.out" 2>"$WORK/cap.err" || fail "capture -o FILE exited $?: $(head -c 300 "$WORK/cap.err")"
+	sys_json "$WORK/f.json" --from "$d.tms"
+	[ "$(jq '.census.frames' "$WORK/f.json")" = "$(jq '.census.frames' "$WORK/a.json")" ] ||
+		err "the file form replays no census, or another frame count: $(jq -c '.census.frames' "$WORK/f.json")"
 	for k in frames free slab mapped_anon kernel_other; do
 		expect "replayed census $k" "$(jq ".census.$k" "$WORK/a.json")" "$(member_bytes "$d/census" "$k")"
 	done
