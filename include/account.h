@@ -83,6 +83,13 @@ struct accounter {
 	 */
 	bool infer;
 	unsigned swap_areas;             /* swap areas listed (pm_is_swap) */
+	/*
+	 * The process being counted shows an mm that another process of the
+	 * scan is counted with (SPEC 2.4), in another group: its entries count
+	 * for its own numbers and its group's, not the totals' nor the swap
+	 * references (they are that process's).
+	 */
+	bool group_only;
 };
 
 
@@ -150,14 +157,15 @@ void account_shmem_swap(struct accounter *a, uint32_t proc, struct mem_counts *p
 /*
  * Finishes the pass: swap_pss of every process and mapping (indexed as the
  * proc argument of account_batch), the totals, and each group's pss (sum of
- * its members', proc_group[i] < 0 for none) and swap_uss. The SPEC 2.1
+ * its members', proc_group[i] < 0 for none) and swap_uss. repeat[i] (NULL:
+ * none) marks a process counted with group_only: its group's, not the totals'. The SPEC 2.1
  * split is left with all shmem uss in stays and only anonymous swap in
  * frees_swap, for fates_resolve (a->fates) to finish once the objects'
  * facts are read.
  */
 void account_finish(struct accounter *a, struct mem_counts *const *procs, struct vma_list *const *vmas,
-		    const int *proc_group, size_t nprocs, struct mem_counts *groups, size_t ngroups,
-		    struct mem_counts *totals);
+		    const int *proc_group, const bool *repeat, size_t nprocs, struct mem_counts *groups,
+		    size_t ngroups, struct mem_counts *totals);
 
 /*
  * Rollup mode: the numbers smaps_rollup can give. What it cannot (uss per

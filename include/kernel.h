@@ -51,6 +51,9 @@ static inline int pm_is_swap(uint64_t pm, unsigned nareas)
 	       (type < SWAP_TYPES_ALWAYS || type < nareas);
 }
 
+/* kcmp(2) type comparing two processes' mm (include/uapi/linux/kcmp.h). */
+#define KCMP_VM 1
+
 /* /proc/kpageflags: one 64-bit flag word per frame (pagemap.rst). */
 #define KPF_BIT(n) (UINT64_C(1) << (n))
 #define KPF_LOCKED        KPF_BIT(0)

@@ -59,6 +59,8 @@ struct vma_list {
 
 void vma_list_init(struct vma_list *l);
 void vma_list_release(struct vma_list *l);   /* frees names and the array */
+/* Makes dst (not initialised) a deep copy of src, owned by the caller. */
+void vma_list_copy(struct vma_list *dst, const struct vma_list *src);
 
 /*
  * Parses the text of a maps file (len bytes, need not be NUL-terminated)

@@ -38,6 +38,12 @@ struct proc {
 	struct mem_counts counts;
 	struct vma_list vmas;      /* kept with SCAN_KEEP_VMAS */
 	int group;                 /* index into scan.groups, -1 when not grouping */
+	/*
+	 * SPEC 2.4: the lowest pid of the scan whose process shares this one's
+	 * mm, 0 when none. Such a process shows the mm's numbers, counted in
+	 * the totals (and in a group holding both) with that process only.
+	 */
+	pid_t shares_mm_with;
 };
 
 struct group {

@@ -22,8 +22,10 @@
  *                          captured page table referenced
  *   DIR/PID/ident          "key value" lines: pid, ppid, uid, user, comm,
  *                          cmdline, exe, cgroup, start_ms (milliseconds
- *                          after boot; absent from older snapshots), error
- *                          (values C-escaped)
+ *                          after boot; absent from older snapshots),
+ *                          shares_mm_with (the lowest pid on this
+ *                          process's mm, SPEC 2.4; absent when none, and
+ *                          in older snapshots), error (values C-escaped)
  *   DIR/PID/maps, DIR/PID/smaps, DIR/PID/smaps_rollup, DIR/PID/status
  *   DIR/PID/pagemap        "TMPGMAP1", then records {vaddr, npages,
  *                          entries[npages]}, ascending and disjoint,

@@ -36,6 +36,13 @@ struct proc_ident {
 	uint64_t start_ms;  /* start time, milliseconds after boot (stat field 22, starttime):
 			       with pid, tells a reused pid from the process it replaced */
 	int err;            /* 0, or -errno when the process could not be read */
+	/*
+	 * The lowest pid of the listing whose process shares this one's mm
+	 * (CLONE_VM without CLONE_THREAD, SPEC 2.4), 0 when none: live from
+	 * kcmp(2) where it answers, from a snapshot as its capture recorded.
+	 */
+	pid_t shares_mm_with;
+	uint64_t mm_hint;   /* live: stat's startcode, endcode and startstack mixed; 0 unknown */
 };
 void proc_ident_release(struct proc_ident *id);
 
@@ -88,7 +95,8 @@ enum ident_want {
 
 /*
  * Lists the user-space processes (kernel threads skipped) with their
- * identity (want: IDENT_* bits), sorted by pid. *out is owned by the
+ * identity (want: IDENT_* bits), sorted by pid, and which of them share
+ * an mm (proc_ident.shares_mm_with). *out is owned by the
  * caller (proc_ident_release each, then free). A process that vanished
  * during the listing is dropped. Returns 0 or -1 with err set.
  */

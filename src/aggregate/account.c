@@ -260,7 +260,7 @@ static void account_present(struct accounter *a, struct mem_counts *pc, struct v
 	/* Shmem uss, by object: whether it frees depends on the object (fates.h). */
 	if (mapcount == 1 && k == KIND_SHMEM)
 		fates_note_uss(&a->fates, a->cur_proc, object_vma(a, v, vaddr), ps);
-	if (!known)
+	if (!known && !a->group_only)
 		scope_frame(&a->all, pfn, mapcount, k);
 	if (a->in_group && scope_frame(&a->group, pfn, mapcount, k) && k == KIND_SHMEM)
 		fates_note_uss(&a->fates, FATE_GROUP | a->group_id, object_vma(a, v, vaddr), ps);
@@ -279,10 +279,12 @@ static void account_swapped(struct accounter *a, uint32_t proc, struct mem_count
 		v->counts.swap_bytes += ps;
 		v->counts.kind[k].swap_bytes += ps;
 	}
-	u64_counter_add(a->swap_refs, entry, 1);
-	u64_counter_add(a->all.swap, entry, 1);
 	if (a->in_group)
 		u64_counter_add(a->group.swap, entry, 1);
+	if (a->group_only)
+		return;
+	u64_counter_add(a->swap_refs, entry, 1);
+	u64_counter_add(a->all.swap, entry, 1);
 	xgrow((void **)&a->uses, &a->cap_uses, a->nuses + 1, sizeof(*a->uses));
 	a->uses[a->nuses++] = (struct swap_use){
 		entry, proc, v ? (uint32_t)(v - vmas->v) : UINT32_MAX
@@ -378,7 +380,7 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 			account_present(a, pc, v, vaddr, pm_pfn(pm), 1, KPF_ANON, false);
 			continue;
 		}
-		if ((f = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
+		if (!a->group_only && (f = frame_map_ref(a->all.pending, pm_pfn(pm)))) {
 			/*
 			 * Pending means seen before in the pass, and past the tests of
 			 * account_present: mapped more than once, of a known kind. This
@@ -478,8 +480,8 @@ static void account_fates_start(struct accounter *a, struct mem_counts *const *p
 }
 
 void account_finish(struct accounter *a, struct mem_counts *const *procs, struct vma_list *const *vmas,
-		    const int *proc_group, size_t nprocs, struct mem_counts *groups, size_t ngroups,
-		    struct mem_counts *totals)
+		    const int *proc_group, const bool *repeat, size_t nprocs, struct mem_counts *groups,
+		    size_t ngroups, struct mem_counts *totals)
 {
 	uint64_t ps = a->page_size;
 
@@ -508,6 +510,10 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 	memset(totals, 0, sizeof(*totals));
 	totals->valid = CNT_EXACT;
 	for (size_t i = 0; i < nprocs; i++) {
+		if (proc_group && proc_group[i] >= 0 && (size_t)proc_group[i] < ngroups)
+			groups[proc_group[i]].pss += procs[i]->pss;
+		if (repeat && repeat[i])
+			continue;
 		totals->pss += procs[i]->pss;
 		totals->swap_pss += procs[i]->swap_pss;
 		for (int k = 0; k < KIND_COUNT; k++) {
@@ -516,8 +522,6 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 		totals->zero_page_bytes += procs[i]->zero_page_bytes;
 		totals->nopage_bytes += procs[i]->nopage_bytes;
 		totals->hugetlb_bytes += procs[i]->hugetlb_bytes;
-		if (proc_group && proc_group[i] >= 0 && (size_t)proc_group[i] < ngroups)
-			groups[proc_group[i]].pss += procs[i]->pss;
 	}
 	totals->rss_bytes = a->all.frames * ps;
 	for (int k = 0; k < KIND_COUNT; k++)

@@ -45,6 +45,26 @@ void vma_list_release(struct vma_list *l)
 	vma_list_init(l);
 }
 
+void vma_list_copy(struct vma_list *dst, const struct vma_list *src)
+{
+	vma_list_init(dst);
+	if (!src->n)
+		return;
+	dst->v = xmalloc(src->n * sizeof(*dst->v));
+	dst->n = dst->cap = src->n;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct vma *v = &src->v[i];
+
+		dst->v[i] = *v;
+		dst->v[i].name = xstrdup(v->name);
+		dst->v[i].display_name = v->display_name ? xstrdup(v->display_name) : NULL;
+		if (v->smaps) {
+			dst->v[i].smaps = xmalloc(sizeof(*v->smaps));
+			*dst->v[i].smaps = *v->smaps;
+		}
+	}
+}
+
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t';

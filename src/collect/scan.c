@@ -40,6 +40,15 @@ struct reader {
 	struct tm_error *err;
 };
 
+/*
+ * Processes sharing one mm (SPEC 2.4) are walked once: the lowest pid of
+ * the scan on it is counted (MM_OWN); the others take its numbers
+ * (MM_COPY), except the first of each other group holding some of them,
+ * walked again for that group alone (MM_GROUP): a group counts the mm
+ * once whichever of its members shares it.
+ */
+enum mm_role { MM_OWN, MM_GROUP, MM_COPY };
+
 /* Reused buffers of one scan. */
 struct scan_ctx {
 	struct source *src;
@@ -60,6 +69,8 @@ struct scan_ctx {
 	const pid_t *others;        /* the processes not scanned (outside -p) */
 	size_t nothers;
 	bool listed_some;           /* scan_list read only the pids asked for: others unknown */
+	unsigned char *role;        /* enum mm_role of each process */
+	uint32_t *mm_of;            /* the MM_OWN process whose numbers each process shows */
 	struct tm_error *err;
 };
 
@@ -505,8 +516,19 @@ static void scan_hidden_shmem_swap(struct scan_ctx *c, struct proc *p, struct vm
 	}
 }
 
+/* Whether process pi's entries are counted (an MM_COPY's only pass through, for a capture). */
+static bool mm_counted(struct scan_ctx *c, uint32_t pi)
+{
+	c->acc.group_only = c->role[pi] == MM_GROUP;
+	return c->role[pi] != MM_COPY;
+}
+
 static void take_vmas(struct scan_ctx *c, struct proc *p, struct vma_list *vmas)
 {
+	if (!mm_counted(c, (uint32_t)(p - c->sc->procs))) {
+		p->vmas = *vmas;
+		return;
+	}
 	p->vmas = *vmas;
 	p->counts.valid = CNT_EXACT;
 	for (size_t i = 0; i < p->vmas.n; i++)
@@ -533,6 +555,23 @@ static int snapshot_blame(struct scan_ctx *c, pid_t pid, int rc)
 }
 
 /*
+ * A capture of a process that takes another's numbers (MM_COPY): its
+ * entries are not counted, but the facts of their frames are recorded,
+ * so that the process read alone (`map PID --from`) finds them.
+ */
+static int record_frames(struct scan_ctx *c, const struct page_batch *b)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (b->pm[i] & PM_PRESENT) {
+			c->implied[n] = FLAGS_UNKNOWN;
+			c->miss[n++] = (uint32_t)i;
+		}
+	return n ? scan_frames(c, b, n) : 0;
+}
+
+/*
  * Counts one batch of entries: the aggregator counts what it can, the
  * frames it does not hold are read and handed back.
  */
@@ -543,10 +582,12 @@ static int take_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, uint64_t 
 	/* Per-mapping counts cost a lookup a page: only when kept, or swap needs them (shmem swap). */
 	bool per_vma = (c->o->flags & SCAN_KEEP_VMAS) || c->swap_in_use;
 	size_t hint = c->vma_hint;
-	size_t nmiss = account_batch(&c->acc, pi, &p->counts, &p->vmas, per_vma, &c->vma_hint, &b, c->miss,
-				     c->implied);
+	size_t nmiss;
 	int rc;
 
+	if (!mm_counted(c, pi))
+		return c->src->rec ? record_frames(c, &b) : 0;
+	nmiss = account_batch(&c->acc, pi, &p->counts, &p->vmas, per_vma, &c->vma_hint, &b, c->miss, c->implied);
 	if (!nmiss)
 		return 0;
 	if ((rc = scan_frames(c, &b, nmiss)) < 0)
@@ -558,14 +599,24 @@ static int take_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, uint64_t 
 /* The end of a process read whole: what is left to count, then its mappings kept or freed. */
 static void take_end(struct scan_ctx *c, struct proc *p)
 {
-	scan_hidden_shmem_swap(c, p, &p->vmas);
-	if (!(c->o->flags & SCAN_KEEP_VMAS))
+	bool counted = mm_counted(c, (uint32_t)(p - c->sc->procs));
+
+	if (counted)
+		scan_hidden_shmem_swap(c, p, &p->vmas);
+	c->acc.group_only = false;
+	if (!counted || !(c->o->flags & SCAN_KEEP_VMAS))
 		vma_list_release(&p->vmas);
 }
 
 static bool want_smaps(const struct scan_ctx *c)
 {
 	return c->o->flags & (SCAN_SMAPS | SCAN_RECORD);
+}
+
+/* Whether exact mode reads process pi: not one that takes another's numbers, unless capturing. */
+static bool exact_reads(const struct scan_ctx *c, uint32_t pi)
+{
+	return c->role[pi] != MM_COPY || c->src->rec || (c->o->flags & SCAN_RECORD);
 }
 
 /* Rollup mode: the process from smaps_rollup, its mappings (if kept) from smaps. */
@@ -678,9 +729,9 @@ static void scan_proc(struct scan_ctx *c, uint32_t pi, struct proc *p, int *fata
 
 	if (rc == 0 && (c->o->flags & SCAN_RECORD))
 		rc = scan_record_extra(c, p);
-	if (rc == 0 && c->sc->mode == MODE_EXACT)
+	if (rc == 0 && c->sc->mode == MODE_EXACT && exact_reads(c, pi))
 		rc = read_proc_exact(&c->rd, p->id.pid, want_smaps(c), &k);
-	else if (rc == 0)
+	else if (rc == 0 && c->sc->mode != MODE_EXACT)
 		rc = scan_proc_rollup(c, p);
 	proc_done(c, p, rc, fatal);
 }
@@ -870,6 +921,33 @@ static int scan_outside_swap(struct scan_ctx *c, const pid_t *pids, size_t n)
 	return 0;
 }
 
+/*
+ * The processes outside the scan whose swap entries count: each mm once
+ * (SPEC 2.4), and none the scan walks itself. mm[i] is others[i]'s
+ * lowest pid on its mm. Returns the list (owned), *n its length.
+ */
+static pid_t *scan_swap_others(const struct scan *sc, const pid_t *others, const pid_t *mm, size_t nothers,
+			       size_t *n)
+{
+	struct u64_counter *seen = u64_counter_new();
+	pid_t *out = xmalloc((nothers + 1) * sizeof(*out));
+
+	for (size_t i = 0; i < sc->n; i++) {
+		pid_t low = sc->procs[i].id.shares_mm_with;
+
+		u64_counter_put(seen, (uint64_t)(low ? low : sc->procs[i].id.pid), 1);
+	}
+	*n = 0;
+	for (size_t i = 0; i < nothers; i++) {
+		if (u64_counter_get(seen, (uint64_t)mm[i]))
+			continue;
+		u64_counter_put(seen, (uint64_t)mm[i], 1);
+		out[(*n)++] = others[i];
+	}
+	u64_counter_free(seen);
+	return out;
+}
+
 /* Notes the requested pids that do not exist and the names no process has. */
 static void scan_missing(const struct scan_opts *o, const struct proc_ident *ids, size_t n, struct scan *sc)
 {
@@ -998,15 +1076,17 @@ static void scan_mark_unknown(struct scan *sc)
 			sc->groups[g].counts.valid = 0;
 }
 
-static void scan_totals_rollup(struct scan *sc)
+/* Sums of rollup mode: an mm shared by processes (SPEC 2.4) once in the totals, once per group. */
+static void scan_totals_rollup(struct scan *sc, const unsigned char *role)
 {
 	memset(&sc->totals, 0, sizeof(sc->totals));
 	/* Without frames, only sums that are sums by definition are known. */
 	sc->totals.valid = CNT_PSS | CNT_SWAP_PSS | CNT_KIND_PSS;
 	for (size_t i = 0; i < sc->n; i++) {
-		counts_add(&sc->totals, &sc->procs[i].counts);
+		if (role[i] == MM_OWN)
+			counts_add(&sc->totals, &sc->procs[i].counts);
 		sc->totals.valid = CNT_PSS | CNT_SWAP_PSS | CNT_KIND_PSS;
-		if (sc->procs[i].group >= 0)
+		if (sc->procs[i].group >= 0 && role[i] != MM_COPY)
 			sc->groups[sc->procs[i].group].counts.pss += sc->procs[i].counts.pss;
 	}
 }
@@ -1087,24 +1167,103 @@ static int scan_finish_exact(struct scan_ctx *c)
 	struct mem_counts **pc = xmalloc((sc->n + 1) * sizeof(*pc));
 	struct vma_list **pv = xmalloc((sc->n + 1) * sizeof(*pv));
 	int *pg = xmalloc((sc->n + 1) * sizeof(*pg));
+	bool *repeat = xmalloc((sc->n + 1) * sizeof(*repeat));
 	struct mem_counts *gc = xcalloc(sc->ngroups + 1, sizeof(*gc));
 
 	for (size_t i = 0; i < sc->n; i++) {
 		pc[i] = &sc->procs[i].counts;
 		pv[i] = sc->procs[i].readable ? &sc->procs[i].vmas : NULL;
 		pg[i] = sc->procs[i].readable ? sc->procs[i].group : -1;
+		repeat[i] = c->role[i] == MM_GROUP;
 	}
 	for (size_t g = 0; g < sc->ngroups; g++)
 		gc[g] = sc->groups[g].counts;
-	account_finish(&c->acc, pc, pv, pg, sc->n, gc, sc->ngroups, &sc->totals);
+	account_finish(&c->acc, pc, pv, pg, repeat, sc->n, gc, sc->ngroups, &sc->totals);
 	rc = scan_fates(c, pc, pg, gc);
 	for (size_t g = 0; g < sc->ngroups; g++)
 		sc->groups[g].counts = gc[g];
 	free(pc);
 	free(pv);
 	free(pg);
+	free(repeat);
 	free(gc);
 	return rc;
+}
+
+struct mm_key {
+	pid_t mm;                  /* the lowest pid of the listing on the mm */
+	uint32_t proc;
+};
+
+static int cmp_mm_key(const void *a, const void *b)
+{
+	const struct mm_key *x = a, *y = b;
+
+	if (x->mm != y->mm)
+		return x->mm < y->mm ? -1 : 1;
+	return (x->proc > y->proc) - (x->proc < y->proc);
+}
+
+/* Whether a process before run[m] in its set (run[0..m)) belongs to group g. */
+static bool mm_group_seen(const struct scan *sc, const struct mm_key *run, size_t m, int g)
+{
+	for (size_t j = 0; j < m; j++)
+		if (sc->procs[run[j].proc].group == g)
+			return true;
+	return false;
+}
+
+/* The role of every process (enum mm_role), and shares_mm_with for the views. */
+static void scan_mm_roles(struct scan_ctx *c)
+{
+	struct scan *sc = c->sc;
+	struct mm_key *k = xmalloc((sc->n + 1) * sizeof(*k));
+
+	c->role = xcalloc(sc->n + 1, sizeof(*c->role));
+	c->mm_of = xmalloc((sc->n + 1) * sizeof(*c->mm_of));
+	for (size_t i = 0; i < sc->n; i++) {
+		pid_t low = sc->procs[i].id.shares_mm_with;
+
+		k[i] = (struct mm_key){ low ? low : sc->procs[i].id.pid, (uint32_t)i };
+		c->mm_of[i] = (uint32_t)i;
+	}
+	if (sc->n)
+		qsort(k, sc->n, sizeof(*k), cmp_mm_key);
+	for (size_t i = 0, j; i < sc->n; i = j) {
+		const struct proc *own = &sc->procs[k[i].proc];   /* procs are by pid: the lowest */
+
+		for (j = i + 1; j < sc->n && k[j].mm == k[i].mm; j++) {
+			struct proc *p = &sc->procs[k[j].proc];
+
+			p->shares_mm_with = own->id.pid;
+			c->mm_of[k[j].proc] = k[i].proc;
+			c->role[k[j].proc] = mm_group_seen(sc, k + i, j - i, p->group) ? MM_COPY : MM_GROUP;
+		}
+	}
+	free(k);
+}
+
+/*
+ * The processes sharing a counted mm take its numbers (and mappings, when
+ * kept), as smaps shows each of them the mm's.
+ */
+static void scan_mm_copy(struct scan_ctx *c)
+{
+	struct scan *sc = c->sc;
+
+	for (size_t i = 0; i < sc->n; i++) {
+		struct proc *p = &sc->procs[i];
+		const struct proc *own = &sc->procs[c->mm_of[i]];
+
+		if (c->role[i] == MM_OWN)
+			continue;
+		p->counts = own->counts;
+		p->readable = own->readable;
+		p->err = own->err;
+		vma_list_release(&p->vmas);
+		if (c->o->flags & SCAN_KEEP_VMAS)
+			vma_list_copy(&p->vmas, &own->vmas);
+	}
 }
 
 /* Whether process k of the walk opens (or closes) its group. */
@@ -1252,7 +1411,7 @@ static void *walk_read(void *arg)
 		struct sink s = { .feed = &wr->feed, .walk = w, .proc = i };
 		int rc = sc->procs[i].id.err;
 
-		if (rc == 0)
+		if (rc == 0 && exact_reads(w->c, i))
 			rc = read_proc_exact(&wr->rd, sc->procs[i].id.pid, want_smaps(w->c), &s);
 		feed_send(&wr->feed, FEED_END, i, rc);
 		if (rc < 0 && proc_error_fatal(wr->rd.src, &sc->procs[i], rc))
@@ -1397,8 +1556,8 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 {
 	struct scan_ctx *c = xcalloc(1, sizeof(*c));
 	struct proc_ident *ids = NULL;
-	size_t nids = 0, *order = NULL, nothers = 0;
-	pid_t *others = NULL;
+	size_t nids = 0, *order = NULL, nothers = 0, nswap_others = 0;
+	pid_t *others = NULL, *others_mm = NULL, *swap_others = NULL;
 	double t0 = now_ms();
 	int rc;
 
@@ -1422,19 +1581,24 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	scan_missing(o, ids, nids, out);
 	out->procs = xcalloc(nids + 1, sizeof(*out->procs));
 	others = xmalloc((nids + 1) * sizeof(*others));
+	others_mm = xmalloc((nids + 1) * sizeof(*others_mm));
 	for (size_t i = 0; i < nids; i++) {
 		if (proc_selected(o, &ids[i])) {
 			out->procs[out->n] = (struct proc){ .id = ids[i], .group = -1 };
 			out->n++;
 		} else {
-			if (!ids[i].err)
+			if (!ids[i].err) {
+				others_mm[nothers] = ids[i].shares_mm_with ? ids[i].shares_mm_with : ids[i].pid;
 				others[nothers++] = ids[i].pid;
+			}
 			proc_ident_release(&ids[i]);
 		}
 	}
 	free(ids);
 	if (o->group_by != GROUP_NONE)
 		order = scan_groups(out, o->group_by);
+	scan_mm_roles(c);
+	swap_others = scan_swap_others(out, others, others_mm, nothers, &nswap_others);
 	account_init(&c->acc, s->page_size);
 	/*
 	 * A capture records the facts of every frame it meets; TRUEMEM_READ_ALL
@@ -1445,19 +1609,23 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 		c->acc.swap_areas = scan_swap_areas(c);
 	rc = walk_threaded(c) ? scan_walk_threaded(c, order) : scan_walk(c, order);
 	if (rc == 0 && out->mode == MODE_EXACT && c->swap_in_use)
-		rc = scan_outside_swap(c, others, nothers);
+		rc = scan_outside_swap(c, swap_others, nswap_others);
 	c->others = others;
 	c->nothers = nothers;
-	if (rc == 0 && out->mode == MODE_EXACT)
-		rc = scan_finish_exact(c);
-	else if (rc == 0)
-		scan_totals_rollup(out);
+	if (rc == 0 && out->mode == MODE_EXACT && (rc = scan_finish_exact(c)) == 0)
+		scan_mm_copy(c);
+	else if (rc == 0 && out->mode != MODE_EXACT)
+		scan_totals_rollup(out, c->role);
 	if (rc == 0)
 		scan_mark_unknown(out);
 	account_release(&c->acc);
 out:
 	free(order);
 	free(others);
+	free(others_mm);
+	free(swap_others);
+	free(c->role);
+	free(c->mm_of);
 	reader_release(&c->rd);
 	free(c);
 	out->cost_ms = now_ms() - t0;

@@ -266,6 +266,8 @@ int snapw_proc(struct snap_writer *w, const struct proc_ident *id, struct tm_err
 	}
 	if (id->have_start)
 		buf_addf(&b, "\nstart_ms %" PRIu64, id->start_ms);
+	if (id->shares_mm_with)
+		buf_addf(&b, "\nshares_mm_with %d", (int)id->shares_mm_with);
 	if (id->err)
 		buf_addf(&b, "\nerror %d", -id->err);
 	buf_addstr(&b, "\n");

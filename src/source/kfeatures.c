@@ -33,7 +33,6 @@
 #define KSM_DIR "/sys/kernel/mm/ksm"
 #define HUGETLB_DIR "/sys/kernel/mm/hugepages"
 #define ZERO_PROBE_PAGES 16
-#define KCMP_VM 1   /* include/uapi/linux/kcmp.h */
 
 /* Appends to a value, truncating at its end. */
 __attribute__((format(printf, 2, 3))) static void add(struct kfeature *f, const char *fmt, ...)

@@ -15,6 +15,8 @@
  *   cmdline      /proc/PID/cmdline, arguments joined by spaces
  *   exe          the target of /proc/PID/exe
  *   cgroup       /proc/PID/cgroup
+ *   shared mm    stat's startcode, endcode and startstack as a hint, then
+ *                kcmp(2) KCMP_VM between processes alike (SPEC 2.4)
  *
  * Kernel threads (PF_KTHREAD) map no user memory and are skipped, as smem
  * and procrank skip them. A kernel thread's cmdline is always empty
@@ -34,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kernel.h"
@@ -149,6 +152,30 @@ static uint64_t ticks_to_ms(uint64_t ticks)
 }
 
 /*
+ * Fields 23-28 of stat, from p just after field 22 (startcode, endcode,
+ * startstack: the mm's, shown only to who may trace the process) mixed
+ * into one number; 0 when they are unknown (no mm, not permitted). Equal
+ * for processes sharing an mm, and for forked copies of one, so only a
+ * hint: kcmp(2) tells.
+ */
+static uint64_t stat_mm_hint(const char *p, const char *end)
+{
+	uint64_t v, hint = 0;
+
+	for (int field = 23; field <= 28; field++) {
+		parse_skip_spaces(&p, end);
+		if (!parse_u64(&p, end, &v))
+			return 0;
+		if (field >= 26) {
+			if (v == 0)
+				return 0;
+			hint = (hint ^ v) * UINT64_C(0x100000001b3);
+		}
+	}
+	return hint;
+}
+
+/*
  * "PID (COMM) S PPID PGRP SESSION TTY TPGID FLAGS ... STARTTIME ...": COMM
  * may hold any byte, ')' included, so it ends at the last ')'. The start
  * time (field 22) is taken when present. Returns 0 or -EINVAL.
@@ -196,6 +223,7 @@ static int parse_stat(const char *text, size_t len, struct proc_ident *id, unsig
 	if (parse_u64(&p, end, &v) && (p == end || *p == ' ')) {
 		id->start_ms = ticks_to_ms(v);
 		id->have_start = true;
+		id->mm_hint = stat_mm_hint(p, end);
 	}
 	return 0;
 }
@@ -274,6 +302,87 @@ static int cmp_ident(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/*
+ * The order kcmp(2) KCMP_VM gives two processes' mms: 0 the same mm, else
+ * -1 or 1 (a consistent order of the kernel's obfuscated pointers). Where
+ * it does not answer (not permitted, gone, no kcmp), processes are told
+ * apart by pid: they count as separate mms.
+ */
+static int cmp_mm(const struct proc_ident *x, const struct proc_ident *y)
+{
+	long r = syscall(SYS_kcmp, x->pid, y->pid, KCMP_VM, 0, 0);
+
+	if (r == 0 || r == 1 || r == 2)
+		return r == 0 ? 0 : r == 1 ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/*
+ * Sorts the processes idx[0..n) by their mm (cmp_mm), merge sort into
+ * tmp: O(n log n) kcmp calls however many processes look alike, and safe
+ * whatever the answers (a process exiting midway may answer one way, then
+ * another).
+ */
+static void sort_by_mm(const struct proc_ident *ids, size_t *idx, size_t *tmp, size_t n)
+{
+	size_t h = n / 2, a = 0, b = h, k = 0;
+
+	if (n < 2)
+		return;
+	sort_by_mm(ids, idx, tmp, h);
+	sort_by_mm(ids, idx + h, tmp, n - h);
+	while (a < h || b < n)
+		tmp[k++] = b == n || (a < h && cmp_mm(&ids[idx[a]], &ids[idx[b]]) <= 0) ? idx[a++] : idx[b++];
+	memcpy(idx, tmp, n * sizeof(*idx));
+}
+
+static int cmp_hint(const void *a, const void *b, void *arg)
+{
+	const struct proc_ident *ids = arg;
+	const struct proc_ident *x = &ids[*(const size_t *)a], *y = &ids[*(const size_t *)b];
+
+	if (x->mm_hint != y->mm_hint)
+		return x->mm_hint < y->mm_hint ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The processes of idx[0..n) (alike by hint) that share an mm: each marked with the lowest pid of its set. */
+static void mark_shared(struct proc_ident *ids, size_t *idx, size_t *tmp, size_t n)
+{
+	sort_by_mm(ids, idx, tmp, n);
+	for (size_t i = 0, j; i < n; i = j) {
+		pid_t low = ids[idx[i]].pid;
+
+		for (j = i + 1; j < n && syscall(SYS_kcmp, ids[idx[i]].pid, ids[idx[j]].pid, KCMP_VM, 0, 0) == 0; j++)
+			low = ids[idx[j]].pid < low ? ids[idx[j]].pid : low;
+		for (size_t k = i; k < j; k++)
+			ids[idx[k]].shares_mm_with = ids[idx[k]].pid == low ? 0 : low;
+	}
+}
+
+/*
+ * Processes that share one mm (SPEC 2.4): among those whose stat hints
+ * agree, kcmp(2) tells. Sets ids[].shares_mm_with.
+ */
+static void find_shared_mms(struct proc_ident *ids, size_t n)
+{
+	size_t *idx = xmalloc((n + 1) * sizeof(*idx)), *tmp = xmalloc((n + 1) * sizeof(*tmp)), m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (ids[i].mm_hint && !ids[i].err)
+			idx[m++] = i;
+	if (m > 1)
+		qsort_r(idx, m, sizeof(*idx), cmp_hint, ids);
+	for (size_t i = 0, j; i < m; i = j) {
+		for (j = i + 1; j < m && ids[idx[j]].mm_hint == ids[idx[i]].mm_hint; j++)
+			;
+		if (j - i > 1)
+			mark_shared(ids, idx + i, tmp, j - i);
+	}
+	free(idx);
+	free(tmp);
+}
+
 static int list_only(struct source *s, unsigned want, const pid_t *only, size_t nonly, struct proc_ident **out,
 		     size_t *n)
 {
@@ -302,6 +411,7 @@ static int list_only(struct source *s, unsigned want, const pid_t *only, size_t 
 		else
 			ids[w++] = ids[i];
 	}
+	find_shared_mms(ids, k);
 	*out = ids;
 	*n = k;
 	return 0;
@@ -344,6 +454,7 @@ int source_list_live(struct source *s, unsigned want, const pid_t *only, size_t 
 	if (!ids)
 		ids = xcalloc(1, sizeof(*ids));
 	qsort(ids, k, sizeof(*ids), cmp_ident);
+	find_shared_mms(ids, k);
 	*out = ids;
 	*n = k;
 	return 0;

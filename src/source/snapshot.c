@@ -320,6 +320,8 @@ static int snapshot_ident(struct source *s, const char *name, struct proc_ident 
 			id->cgroup = xstrdup(val);
 		else if (!strcmp(line, "start_ms") && str_to_u64(val, &id->start_ms))
 			id->have_start = true;
+		else if (!strcmp(line, "shares_mm_with") && str_to_pid(val, &id->shares_mm_with))
+			continue;
 		else if (!strcmp(line, "error") && str_to_u64(val, &v) &&
 			 (v == ESRCH || v == ENOENT || v == EACCES || v == EPERM || v == EINVAL))
 			id->err = -(int)v;   /* only what a capture records: a process it could not read */
@@ -375,6 +377,35 @@ static const char *next_entry(struct source *s, DIR *d, size_t *i, char name[64]
 	return NULL;
 }
 
+/*
+ * A process recorded as sharing the mm of another (SPEC 2.4) names the
+ * lowest pid of its set: a process of the snapshot, below its own pid,
+ * that shares no other's. Returns 0 or -1 with err naming the ident file.
+ */
+static int snapshot_check_mm_sets(struct source *s, const struct proc_ident *ids, size_t n, struct tm_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		pid_t low = ids[i].shares_mm_with;
+		size_t a = 0, b = n;
+
+		if (!low)
+			continue;
+		while (a < b) {
+			size_t m = a + (b - a) / 2;
+
+			if (ids[m].pid < low)
+				a = m + 1;
+			else
+				b = m;
+		}
+		if (low >= ids[i].pid || a == n || ids[a].pid != low || ids[a].shares_mm_with)
+			return errorf(err, -EIO,
+				      "corrupt snapshot: '%s/%d/ident' shares the mm of process %d, which is not "
+				      "the lowest pid of a set in the snapshot", s->root_path, (int)ids[i].pid, (int)low);
+	}
+	return 0;
+}
+
 int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err)
 {
 	int dfd = s->sf ? -1 : dup(s->root_fd);
@@ -418,6 +449,12 @@ int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, s
 	}
 	if (k)   /* qsort(NULL, 0) is undefined */
 		qsort(ids, k, sizeof(*ids), cmp_ident);
+	if (snapshot_check_mm_sets(s, ids, k, err) < 0) {
+		for (size_t i = 0; i < k; i++)
+			proc_ident_release(&ids[i]);
+		free(ids);
+		return -1;
+	}
 	*out = ids;
 	*n = k;
 	return 0;

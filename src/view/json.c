@@ -117,6 +117,8 @@ static cJSON *proc_json(const struct proc *p)
 	if (p->id.exe)
 		cJSON_AddStringToObject(o, "exe", p->id.exe);
 	start_json(o, &p->id);
+	if (p->shares_mm_with)
+		cJSON_AddNumberToObject(o, "shares_mm_with", p->shares_mm_with);
 	cJSON_AddBoolToObject(o, "readable", p->readable);
 	if (!p->readable)   /* numbers null, but the rss anyone may read (statm) */
 		cJSON_AddStringToObject(o, "reason", p->err == -ESRCH ? "vanished" : strerror(-p->err));

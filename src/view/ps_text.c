@@ -43,16 +43,26 @@ static int widest(int w, const char *s)
 	return n > w ? n : w;
 }
 
-/* The command column; truemem's own process (shown only unselected) says so. */
-static void write_command(FILE *f, const char *text, int room, bool self)
+/*
+ * The command column; truemem's own process (shown only unselected) says
+ * so, and a process sharing another's mm (SPEC 2.4) names it: its numbers
+ * are that mm's, counted once in the totals.
+ */
+static void write_command(FILE *f, const struct scan *sc, const struct proc *p, int room)
 {
-	static const char mark[] = " (truemem itself)";
+	char mark[48] = "";
 	struct buf b = BUF_INIT;
+	int len;
 
-	if (self)
-		room = room > (int)sizeof(mark) ? room - (int)sizeof(mark) + 1 : room > 0 ? 1 : 0;
-	escape_untrusted(&b, text, room > 0 ? (size_t)room : 0);
-	fprintf(f, "%s%s\n", b.buf ? b.buf : "", self ? mark : "");
+	if (p->id.pid == sc->self)
+		snprintf(mark, sizeof(mark), " (truemem itself)");
+	else if (p->shares_mm_with)
+		snprintf(mark, sizeof(mark), " (mm of %d)", (int)p->shares_mm_with);
+	len = (int)strlen(mark);
+	if (len)
+		room = room > len + 1 ? room - len : room > 0 ? 1 : 0;
+	escape_untrusted(&b, proc_command(p), room > 0 ? (size_t)room : 0);
+	fprintf(f, "%s%s\n", b.buf ? b.buf : "", mark);
 	buf_release(&b);
 }
 
@@ -90,7 +100,7 @@ static void write_procs(FILE *f, const struct scan *sc, const struct ps_rows *ro
 		fprintf(f, "%*d %-*s %*s %*s %*s %*s ", wpid, (int)p->id.pid, wuser, user.buf, w[0], cells[i][0],
 			w[1], cells[i][1], w[2], cells[i][2], w[3], cells[i][3]);
 		buf_release(&user);
-		write_command(f, proc_command(p), width > 0 ? width - used : 0, p->id.pid == sc->self);
+		write_command(f, sc, p, width > 0 ? width - used : 0);
 	}
 	if (!t->no_totals) {
 		char unread[64] = "";

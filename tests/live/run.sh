@@ -69,6 +69,8 @@ ksm
 hugetlb
 swap_private_cow
 swap_memfd
+shared_mm
+shared_mm_swap
 version_verbose
 census_sys
 census_rollup
@@ -1285,6 +1287,139 @@ test_swap_memfd() {
 	finish
 }
 
+# ---- processes sharing one mm (SPEC 2.4, issues 10 and 18) ----
+
+# special NAME ARGS...: starts tests/live/helpers/special ARGS; sets SP_PIDS
+# (the process first, then the others).
+special() {
+	local name=$1 out i
+	shift
+	out=$WORK/$name.out
+	"$HELPERS/special" --timeout 120 "$@" >"$out" 2>"$WORK/$name.err" &
+	SUPERVISORS="$SUPERVISORS $!"
+	for i in $(seq 200); do
+		grep -q '^ready' "$out" 2>/dev/null && break
+		kill -0 $! 2>/dev/null || fail "special $* did not start: $(tr '\n' ' ' <"$WORK/$name.err")"
+		sleep 0.05
+	done
+	SP_PIDS=$(sed -n 's/^ready //p' "$out")
+	[ -n "$SP_PIDS" ] || fail "special $* not ready after 10 s"
+}
+
+# rollup_of PID: "Rss Pss Private Swap SwapPss" of PID's smaps_rollup, in bytes.
+rollup_of() {
+	awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } /^Private_(Clean|Dirty):/ { u += $2 }
+		/^Swap:/ { s = $2 } /^SwapPss:/ { sp = $2 }
+		END { print r * 1024, p * 1024, u * 1024, s * 1024, sp * 1024 }' "/proc/$1/smaps_rollup"
+}
+
+# vs_rollup JSON PID: PID's rss, uss and swap to the byte, pss and swap_pss
+# within 1 KiB above, against its smaps_rollup.
+vs_rollup() {
+	local k got r p u s sp
+	k=$(rollup_of "$2")
+	got=$(jq -r --argjson p "$2" '.processes[] | select(.pid == $p) | "\(.rss) \(.pss) \(.uss) \(.swap) \(.swap_pss)"' "$1")
+	read -r r p u s sp <<<"$k"
+	set -- $got "$2"
+	[ $# = 6 ] || { err "pid ${!#} missing from the output"; return; }
+	[ "$1" = "$r" ] || err "pid $6 rss $1 != Rss $r"
+	[ "$3" = "$u" ] || err "pid $6 uss $3 != Private $u"
+	[ "$4" = "$s" ] || err "pid $6 swap $4 != Swap $s"
+	{ [ "$2" -ge "$p" ] && [ "$2" -lt $((p + 1024)) ]; } || err "pid $6 pss $2 not in [$p, $p + 1024)"
+	{ [ "$5" -ge "$sp" ] && [ "$5" -lt $((sp + 1024)) ]; } || err "pid $6 swap_pss $5 not in [$sp, $sp + 1024)"
+}
+
+# clone_vm OUT_KIB: two processes on one mm with 32 MiB written (OUT_KIB of
+# it paged out); sets P (the parent), C (the clone) and PC ("P,C").
+clone_vm() {
+	[ "$(probe_kprobe kcmp)" = yes ] || skip "kcmp(2) KCMP_VM does not answer here: shared mms cannot be told"
+	special cv clonevm 32 "$1"
+	set -- $SP_PIDS
+	P=$1 C=${2:-} PC=$1,${2:-}
+	[ -n "$C" ] || fail "special clonevm gave one pid: $SP_PIDS"
+}
+
+# Two processes on one mm (clone(CLONE_VM) without CLONE_THREAD), 32 MiB
+# written: each shows the mm's numbers as its smaps does, the totals and
+# the tree group count the mm once, the clone names the parent; a capture
+# replays it exactly, and a snapshot naming a wrong set is rejected.
+test_shared_mm() {
+	local d=$WORK/snap pss rss
+	clone_vm 0
+	ps_json "$WORK/ps.json" --mode exact -p "$PC"
+	vs_rollup "$WORK/ps.json" $P
+	vs_rollup "$WORK/ps.json" $C
+	pss=$(jq --argjson p $P '.processes[] | select(.pid == $p) | .pss' "$WORK/ps.json")
+	rss=$(jq --argjson p $P '.processes[] | select(.pid == $p) | .rss' "$WORK/ps.json")
+	[ "$rss" -ge $((32 << 20)) ] || err "rss $rss below the 32 MiB written"
+	expect_proc "$WORK/ps.json" $C shares_mm_with=$P pss=$pss rss=$rss
+	expect "parent's shares_mm_with" "$(jq --argjson p $P '.processes[] | select(.pid == $p) | has("shares_mm_with")' "$WORK/ps.json")" false
+	expect "totals rss pss (the mm once)" "$(jq -r '.totals | "\(.rss) \(.pss)"' "$WORK/ps.json")" "$rss $pss"
+	# (pss of the helper's file pages moves as other processes map the file: compared within one scan)
+	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$PC"
+	expect "tree group rss pss npids" "$(jq -r '.groups[0] | "\(.rss) \(.pss) \(.pids | length)"' "$WORK/g.json")" \
+		"$(jq -r --argjson p $P '.processes[] | select(.pid == $p) | "\(.rss) \(.pss) 2"' "$WORK/g.json")"
+	# The clone alone, the parent outside the scan: still the mm's numbers.
+	ps_json "$WORK/c.json" --mode exact -p $C
+	expect_proc "$WORK/c.json" $C rss=$rss uss=$(jq --argjson p $P '.processes[] | select(.pid == $p) | .uss' "$WORK/ps.json")
+	vs_rollup "$WORK/c.json" $C
+	ps_json "$WORK/r.json" --mode rollup -p "$PC"
+	expect "rollup totals pss (the mm once)" "$(jq .totals.pss "$WORK/r.json")" \
+		"$(jq --argjson p $P '.processes[] | select(.pid == $p) | .pss' "$WORK/r.json")"
+	map_json "$WORK/map.json" $C
+	map_vs_smaps "$WORK/map.json" $C
+	"$TRUEMEM" ps --bytes -p "$PC" >"$WORK/t1" 2>/dev/null
+	grep -q "^ *$C .*(mm of $P)\$" "$WORK/t1" || err "text ps does not mark $C: $(tr '\n' '|' <"$WORK/t1")"
+	# A capture records the set; --from prints what live printed.
+	# (the pss of the helper's file pages moves while other processes map
+	# the same files: every number but those is compared, and anon pss)
+	ps_json "$WORK/l1.json" -p "$PC"
+	"$TRUEMEM" capture --dir -o "$d" >/dev/null 2>"$WORK/cap.err" ||
+		"$TRUEMEM" capture -o "$d" >/dev/null 2>"$WORK/cap.err" || fail "capture: $(head -c 300 "$WORK/cap.err")"
+	ps_json "$WORK/l2.json" -p "$PC"
+	ps_json "$WORK/replay.json" --from "$d" -p "$PC"
+	for f in l1 l2 replay; do
+		jq -S 'del(.time, .host) | (.processes[], .totals) |= del(.pss, .file.pss)' "$WORK/$f.json" >"$WORK/$f.n"
+	done
+	cmp -s "$WORK/l1.n" "$WORK/l2.n" || fail "the processes changed during the test: $(diff "$WORK/l1.n" "$WORK/l2.n" | head -6 | tr '\n' ' ')"
+	cmp -s "$WORK/l1.n" "$WORK/replay.n" || err "ps --from differs: $(diff "$WORK/l1.n" "$WORK/replay.n" | head -6 | tr '\n' ' ')"
+	"$TRUEMEM" ps --bytes --from "$d" -p "$PC" >"$WORK/t2" 2>/dev/null
+	grep -q "^ *$C .*(mm of $P)\$" "$WORK/t2" || err "text ps --from does not mark $C: $(tr '\n' '|' <"$WORK/t2")"
+	if [ -f "$d/$C/ident" ]; then
+		expect "recorded set" "$(sed -n 's/^shares_mm_with //p' "$d/$C/ident")" $P
+		sed -i "s/^shares_mm_with .*/shares_mm_with $C/" "$d/$C/ident"
+		"$TRUEMEM" ps --from "$d" >/dev/null 2>"$WORK/bad.err" && err "a snapshot whose $C shares its own mm was read"
+		grep -q "'$d/$C/ident'" "$WORK/bad.err" || err "the error does not name $d/$C/ident: $(cat "$WORK/bad.err")"
+	else
+		err "the capture is not a directory with $C/ident"
+	fi
+	finish
+}
+
+# The same with 2 MiB paged out: smaps shows Swap and SwapPss 2 MiB for
+# both pids (one page table holds each slot once); so does truemem, and
+# the totals and the group hold the 2 MiB once.
+test_shared_mm_swap() {
+	local out=$((2 << 20)) pid
+	swap_on
+	clone_vm 2048
+	for pid in $P $C; do
+		expect "kernel Swap SwapPss of $pid" "$(kernel_swap $pid)" "$out $out"
+	done
+	ps_json "$WORK/ps.json" --mode exact -p "$PC"
+	for pid in $P $C; do
+		vs_rollup "$WORK/ps.json" $pid
+		expect_proc "$WORK/ps.json" $pid swap=$out swap_pss=$out anon.swap=$out
+	done
+	expect "totals swap swap_pss" "$(jq -r '.totals | "\(.swap) \(.swap_pss)"' "$WORK/ps.json")" "$out $out"
+	ps_json "$WORK/g.json" --mode exact --group-by tree -p "$PC"
+	expect "tree group swap swap_uss" "$(jq -r '.groups[0] | "\(.swap) \(.swap_uss)"' "$WORK/g.json")" "$out $out"
+	# One of them alone: the other's page table is the same one, not another holder.
+	ps_json "$WORK/c.json" --mode exact -p $C
+	expect_proc "$WORK/c.json" $C swap=$out swap_pss=$out
+	finish
+}
+
 # ---- what the kernel offers (issue 10) ----
 
 # mode FILE: the [selected] word of a sysfs mode file.
@@ -1415,7 +1550,7 @@ skipped=0
 start=$(date +%s)
 for t in $tests; do
 	limit=$TEST_TIMEOUT
-	case $t in kernel_consistency|capture_replay|frees) limit=$((TEST_TIMEOUT * 2)) ;; esac
+	case $t in kernel_consistency|capture_replay|frees|shared_mm) limit=$((TEST_TIMEOUT * 2)) ;; esac
 	reason=$(timeout -k 5 "$limit" bash "$0" --one "$t" 2>&1)
 	rc=$?
 	if [ $rc = 0 ]; then

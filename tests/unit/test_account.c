@@ -166,7 +166,7 @@ static void shared_frame(bool per_vma)
 	assert_true(w.pc.kind[KIND_SHMEM].pss == 2 * pss_share(P, 2));
 	if (per_vma)
 		assert_int_equal(l.v[0].counts.rss_bytes, 4 * P);
-	account_finish(&w.a, procs, NULL, NULL, 2, NULL, 0, &totals);
+	account_finish(&w.a, procs, NULL, NULL, NULL, 2, NULL, 0, &totals);
 	assert_int_equal(totals.rss_bytes, 2 * P);           /* distinct frames */
 	assert_int_equal(totals.uss_bytes, 2 * P);           /* every mapper walked */
 	assert_int_equal(totals.kind[KIND_SHMEM].rss_bytes, 2 * P);

@@ -24,6 +24,12 @@
  *                                    read-only (RW ro) or writable (RW rw), with page
  *                                    PAGES-1 read and, if writable, page 0 written
  *   special hugetlb N                N 2 MiB hugetlb pages, written, and a child
+ *   special clonevm MIB OUT_KIB      MIB of anonymous memory written, its first
+ *                                    OUT_KIB paged out (MADV_PAGEOUT; 0: none), then
+ *                                    a child made with clone(CLONE_VM) without
+ *                                    CLONE_THREAD: two processes, one mm
+ *   special poison                   32 pages written, pages 8-23 made poison markers
+ *                                    (UFFDIO_POISON on a MISSING-registered range)
  *
  * It prints "region NAME 0xSTART 0xEND" per region, then "ready PID..."
  * (the process first, then its children), and sleeps until killed (at most
@@ -32,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +56,15 @@
 #endif
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
+#endif
+#ifndef UFFD_FEATURE_POISON
+#define UFFD_FEATURE_POISON (1 << 14)
+#define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct uffdio_poison)
+struct uffdio_poison {
+	struct uffdio_range range;
+	__u64 mode;
+	__s64 updated;
+};
 #endif
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
 #define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
@@ -256,6 +272,73 @@ static void scenario_uffd(void)
 	region("uffd_wp", wp, 48 * page);
 }
 
+/*
+ * Poison markers: a range registered for missing faults, zapped, and
+ * UFFDIO_POISON on part of it: the kernel installs PTE markers there
+ * (pagemap shows them as swap entries of a pseudo type, no swap behind).
+ */
+static void scenario_poison(void)
+{
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_POISON };
+	char *p = map_aligned(32 * page, page, 0);
+	struct uffdio_register reg = { .range = { (uintptr_t)p, 32 * page }, .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_poison poison = { .range = { (uintptr_t)(p + 8 * page), 16 * page } };
+
+	if (fd < 0)
+		die("userfaultfd");
+	if (ioctl(fd, UFFDIO_API, &api))
+		die("UFFDIO_API");
+	if (!(api.features & UFFD_FEATURE_POISON)) {
+		errno = ENOTSUP;
+		die("UFFDIO_API UFFD_FEATURE_POISON");
+	}
+	madvise(p, 32 * page, MADV_NOHUGEPAGE);
+	memset(p, 0x5a, 32 * page);
+	if (madvise(p + 8 * page, 16 * page, MADV_DONTNEED))
+		die("MADV_DONTNEED");
+	if (ioctl(fd, UFFDIO_REGISTER, &reg))
+		die("UFFDIO_REGISTER");
+	if (ioctl(fd, UFFDIO_POISON, &poison) || poison.updated != (__s64)(16 * page))
+		die("UFFDIO_POISON");
+	region("poison", p, 32 * page);
+}
+
+static pid_t vm_child;
+
+static int vm_child_main(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* A second process on this mm: clone(CLONE_VM) without CLONE_THREAD (own pid, own tgid). */
+static void scenario_clonevm(char **argv)
+{
+	size_t len = (size_t)number(argv[1]) << 20, out = (size_t)strtoul(argv[2], NULL, 10) << 10;
+	char *p = map_aligned(len, page, 0);
+	size_t stack_len = 16 * page;
+	char *stack = map_aligned(stack_len, page, 0);
+
+	if (out > len) {
+		fprintf(stderr, "special: OUT_KIB beyond the region\n");
+		exit(2);
+	}
+	madvise(p, len, MADV_NOHUGEPAGE);
+	memset(p, 0x5a, len);
+	if (out && madvise(p, out, MADV_PAGEOUT))
+		die("MADV_PAGEOUT");
+	memset(stack, 0, stack_len);
+	vm_child = clone(vm_child_main, stack + stack_len, CLONE_VM | SIGCHLD, NULL);
+	if (vm_child < 0)
+		die("clone(CLONE_VM)");
+	kids[nkids++] = vm_child;
+	region("clonevm", p, len);
+}
+
 static void scenario_memfd(char **argv)
 {
 	size_t pages = (size_t)number(argv[1]), len = pages * page;
@@ -300,7 +383,7 @@ static const struct {
 	int nargs;
 } scenarios[] = {
 	{ "fork", 3 }, { "file", 2 }, { "ksm", 1 }, { "thpswap", 1 }, { "guard", 0 },
-	{ "uffd", 0 }, { "memfd", 2 }, { "hugetlb", 1 },
+	{ "uffd", 0 }, { "memfd", 2 }, { "hugetlb", 1 }, { "clonevm", 2 }, { "poison", 0 },
 };
 
 int main(int argc, char **argv)
@@ -319,7 +402,8 @@ int main(int argc, char **argv)
 			break;
 	if (argc < 2 || s == sizeof(scenarios) / sizeof(scenarios[0])) {
 		fprintf(stderr, "usage: special [--timeout S] fork FOLIO_KB MIB HOW | file PATH MIB | ksm PAGES |\n"
-				"       thpswap MIB | guard | uffd | memfd PAGES ro|rw | hugetlb N\n");
+				"       thpswap MIB | guard | uffd | memfd PAGES ro|rw | hugetlb N |\n"
+				"       clonevm MIB OUT_KIB | poison\n");
 		return 2;
 	}
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -339,6 +423,10 @@ int main(int argc, char **argv)
 		scenario_uffd();
 	else if (!strcmp(argv[0], "memfd"))
 		scenario_memfd(argv);
+	else if (!strcmp(argv[0], "clonevm"))
+		scenario_clonevm(argv);
+	else if (!strcmp(argv[0], "poison"))
+		scenario_poison();
 	else
 		scenario_hugetlb(argv);
 	printf("ready %d", (int)getpid());
