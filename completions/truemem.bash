@@ -5,7 +5,7 @@
 # Completes the subcommand, each command's options, sort columns, group
 # keys, modes and formats, PIDs (from /proc) for `map` and -p/--pid,
 # process names for `ps`, files and directories for --from and capture -o,
-# directories for sim -o, files for `sim`.
+# directories for sim -o, files for `sim`, snapshots for `diff`.
 
 # User-space processes (a kernel thread has an empty command line; truemem skips those).
 _truemem_pids()
@@ -51,7 +51,7 @@ _truemem_lines()
 _truemem()
 {
 	local cur prev cword cmd i w
-	local commands="top ps map lib sys capture sim version"
+	local commands="top ps map lib sys capture sim diff version"
 	# Options that take a value, in every spelling the parser accepts.
 	local with_arg="--from --mode --group-by --sort -p --pid --filter --interval --count -n --delay -d --format -o --output"
 
@@ -146,6 +146,7 @@ _truemem()
 		sys) opts="--json --from --mode --bytes -h --help" ;;
 		capture) opts="-o --output --dir --mode -h --help" ;;
 		sim) opts="-o --output --trace -h --help" ;;
+		diff) opts="--json --mode --group-by --bytes --no-headers -h --help" ;;
 		version) opts="--verbose -h --help" ;;
 		esac
 		_truemem_add "$opts" "$cur"
@@ -177,7 +178,8 @@ _truemem()
 			done
 		fi
 		;;
-	sim)
+	sim | diff)
+		# sim: the scenario; diff: snapshots A and B (files or directories).
 		compopt -o filenames 2>/dev/null
 		_truemem_lines "$cur" < <(compgen -f -- "$cur")
 		;;

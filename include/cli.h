@@ -54,6 +54,7 @@ int cmd_sys(const struct cli_opts *o);
 int cmd_capture(const struct cli_opts *o);
 int cmd_sim(const struct cli_opts *o);
 int cmd_version(const struct cli_opts *o);
+int cmd_diff(const struct cli_opts *o);
 
 /* Prints "truemem: <msg>" on stderr (git-style: lowercase, no full stop). */
 __attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);

@@ -121,4 +121,10 @@ void census_json_add(struct cJSON *doc, const struct sys_report *r);
  */
 int prom_write_ps(FILE *f, const struct scan *sc, const struct ps_rows *rows);
 
+/* `truemem diff` (diff.h): the text table, and the JSON document (SPEC section 3). */
+struct diff;
+void diff_text_write(FILE *f, const struct diff *d, const struct scan *b, bool human, bool no_headers);
+int diff_json_write(FILE *f, const struct diff *d, const struct scan *a, const char *path_a, const struct scan *b,
+		    const char *path_b);
+
 #endif

@@ -16,7 +16,7 @@
 
 enum {
 	C_TOP = 1 << 0, C_PS = 1 << 1, C_MAP = 1 << 2, C_LIB = 1 << 3, C_SYS = 1 << 4,
-	C_CAPTURE = 1 << 5, C_SIM = 1 << 6, C_VERSION = 1 << 7,
+	C_CAPTURE = 1 << 5, C_SIM = 1 << 6, C_VERSION = 1 << 7, C_DIFF = 1 << 8,
 	C_REPORTS = C_TOP | C_PS | C_MAP | C_LIB | C_SYS,
 };
 
@@ -39,6 +39,8 @@ static const struct command commands[] = {
 	  "save a page-level snapshot of the system, one compressed file (or a directory)" },
 	{ "sim", cmd_sim, C_SIM, "SCRIPT -o DIR [--trace]",
 	  "run the paging engine on a scenario, write a snapshot and truth.json" },
+	{ "diff", cmd_diff, C_DIFF, "A B [OPTIONS]",
+	  "what changed between two snapshots: processes, groups, census (B - A)" },
 	{ "version", cmd_version, C_VERSION, "[--verbose]",
 	  "print the version (verbose: what the running kernel offers truemem)" },
 };
@@ -62,7 +64,7 @@ struct opt_doc {
 };
 
 static const struct opt_doc opt_docs[] = {
-	{ OPT_JSON, C_PS | C_MAP | C_LIB | C_SYS, "      --json            one JSON document (schema truemem/1) on stdout" },
+	{ OPT_JSON, C_PS | C_MAP | C_LIB | C_SYS | C_DIFF, "      --json            one JSON document (schema truemem/1) on stdout" },
 	{ OPT_JSONL, C_PS, "      --jsonl           one JSON document per line, with --interval and --count" },
 	{ OPT_INTERVAL, C_PS, "      --interval SECONDS  time between --jsonl documents (default 2)" },
 	{ 'n', C_PS, "  -n, --count N         number of --jsonl documents (default: until interrupted)" },
@@ -71,17 +73,17 @@ static const struct opt_doc opt_docs[] = {
 	{ 'n', C_TOP, "  -n, --count N         exit after N refreshes" },
 	{ OPT_FROM, C_REPORTS,
 	  "      --from PATH       read a snapshot file or directory (capture, sim) instead of /proc" },
-	{ OPT_MODE, C_REPORTS | C_CAPTURE,
+	{ OPT_MODE, C_REPORTS | C_CAPTURE | C_DIFF,
 	  "      --mode MODE       exact (page walk, needs CAP_SYS_ADMIN), rollup (smaps_rollup) or auto" },
-	{ OPT_GROUP_BY, C_TOP | C_PS, "      --group-by KEY    user, program, tree or cgroup (one row per group)" },
+	{ OPT_GROUP_BY, C_TOP | C_PS | C_DIFF, "      --group-by KEY    user, program, tree or cgroup (one row per group)" },
 	{ OPT_TREE, C_TOP | C_PS, "      --tree            with --group-by tree: each tree's processes, indented" },
 	{ OPT_SORT, C_TOP | C_PS, "      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid or command" },
 	{ OPT_REVERSE, C_TOP | C_PS, "      --reverse         reverse the sort order" },
 	{ 'p', C_TOP | C_PS | C_LIB, "  -p, --pid PID[,PID]   only these processes" },
 	{ OPT_FILTER, C_TOP | C_PS | C_LIB,
 	  "      --filter REGEX    only processes whose command, command line or user matches" },
-	{ OPT_BYTES, C_REPORTS, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
-	{ OPT_NO_HEADERS, C_PS | C_MAP | C_LIB, "      --no-headers      no title lines in the text table" },
+	{ OPT_BYTES, C_REPORTS | C_DIFF, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
+	{ OPT_NO_HEADERS, C_PS | C_MAP | C_LIB | C_DIFF, "      --no-headers      no title lines in the text table" },
 	{ OPT_NO_TOTALS, C_PS | C_MAP, "      --no-totals       no totals row in the text table" },
 	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)" },
 	{ 'o', C_CAPTURE, "  -o, --output PATH     the snapshot file to create (must not exist)" },

@@ -159,4 +159,48 @@ else
 	echo "FAIL trace"
 	fail=1
 fi
+# diff: snapshot A (diff/before.scn) and B (before.scn then diff/after.scn), the
+# deltas worked by hand in diff/expect.json (10 and 11 each see 64 KiB of
+# copy-on-write broken; 20 exited and its pid came back as a new process);
+# the census: 16 frames swapped out, 16 copied, 16 freed and 8 taken by the
+# new 20, so mapped_anon falls by 8 pages and free rises by as many.
+cat "$here/diff/before.scn" "$here/diff/after.scn" >"$tmp/after.scn"
+if "$bin" sim "$here/diff/before.scn" -o "$tmp/da" >/dev/null && "$bin" sim "$tmp/after.scn" -o "$tmp/db" >/dev/null &&
+	"$bin" diff "$tmp/da" "$tmp/db" --json --group-by user >"$tmp/diff.json" &&
+	jq -S '{processes: [.processes[] | {pid, status, rss, pss, uss, swap, cow_broken}] | sort_by(.pid, .status),
+		totals: (.totals | {rss, pss, uss, swap, cow_broken}),
+		groups: [.groups[] | {key, status, pids, rss, pss, uss, swap}] | sort_by(.key)}' \
+		"$tmp/diff.json" >"$tmp/diff.got" && jq -S . "$here/diff/expect.json" >"$tmp/diff.want" &&
+	cmp -s "$tmp/diff.got" "$tmp/diff.want" &&
+	[ "$(jq -r '[.processes[].pid] | map(tostring) | join(" ")' "$tmp/diff.json")" = "20 20 10 11" ] &&
+	[ "$(jq -c '[.census.mapped_anon, .census.free, .census.slab]' "$tmp/diff.json")" = "[-32768,32768,0]" ]; then
+	echo "PASS diff"
+else
+	echo "FAIL diff: $(diff "$tmp/diff.want" "$tmp/diff.got" 2>&1 | head -20 | tr '\n' ' ')"
+	fail=1
+fi
+# The reverse diff: every change negated, new and gone swapped, nothing broken copy-on-write.
+if "$bin" diff "$tmp/db" "$tmp/da" --json --group-by user >"$tmp/rdiff.json" &&
+	[ "$(jq -c '[.processes[] | [.pid, .status, .rss, .pss, .uss, .swap, .cow_broken]] | sort' "$tmp/rdiff.json")" = \
+	  '[[10,"changed",65536,0,-65536,-65536,0],[11,"changed",65536,0,-65536,-65536,0],[20,"gone",-32768,-32768,-32768,0,null],[20,"new",65536,65536,65536,0,null]]' ]; then
+	echo "PASS diff_reverse"
+else
+	echo "FAIL diff_reverse: $(jq -c '[.processes[] | [.pid, .status, .rss, .pss, .uss, .swap, .cow_broken]]' "$tmp/rdiff.json" 2>&1)"
+	fail=1
+fi
+# Errors: an unreadable snapshot, and snapshots of different page sizes, exit 1 naming what is wrong.
+printf 'not a snapshot\n' >"$tmp/bad"
+"$bin" diff "$tmp/da" "$tmp/bad" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "$tmp/bad" "$tmp/err"; then echo "PASS diff_unreadable"
+else echo "FAIL diff_unreadable: exit $rc, $(head -c 200 "$tmp/err")"; fail=1; fi
+cp -r "$tmp/db" "$tmp/db16k"
+sed -i 's/^page_size 4096$/page_size 16384/' "$tmp/db16k/truemem-snapshot"
+"$bin" diff "$tmp/da" "$tmp/db16k" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "different page sizes" "$tmp/err"; then echo "PASS diff_page_size"
+else echo "FAIL diff_page_size: exit $rc, $(head -c 200 "$tmp/err")"; fail=1; fi
+"$bin" diff "$tmp/da" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc = 2 ]; then echo "PASS diff_usage"; else echo "FAIL diff_usage: exit $rc"; fail=1; fi
 exit $fail
