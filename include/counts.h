@@ -68,6 +68,7 @@ struct mem_counts {
 	uint64_t zero_page_bytes;  /* the shared zero page */
 	uint64_t nopage_bytes;     /* frames with no struct page / kpagecount 0 */
 	uint64_t hugetlb_bytes;    /* hugetlbfs pages */
+	uint64_t guard_bytes;      /* guard pages (MADV_GUARD_INSTALL markers): neither memory nor swap */
 	/*
 	 * What killing the process or group does with its uss (SPEC section
 	 * 2.1): frees + reclaimable + stays = uss. Processes and groups only.

@@ -291,6 +291,14 @@ static void account_swapped(struct accounter *a, uint32_t proc, struct mem_count
 	};
 }
 
+/* A guard page (PM_GUARD_REGION): a marker in the page table, apart from rss and swap. */
+static void account_guard(const struct accounter *a, struct mem_counts *pc, struct vma *v)
+{
+	pc->guard_bytes += a->page_size;
+	if (v)
+		v->counts.guard_bytes += a->page_size;
+}
+
 /* Whether mapping v cannot be on hugetlbfs, whose pages are counted apart. */
 static bool not_hugetlbfs(const struct vma *v)
 {
@@ -370,9 +378,11 @@ size_t account_batch(struct accounter *a, uint32_t proc, struct mem_counts *pc, 
 			continue;
 		v = per_vma ? vma_at(vmas, vma_hint, vaddr) : NULL;
 		if (!(pm & PM_PRESENT)) {
-			/* Markers and migration entries hold no swap: counted nowhere. */
+			/* Markers and migration entries hold no swap: guard pages are reported apart, the rest nowhere. */
 			if (pm_is_swap(pm, a->swap_areas))
 				account_swapped(a, proc, pc, per_vma ? vmas : NULL, v, pm_swap_entry(pm));
+			else if (pm & PM_GUARD_REGION)
+				account_guard(a, pc, v);
 			continue;
 		}
 		if (a->infer && (pm & PM_MMAP_EXCLUSIVE) &&
@@ -522,6 +532,7 @@ void account_finish(struct accounter *a, struct mem_counts *const *procs, struct
 		totals->zero_page_bytes += procs[i]->zero_page_bytes;
 		totals->nopage_bytes += procs[i]->nopage_bytes;
 		totals->hugetlb_bytes += procs[i]->hugetlb_bytes;
+		totals->guard_bytes += procs[i]->guard_bytes;
 	}
 	totals->rss_bytes = a->all.frames * ps;
 	for (int k = 0; k < KIND_COUNT; k++)

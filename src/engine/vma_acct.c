@@ -84,6 +84,8 @@ void vma_account(const struct engine *e, uint32_t vid, struct vma_acct *a)
 			a->c.swap_bytes += ENG_PAGE_SIZE;
 			a->c.kind[KIND_ANON].swap_bytes += ENG_PAGE_SIZE;
 			a->c.swap_pss += pss_share(ENG_PAGE_SIZE, e->swap.refs[slot]);
+		} else if (pte_guard(*ent)) {
+			a->c.guard_bytes += ENG_PAGE_SIZE;
 		}
 		idx++;
 	}

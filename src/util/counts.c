@@ -23,6 +23,7 @@ void counts_add(struct mem_counts *dst, const struct mem_counts *src)
 	dst->zero_page_bytes += src->zero_page_bytes;
 	dst->nopage_bytes += src->nopage_bytes;
 	dst->hugetlb_bytes += src->hugetlb_bytes;
+	dst->guard_bytes += src->guard_bytes;
 	dst->frees_bytes += src->frees_bytes;
 	dst->reclaimable_bytes += src->reclaimable_bytes;
 	dst->stays_bytes += src->stays_bytes;

@@ -55,6 +55,7 @@ static void counts_json(cJSON *o, const struct mem_counts *c, bool kinds)
 	add_num(o, "zero_page", c->zero_page_bytes, c->valid, CNT_EXTRA);
 	add_num(o, "nopage", c->nopage_bytes, c->valid, CNT_EXTRA);
 	add_num(o, "hugetlb", c->hugetlb_bytes, c->valid, CNT_EXTRA);
+	add_num(o, "guard", c->guard_bytes, c->valid, CNT_EXTRA);
 }
 
 /* SPEC section 2.1: what killing it does with its uss, and the swap it frees (exact mode). */

@@ -2,7 +2,8 @@
  * map_text.c: the `map` report as text, laid out like `pmap -x` (address,
  * size, RSS, PSS, USS, swap, mode, mapping) with a totals row equal to the
  * process's `ps` row; -X adds what `pmap -X` adds: the anon/file/shmem
- * split, huge pages, locked memory and the kernel's VmFlags.
+ * split, huge pages, locked memory and the kernel's VmFlags, and the
+ * guard pages (MADV_GUARD_INSTALL), which are neither memory nor swap.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,8 +21,8 @@ static void map_cells(char cells[5][32], const struct mem_counts *c, uint64_t si
 	fmt_cell(cells[4], 32, c->swap_bytes, c->valid & CNT_SWAP, human);
 }
 
-/* The -X cells: anon, file, shmem rss, THP, locked. */
-static void map_extended_cells(char cells[5][32], const struct vma *v, bool human)
+/* The -X cells: anon, file, shmem rss, THP, locked, guard pages (exact mode). */
+static void map_extended_cells(char cells[6][32], const struct vma *v, bool human)
 {
 	static const struct vma_smaps none;
 	const struct vma_smaps *sm = v->smaps ? v->smaps : &none;
@@ -33,15 +34,16 @@ static void map_extended_cells(char cells[5][32], const struct vma *v, bool huma
 	fmt_cell(cells[2], 32, c->kind[KIND_SHMEM].rss_bytes, kinds, human);
 	fmt_cell(cells[3], 32, (sm->anon_huge_kb + sm->shmem_huge_kb + sm->file_huge_kb) * 1024, v->smaps, human);
 	fmt_cell(cells[4], 32, sm->locked_kb * 1024, v->smaps, human);
+	fmt_cell(cells[5], 32, c->guard_bytes, c->valid & CNT_EXTRA, human);
 }
 
 void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, const struct text_opts *t, bool extended)
 {
 	bool human = t->human;
 	static const char *const titles[5] = { "Size", "RSS", "PSS", "USS", "Swap" };
-	static const char *const xtitles[5] = { "Anon", "File", "Shmem", "THP", "Locked" };
+	static const char *const xtitles[6] = { "Anon", "File", "Shmem", "THP", "Locked", "Guard" };
 	struct buf b = BUF_INIT;
-	char cells[5][32], xcells[5][32];
+	char cells[5][32], xcells[6][32];
 	int w = human ? 10 : 12;
 	uint64_t size = 0;
 
@@ -51,7 +53,7 @@ void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, const 
 		fprintf(f, "%-16s", "Address");
 		for (int k = 0; k < 5; k++)
 			fprintf(f, " %*s", w, titles[k]);
-		for (int k = 0; extended && k < 5; k++)
+		for (int k = 0; extended && k < 6; k++)
 			fprintf(f, " %*s", w, xtitles[k]);
 		fprintf(f, " Mode  Mapping%s\n", extended ? " [VmFlags]" : "");
 	}
@@ -65,7 +67,7 @@ void map_text_write(FILE *f, const struct scan *sc, const struct proc *p, const 
 			fprintf(f, " %*s", w, cells[k]);
 		if (extended) {
 			map_extended_cells(xcells, v, human);
-			for (int k = 0; k < 5; k++)
+			for (int k = 0; k < 6; k++)
 				fprintf(f, " %*s", w, xcells[k]);
 		}
 		b.len = 0;

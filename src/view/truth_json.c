@@ -54,6 +54,7 @@ static void counts_json(cJSON *o, const struct mem_counts *c, bool kinds)
 		add_u64(ko, "swap", c->kind[k].swap_bytes);
 	}
 	add_u64(o, "zero_page", c->zero_page_bytes);
+	add_u64(o, "guard", c->guard_bytes);
 }
 
 /* SPEC section 2.1: what killing it does with its uss, and the swap that frees. */

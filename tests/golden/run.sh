@@ -115,7 +115,10 @@ hand() {   # scenario pid "rss pss uss swap swap_pss"
 if hand huge_fork 100 "16777216 8404992 32768 0 0" && hand huge_fork 101 "16777216 8404992 32768 0 0" &&
    [ "$("$bin" ps --from "$tmp/hand" --json --group-by tree | jq -c '.groups[0] | [.rss, .pss, .uss]')" = \
 	"[16809984,16809984,16809984]" ] &&
-   hand guard 100 "172032 86016 0 24576 12288" && hand guard 101 "172032 86016 0 24576 12288"; then
+   hand guard 100 "172032 86016 0 24576 12288" && hand guard 101 "172032 86016 0 24576 12288" &&
+   [ "$("$bin" map 101 --from "$tmp/hand" --json | jq -c '[.mappings[0].guard, .totals.guard]')" = "[65536,65536]" ] &&
+   "$bin" map 101 --from "$tmp/hand" -X --bytes | grep -q ' Guard Mode ' &&
+   "$bin" map 101 --from "$tmp/hand" -X --bytes | grep -q '^0*10000000 .* 65536 rw-p '; then
 	echo "PASS by_hand"
 else
 	echo "FAIL by_hand"

@@ -292,6 +292,13 @@ markers() {
 	else
 		fail "guard_markers$tag" "special: $(cat "$WORK/err")"
 	fi
+	if special poison; then
+		check "poison_markers$tag"
+	elif grep -q "UFFD_FEATURE_POISON\|userfaultfd\|UFFDIO" "$WORK/err"; then
+		skip "poison_markers$tag" "userfaultfd UFFDIO_POISON unavailable: $(cat "$WORK/err")"
+	else
+		fail "poison_markers$tag" "special: $(cat "$WORK/err")"
+	fi
 	if special uffd; then
 		check "uffd_markers$tag"
 	elif grep -q "userfaultfd\|UFFDIO_API" "$WORK/err"; then

@@ -433,6 +433,8 @@ static void cmp_procs(struct diff *d, const struct scan *sc, const struct truth 
 		cmp_fates(d, who, &p->counts, &tp->counts);
 		snprintf(who, sizeof(who), "pid %d zero_page", (int)tp->pid);
 		CMP(d, who, p->counts.zero_page_bytes, tp->counts.zero_page_bytes);
+		snprintf(who, sizeof(who), "pid %d guard", (int)tp->pid);
+		CMP(d, who, p->counts.guard_bytes, tp->counts.guard_bytes);
 		CMP(d, "ppid", (uint64_t)p->id.ppid, (uint64_t)tp->ppid);
 		CMP(d, "mapping count", p->vmas.n, tp->nvmas);
 		for (size_t j = 0; j < tp->nvmas && j < p->vmas.n && !d->bad; j++) {
@@ -440,6 +442,7 @@ static void cmp_procs(struct diff *d, const struct scan *sc, const struct truth 
 				 (unsigned long long)tp->vmas[j].start);
 			CMP(d, who, p->vmas.v[j].start, tp->vmas[j].start);
 			cmp_counts(d, who, &p->vmas.v[j].counts, &tp->vmas[j].counts, false, true);
+			CMP(d, who, p->vmas.v[j].counts.guard_bytes, tp->vmas[j].counts.guard_bytes);
 		}
 	}
 }
