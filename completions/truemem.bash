@@ -53,7 +53,7 @@ _truemem()
 	local cur prev cword cmd i w
 	local commands="top ps map lib sys capture sim diff version"
 	# Options that take a value, in every spelling the parser accepts.
-	local with_arg="--from --mode --group-by --sort -p --pid --filter --interval --count -n --delay -d --format -o --output"
+	local with_arg="--from --mode --group-by --sort -p --pid -u --user --filter --interval --count -n --delay -d --format -o --output"
 
 	COMPREPLY=()
 	cword=$COMP_CWORD
@@ -129,20 +129,30 @@ _truemem()
 		done < <(_truemem_pids)
 		return 0
 		;;
+	-u | --user)
+		# A comma-separated list of user names: complete the last element.
+		local head=
+		[[ $cur == *,* ]] && head=${cur%,*},
+		local u
+		while IFS= read -r u; do
+			COMPREPLY+=("$head$u")
+		done < <(compgen -u -- "${cur##*,}")
+		return 0
+		;;
 	--filter | --interval | --count | -n | --delay | -d)
 		return 0
 		;;
 	esac
 
 	if [[ $cur == -* ]]; then
-		local common="--json --from --mode --sort --reverse -p --pid --filter --bytes -h --help"
+		local common="--json --from --mode --sort --reverse -p --pid -u --user --filter --bytes -h --help"
 		local opts
 		case $cmd in
 		'') opts="$common --group-by -V --version" ;;
-		top) opts="-d --delay -n --count --group-by --tree --from --mode --sort --reverse -p --pid --filter --bytes -h --help" ;;
+		top) opts="-d --delay -n --count --group-by --tree --from --mode --sort --reverse -p --pid -u --user --filter --bytes -h --help" ;;
 		ps) opts="$common --group-by --tree --jsonl --interval --count -n --format --no-headers --no-totals" ;;
 		map) opts="-X --json --from --mode --bytes --no-headers --no-totals -h --help" ;;
-		lib) opts="--json --from --mode -p --pid --filter --bytes --no-headers -h --help" ;;
+		lib) opts="--json --from --mode -p --pid -u --user --filter --bytes --no-headers -h --help" ;;
 		sys) opts="--json --from --mode --bytes -h --help" ;;
 		capture) opts="-o --output --dir --mode -h --help" ;;
 		sim) opts="-o --output --trace -h --help" ;;

@@ -50,7 +50,7 @@ function __truemem_cmd_is
             continue
         end
         switch $w
-            case --from --mode --group-by --sort -p --pid --filter --interval --count -n --delay -d --format -o --output
+            case --from --mode --group-by --sort -p --pid -u --user --filter --interval --count -n --delay -d --format -o --output
                 set skip 1
             case '-*'
             case '*'
@@ -82,6 +82,7 @@ complete -c truemem -n "not __truemem_cmd_is top map lib sys capture sim diff ve
 complete -c truemem -n "__truemem_cmd_is top" -l sort -x -a 'pid user swap uss pss rss command' -d 'sort column'
 complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim diff version" -l reverse -d 'reverse the sort order'
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -s p -l pid -x -a '(__truemem_pid_list)' -d 'only these processes'
+complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -s u -l user -x -a '(__fish_complete_users)' -d 'only processes of these users (name or uid)'
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -l filter -x -d 'only processes whose command, command line or user matches (regex)'
 complete -c truemem -n "not __truemem_cmd_is capture sim version" -l bytes -d 'raw byte counts instead of KiB/MiB/GiB'
 complete -c truemem -n "__truemem_cmd_is ps map lib diff" -l no-headers -d 'no title lines in the text table'

@@ -32,6 +32,8 @@ struct cli_opts {
 	bool tree;                  /* --tree (ps --group-by tree indentation) */
 	pid_t *pids;                /* -p/--pid, owned */
 	size_t npids;
+	char **users;               /* -u/--user names or uids, owned */
+	size_t nusers;
 	bool have_filter;           /* --filter REGEX (compiled, extended, case-sensitive) */
 	regex_t filter;
 	double interval;            /* --interval SECONDS (jsonl), top -d SECONDS; <0: unset */

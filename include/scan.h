@@ -63,7 +63,9 @@ struct scan_opts {
 	char *const *names;        /* processes whose comm or program file name is one of these */
 	size_t nnames;
 	const regex_t *filter;     /* only processes whose comm, cmdline or user match */
-	pid_t self;                /* truemem's own pid: never selected by pids, names or filter
+	char *const *users;        /* only processes of these users: names, or uids as text (ps -u) */
+	size_t nusers;
+	pid_t self;                /* truemem's own pid: never selected by pids, names, users or filter
 				      (as pgrep), shown unselected; 0: none */
 	unsigned flags;            /* SCAN_* */
 	unsigned ident;            /* IDENT_* the caller shows (0: all); selection and grouping add theirs */

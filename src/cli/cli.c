@@ -52,6 +52,8 @@ void cli_scan_opts(const struct cli_opts *o, struct scan_opts *so)
 	so->pids = o->pids;
 	so->npids = o->npids;
 	so->filter = o->have_filter ? &o->filter : NULL;
+	so->users = o->users;
+	so->nusers = o->nusers;
 	so->self = o->from ? 0 : getpid();
 }
 

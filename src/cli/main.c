@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <malloc.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_SORT, C_TOP | C_PS, "      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid or command" },
 	{ OPT_REVERSE, C_TOP | C_PS, "      --reverse         reverse the sort order" },
 	{ 'p', C_TOP | C_PS | C_LIB, "  -p, --pid PID[,PID]   only these processes" },
+	{ 'u', C_TOP | C_PS | C_LIB, "  -u, --user USER[,USER]  only processes of these users (name or uid)" },
 	{ OPT_FILTER, C_TOP | C_PS | C_LIB,
 	  "      --filter REGEX    only processes whose command, command line or user matches" },
 	{ OPT_BYTES, C_REPORTS | C_DIFF, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
@@ -160,6 +162,7 @@ static const struct option long_options[] = {
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "reverse", no_argument, NULL, OPT_REVERSE },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "user", required_argument, NULL, 'u' },
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "bytes", no_argument, NULL, OPT_BYTES },
 	{ "help", no_argument, NULL, 'h' },
@@ -222,6 +225,42 @@ static int parse_pids(struct cli_opts *o, const char *arg)
 }
 
 /*
+ * -u USER[,USER]: names or uids, as ps -u takes them. A name is checked
+ * against the local accounts only for the live system (a snapshot has its
+ * own). Returns 0 or 2.
+ */
+static int parse_users(struct cli_opts *o, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL;
+	size_t before = o->nusers;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		o->users = xrealloc(o->users, (o->nusers + 1) * sizeof(*o->users));
+		o->users[o->nusers++] = xstrdup(t);
+	}
+	free(copy);
+	if (o->nusers == before) {
+		cli_error("-u needs a user name or id");
+		return 2;
+	}
+	return 0;
+}
+
+/* Every -u name that is not a number must be an account here, unless a snapshot is read. Returns 0 or 2. */
+static int check_users(const struct cli_opts *o)
+{
+	for (size_t i = 0; i < o->nusers && !o->from; i++) {
+		uint64_t v;
+
+		if (!str_to_u64(o->users[i], &v) && !getpwnam(o->users[i])) {
+			cli_error("no user named '%s'", o->users[i]);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/*
  * Sets the output format; a second option that asks for another one
  * (--json --format prometheus) is a usage error. Returns 0 or 2.
  */
@@ -260,6 +299,7 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 	case 'X': o->extended = true; return 0;
 	case 'o': o->output = arg; return 0;
 	case 'p': return parse_pids(o, arg) < 0 ? 2 : 0;
+	case 'u': return parse_users(o, arg);
 	case OPT_MODE:
 		if ((i = name_index(scan_mode_names, 3, arg)) < 0)
 			break;
@@ -375,7 +415,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, const struct co
 	int c, rc = -1;
 
 	opterr = 0;
-	while (rc < 0 && (c = getopt_long(argc, argv, ":hVp:o:d:n:X", long_options, NULL)) != -1) {
+	while (rc < 0 && (c = getopt_long(argc, argv, ":hVp:u:o:d:n:X", long_options, NULL)) != -1) {
 		if (c == 'h') {
 			help = true;
 		} else if (c == OPT_VERSION || c == 'V') {
@@ -414,6 +454,10 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, const struct co
 		*cmd = command_find(isatty(STDOUT_FILENO) && o->format == OUT_TEXT ? "top" : "ps");
 	if (rc < 0 && check_options(*cmd, seen, nseen))
 		rc = 2;
+	if (rc < 0 && check_users(o)) {
+		fprintf(stderr, "Try 'truemem %s --help'.\n", (*cmd)->name);
+		rc = 2;
+	}
 	o->reverse ^= o->sort_flip;
 	free(seen);
 	return rc;
@@ -447,5 +491,8 @@ int main(int argc, char **argv)
 	if (o.have_filter)
 		regfree(&o.filter);
 	free(o.pids);
+	for (size_t i = 0; i < o.nusers; i++)
+		free(o.users[i]);
+	free(o.users);
 	return rc;
 }

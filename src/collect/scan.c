@@ -743,11 +743,25 @@ bool proc_has_name(const struct proc_ident *id, const char *name)
 	return !strcmp(id->comm, name) || (slash && !strcmp(slash + 1, name));
 }
 
+/* Whether the process belongs to one of the users -u names (by uid when a number is given). */
+static bool proc_of_users(const struct scan_opts *o, const struct proc_ident *id)
+{
+	for (size_t i = 0; i < o->nusers; i++) {
+		uint64_t uid;
+
+		if (str_to_u64(o->users[i], &uid) ? uid == id->uid : !strcmp(o->users[i], id->user))
+			return true;
+	}
+	return false;
+}
+
 static bool proc_selected(const struct scan_opts *o, const struct proc_ident *id)
 {
 	if (o->flags & SCAN_RECORD)
 		return true;
-	if (o->self == id->pid && (o->npids || o->nnames || o->filter))
+	if (o->self == id->pid && (o->npids || o->nnames || o->nusers || o->filter))
+		return false;
+	if (o->nusers && !proc_of_users(o, id))
 		return false;
 	if (o->npids || o->nnames) {
 		bool found = false;

@@ -54,6 +54,7 @@ kernel_consistency
 rollup_as_nobody
 usage_errors
 missing_pid
+select_user
 start_time
 capture_replay
 map_rows
@@ -799,6 +800,32 @@ test_missing_pid() {
 	expect "stderr for -p $HOG_PIDS,$pid" "$(cat "$WORK/err")" "truemem: no process with id $pid"
 	"$TRUEMEM" ps --bytes --no-headers --no-totals "$HOG_PIDS" "$pid" >"$WORK/out" 2>/dev/null
 	expect "text rows for $HOG_PIDS $pid" "$(awk '{ print $1 }' "$WORK/out")" "$HOG_PIDS"
+	finish
+}
+
+# -u/--user: only processes of these users (names or uids, as ps -u); with
+# -p both must match (pgrep -u); an unknown name is a usage error.
+test_select_user() {
+	local nb="setpriv --reuid=nobody --regid=nogroup --clear-groups" mine theirs rc
+	hog root anon 8
+	mine=$HOG_PIDS
+	HOG_AS=$nb hog nb memfd 8 1   # a memfd, so lib has a row of its
+	theirs=$HOG_PIDS
+	ps_json "$WORK/a.json" -u nobody -p "$mine,$theirs"
+	expect "-u nobody" "$(jq -c '[.processes[].pid]' "$WORK/a.json")" "[$theirs]"
+	ps_json "$WORK/a.json" --user "$(id -u nobody)" -p "$mine,$theirs"
+	expect "--user UID" "$(jq -c '[.processes[].pid]' "$WORK/a.json")" "[$theirs]"
+	ps_json "$WORK/a.json" -u root,nobody -p "$mine,$theirs"
+	expect "-u root,nobody" "$(jq -c '[.processes[].pid] | sort' "$WORK/a.json")" "$(printf '%s\n' "$mine" "$theirs" | sort -n | jq -sc .)"
+	ps_json "$WORK/a.json" -u nobody
+	expect "-u nobody: other users' processes" "$(jq '[.processes[] | select(.user != "nobody")] | length' "$WORK/a.json")" 0
+	jq -e --argjson p "$theirs" '[.processes[].pid] | index($p)' "$WORK/a.json" >/dev/null || err "-u nobody lacks $theirs"
+	"$TRUEMEM" lib --json -u nobody -p "$mine,$theirs" >"$WORK/l.json" 2>/dev/null || err "lib -u nobody exited $?"
+	expect "lib -u nobody -p: pids" "$(jq -c "[.libraries[].pids[]] | unique" "$WORK/l.json")" "[$theirs]"
+	"$TRUEMEM" ps -u no_such_user_here >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	expect "-u no_such_user_here: exit status" $rc 2
+	grep -q "no user named 'no_such_user_here'" "$WORK/err" || err "-u no_such_user_here: '$(head -c 200 "$WORK/err")'"
 	finish
 }
 
