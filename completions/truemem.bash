@@ -168,13 +168,8 @@ _truemem()
 		_truemem_add "$commands" "$cur"
 		;;
 	map)
-		# One PID; offer it only while none is given yet.
-		local have=
-		for ((i = 1; i < cword; i++)); do
-			w=${COMP_WORDS[i]}
-			[[ $w =~ ^[0-9]+$ && " $with_arg " != *" ${COMP_WORDS[i-1]} "* ]] && have=1
-		done
-		[[ -z $have ]] && _truemem_add "$(_truemem_pids)" "$cur"
+		# One PID or several, as pmap takes them.
+		_truemem_add "$(_truemem_pids)" "$cur"
 		;;
 	ps)
 		if [[ $cur == [0-9]* ]]; then

@@ -103,7 +103,7 @@ complete -c truemem -n "__truemem_cmd_is ps" -l format -x -a 'text json jsonl pr
 complete -c truemem -n "__truemem_cmd_is ps" -a '(__truemem_ps_targets)'
 
 # map
-complete -c truemem -n "__truemem_cmd_is map" -s X -d 'also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)'
+complete -c truemem -n "__truemem_cmd_is map" -s X -d 'also anon/file/shmem, huge pages, locked and VmFlags, totalled (pmap -X)'
 complete -c truemem -n "__truemem_cmd_is map" -a '(__truemem_pids)'
 
 # capture, sim

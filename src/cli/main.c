@@ -32,7 +32,7 @@ struct command {
 static const struct command commands[] = {
 	{ "top", cmd_top, C_TOP, "[OPTIONS]", "interactive view, refreshed (the default on a terminal)" },
 	{ "ps", cmd_ps, C_PS, "[OPTIONS] [PID|NAME ...]", "one row per process (the default when not on a terminal)" },
-	{ "map", cmd_map, C_MAP, "PID [OPTIONS]", "one row per mapping of a process, with totals (pmap -x)" },
+	{ "map", cmd_map, C_MAP, "PID... [OPTIONS]", "one row per mapping of a process, with totals (pmap -x)" },
 	{ "lib", cmd_lib, C_LIB, "[OPTIONS]",
 	  "one row per mapped file or shared memory object, summed over processes" },
 	{ "sys", cmd_sys, C_SYS, "[OPTIONS]", "/proc/meminfo reconciled; in exact mode, every frame of RAM classified" },
@@ -87,7 +87,7 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_BYTES, C_REPORTS | C_DIFF, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
 	{ OPT_NO_HEADERS, C_PS | C_MAP | C_LIB | C_DIFF, "      --no-headers      no title lines in the text table" },
 	{ OPT_NO_TOTALS, C_PS | C_MAP, "      --no-totals       no totals row in the text table" },
-	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags (pmap -X)" },
+	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags, totalled (pmap -X)" },
 	{ 'o', C_CAPTURE, "  -o, --output PATH     the snapshot file to create (must not exist)" },
 	{ OPT_DIR, C_CAPTURE,
 	  "      --dir             write a directory instead (PATH must not exist, or be empty)" },

@@ -114,6 +114,8 @@ for sh in $shells; do
 	expect "$sh: modes" $sh "truemem --mode " auto exact rollup
 	expect "$sh: formats" $sh "truemem ps --format " text json jsonl prometheus
 	expect "$sh: map PIDs" $sh "truemem map $kid" "$kid"
+	expect "$sh: map a second PID" $sh "truemem map 1 $kid" "$kid"
+	expect "$sh: -u users" $sh "truemem ps -u nobo" nobody
 	expect "$sh: -p PIDs" $sh "truemem ps -p $kid" "$kid"
 	expect "$sh: --pid list" $sh "truemem ps --pid 1,$kid" "$plist"
 	expect "$sh: ps process names" $sh "truemem ps slee" sleep

@@ -61,6 +61,8 @@ map_rows
 map_zero_noreserve
 map_file
 map_errors
+map_several
+map_extended_totals
 lib_file
 group_tree_cow
 group_tree_memfd
@@ -1047,6 +1049,50 @@ test_map_errors() {
 	grep -q $pid "$WORK/err" || err "map $pid: message does not name it: '$(head -c 200 "$WORK/err")'"
 	usage_error "map not-a-number" map not_a_pid
 	usage_error "map without a PID" map
+	finish
+}
+
+# map PID PID ... as pmap: each in turn, in the order given; a missing one is
+# named on stderr, the others shown, exit 1; --json: one document per line.
+test_map_several() {
+	local a b pid max rc
+	hog a anon 8
+	a=$HOG_PIDS
+	hog b anon 16
+	b=$HOG_PIDS
+	max=$(cat /proc/sys/kernel/pid_max)
+	pid=$((max - 1))
+	while [ -e /proc/$pid ] && [ $pid -gt 300 ]; do pid=$((pid - 1)); done
+	"$TRUEMEM" map --bytes "$b" "$a" >"$WORK/out" 2>"$WORK/err"
+	expect "map $b $a: exit status" $? 0
+	expect "map $b $a: titles" "$(grep -o '^[0-9]*:' "$WORK/out" | tr '\n' ' ')" "$b: $a: "
+	expect "map $b $a: totals" "$(awk '$1 == "total" { print $3 }' "$WORK/out" | tr '\n' ' ')" \
+		"$((16 * PAGE + STUB)) $((8 * PAGE + STUB)) "
+	"$TRUEMEM" map --json "$a" "$pid" "$b" >"$WORK/out.jsonl" 2>"$WORK/err"
+	rc=$?
+	expect "map --json $a $pid $b: exit status" $rc 1
+	expect "map --json $a $pid $b: documents" "$(jq -c '[.pid, .totals.rss]' "$WORK/out.jsonl" | tr '\n' ' ')" \
+		"[$a,$((8 * PAGE + STUB))] [$b,$((16 * PAGE + STUB))] "
+	expect "map --json $a $pid $b: lines" "$(wc -l <"$WORK/out.jsonl")" 2
+	expect "map --json $a $pid $b: stderr" "$(cat "$WORK/err")" "truemem: no process with id $pid"
+	finish
+}
+
+# map -X: the totals line sums every column it shows (PSS aside: its total is
+# rounded once, not row by row); anon + file + shmem = RSS.
+test_map_extended_totals() {
+	local pid
+	hog f memfd 16 1
+	pid=${HOG_PIDS%% *}
+	"$TRUEMEM" map -X --bytes --mode exact "$pid" >"$WORK/out" 2>"$WORK/err" || fail "map -X exited $?"
+	awk '$1 ~ /^[0-9a-f]+$/ && length($1) == 16 { for (k = 2; k <= 11; k++) s[k] += $k }
+		$1 == "total" { n = NF; for (k = 2; k <= 11; k++) t[k] = $k }
+		END { for (k = 2; k <= 11; k++) if (k != 4 && s[k] != t[k]) { print "column " k ": rows sum to " s[k] ", total says " t[k]; bad = 1 }
+		      if (n != 11) print "total line has " n " fields, not 11"
+		      if (t[7] + t[8] + t[9] != t[3]) print "anon + file + shmem = " t[7] + t[8] + t[9] ", RSS " t[3] }' \
+		"$WORK/out" >"$WORK/why"
+	[ -s "$WORK/why" ] && err "$(tr '\n' ';' <"$WORK/why")"
+	expect "shmem total" "$(awk '$1 == "total" { print $9 }' "$WORK/out")" $((16 * PAGE))
 	finish
 }
 
