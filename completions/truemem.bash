@@ -90,7 +90,9 @@ _truemem()
 
 	case $prev in
 	--sort)
-		if [[ $cmd == top ]]; then
+		if [[ $cmd == lib ]]; then
+			_truemem_add "swap uss pss rss name" "$cur"
+		elif [[ $cmd == top ]]; then
 			_truemem_add "pid user swap uss pss rss command" "$cur"
 		else
 			_truemem_add "pid user swap uss pss rss swap_pss ppid command" "$cur"
@@ -152,7 +154,7 @@ _truemem()
 		top) opts="-d --delay -n --count --group-by --tree --from --mode --sort --reverse -p --pid -u --user --filter --bytes -h --help" ;;
 		ps) opts="$common --group-by --tree --jsonl --interval --count -n --format --no-headers --no-totals" ;;
 		map) opts="-X --json --from --mode --bytes --no-headers --no-totals -h --help" ;;
-		lib) opts="--json --from --mode -p --pid -u --user --filter --bytes --no-headers -h --help" ;;
+		lib) opts="--json --from --mode --sort --reverse -p --pid -u --user --filter --bytes --no-headers -h --help" ;;
 		sys) opts="--json --from --mode --bytes -h --help" ;;
 		capture) opts="-o --output --dir --mode -h --help" ;;
 		sim) opts="-o --output --trace -h --help" ;;

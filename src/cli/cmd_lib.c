@@ -1,8 +1,11 @@
 /*
- * cmd_lib.c: `truemem lib`, one row per mapped file across all processes
- * (librank, smem -m).
+ * cmd_lib.c: `truemem lib [NAME ...]`, one row per mapped file across all
+ * processes (librank, smem -m); NAME arguments narrow it to those files,
+ * --sort orders it by another column.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -10,19 +13,101 @@
 #include "report.h"
 #include "view.h"
 
+/* Whether file path answers to name: the whole path, its file name, or its file name up to a dot ("libc"). */
+static bool lib_name_matches(const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	size_t n = strlen(name);
+
+	return !strcmp(path, name) || !strcmp(base, name) || (!strncmp(base, name, n) && base[n] == '.');
+}
+
+/* Keeps the rows NAME arguments name; says which name matched nothing. Returns 0 or 1. */
+static int lib_narrow(const struct cli_opts *o, struct lib_report *r)
+{
+	bool *used = xcalloc((size_t)o->nargs + 1, sizeof(*used));
+	size_t w = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		bool keep = false;
+
+		for (int k = 0; k < o->nargs; k++)
+			if (lib_name_matches(r->rows[i].name, o->args[k]))
+				keep = used[k] = true;
+		if (keep)
+			r->rows[w++] = r->rows[i];
+		else
+			free(r->rows[i].pids);
+	}
+	r->n = w;
+	for (int k = 0; k < o->nargs; k++)
+		if (!used[k]) {
+			cli_error("no mapped file named '%s'", o->args[k]);
+			rc = 1;
+		}
+	free(used);
+	return rc;
+}
+
+static enum ps_col lib_sort_col;
+static bool lib_sort_reverse;
+
+static int cmp_lib(const void *a, const void *b)
+{
+	const struct lib_row *x = a, *y = b;
+	uint64_t vx = 0, vy = 0;
+	int c;
+
+	switch (lib_sort_col) {
+	case COL_SWAP: vx = x->counts.swap_bytes, vy = y->counts.swap_bytes; break;
+	case COL_USS: vx = x->counts.uss_bytes, vy = y->counts.uss_bytes; break;
+	case COL_RSS: vx = x->counts.rss_bytes, vy = y->counts.rss_bytes; break;
+	default: vx = x->counts.pss, vy = y->counts.pss; break;
+	}
+	if (lib_sort_col == COL_COMMAND)
+		c = strcmp(x->name, y->name);
+	else
+		c = vx == vy ? 0 : vx > vy ? -1 : 1;   /* sizes largest first */
+	if (lib_sort_reverse)
+		c = -c;
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* --sort: a size column, or the file name (command/name). Returns 0, or 2 for a column lib does not have. */
+static int lib_sort_check(const struct cli_opts *o)
+{
+	int c = o->sort_col;
+
+	if (c < 0 || c == COL_SWAP || c == COL_USS || c == COL_PSS || c == COL_RSS || c == COL_COMMAND)
+		return 0;
+	cli_error("lib cannot sort by '%s' (swap, uss, pss, rss or name)", ps_columns[c].name);
+	fputs("Try 'truemem lib --help'.\n", stderr);
+	return 2;
+}
+
+/* Orders the rows by --sort (default: largest PSS first, as built), --reverse flipping it. */
+static void lib_sort(const struct cli_opts *o, struct lib_report *r)
+{
+	lib_sort_col = o->sort_col < 0 ? COL_PSS : (enum ps_col)o->sort_col;
+	lib_sort_reverse = o->reverse;
+	qsort(r->rows, r->n, sizeof(*r->rows), cmp_lib);
+}
+
 int cmd_lib(const struct cli_opts *o)
 {
 	struct source src;
 	struct scan sc;
 	struct lib_report r;
 	struct winsize ws;
-	int rc;
+	int rc, missing = 0;
 
-	if ((rc = cli_no_args(o)) != 0)
-		return rc;
-	if ((rc = cli_scan(o, SCAN_KEEP_VMAS, &src, &sc)) != 0)
+	if ((rc = lib_sort_check(o)) != 0 || (rc = cli_scan(o, SCAN_KEEP_VMAS, &src, &sc)) != 0)
 		return rc;
 	lib_report_build(&sc, &r);
+	if (o->nargs)
+		missing = lib_narrow(o, &r);
+	lib_sort(o, &r);
 	if (o->format == OUT_JSON)
 		rc = json_write_lib(stdout, &sc, &r, false) < 0;
 	else {
@@ -35,5 +120,5 @@ int cmd_lib(const struct cli_opts *o)
 	lib_report_release(&r);
 	scan_release(&sc);
 	source_close(&src);
-	return rc;
+	return rc ? rc : missing;
 }

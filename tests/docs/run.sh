@@ -108,6 +108,7 @@ for sh in $shells; do
 	expect "$sh: subcommands" $sh "truemem " top ps map lib sys capture sim
 	expect "$sh: subcommand after an option" $sh "truemem --json p" ps
 	expect "$sh: ps sort columns" $sh "truemem ps --sort " pid user swap uss pss rss swap_pss ppid command
+	expect "$sh: lib sort columns" $sh "truemem lib --sort " swap uss pss rss name
 	expect "$sh: top sort columns" $sh "truemem top --sort " pid user swap uss pss rss command
 	reject "$sh: top offers no column it cannot sort by" $sh "truemem top --sort " swap_pss ppid
 	expect "$sh: group keys" $sh "truemem ps --group-by " user program tree cgroup

@@ -64,6 +64,7 @@ map_errors
 map_several
 map_extended_totals
 lib_file
+lib_names_sort
 group_tree_cow
 group_tree_memfd
 frees
@@ -1093,6 +1094,32 @@ test_map_extended_totals() {
 		"$WORK/out" >"$WORK/why"
 	[ -s "$WORK/why" ] && err "$(tr '\n' ';' <"$WORK/why")"
 	expect "shmem total" "$(awk '$1 == "total" { print $9 }' "$WORK/out")" $((16 * PAGE))
+	finish
+}
+
+# lib NAME...: only the files named (path, file name, or file name up to a
+# dot); --sort orders by another column; a name that matches nothing: exit 1.
+test_lib_names_sort() {
+	local d rc
+	d=$(disk_dir) || fail "no disk-backed directory for the test file"
+	at_exit "rm -rf '$d'"
+	hog f file "$d/tmlib.dat" 16 2
+	for name in "$d/tmlib.dat" tmlib.dat tmlib; do
+		"$TRUEMEM" lib --json "$name" >"$WORK/l.json" 2>/dev/null || err "lib $name exited $?"
+		expect "lib $name: rows" "$(jq -c '[.libraries[].name]' "$WORK/l.json")" "[\"$d/tmlib.dat\"]"
+	done
+	"$TRUEMEM" lib --json tmli >"$WORK/l.json" 2>"$WORK/err"
+	rc=$?
+	expect "lib tmli: exit status" $rc 1
+	expect "lib tmli: stderr" "$(cat "$WORK/err")" "truemem: no mapped file named 'tmli'"
+	"$TRUEMEM" lib --bytes --no-headers --sort rss >"$WORK/t" 2>/dev/null
+	sort -s -k5,5nr "$WORK/t" | cmp -s - "$WORK/t" || err "lib --sort rss: not largest RSS first"
+	"$TRUEMEM" lib --bytes --no-headers --sort rss --reverse >"$WORK/t" 2>/dev/null
+	sort -s -k5,5n "$WORK/t" | cmp -s - "$WORK/t" || err "lib --sort rss --reverse: not smallest RSS first"
+	"$TRUEMEM" lib --json --sort name >"$WORK/l.json" 2>/dev/null
+	jq -e '[.libraries[].name] | . == sort' "$WORK/l.json" >/dev/null || err "lib --sort name: not in name order"
+	"$TRUEMEM" lib --sort pid >/dev/null 2>&1
+	expect "lib --sort pid: exit status" $? 2
 	finish
 }
 
