@@ -1086,10 +1086,10 @@ test_map_extended_totals() {
 	hog f memfd 16 1
 	pid=${HOG_PIDS%% *}
 	"$TRUEMEM" map -X --bytes --mode exact "$pid" >"$WORK/out" 2>"$WORK/err" || fail "map -X exited $?"
-	awk '$1 ~ /^[0-9a-f]+$/ && length($1) == 16 { for (k = 2; k <= 11; k++) s[k] += $k }
-		$1 == "total" { n = NF; for (k = 2; k <= 11; k++) t[k] = $k }
-		END { for (k = 2; k <= 11; k++) if (k != 4 && s[k] != t[k]) { print "column " k ": rows sum to " s[k] ", total says " t[k]; bad = 1 }
-		      if (n != 11) print "total line has " n " fields, not 11"
+	awk '$1 ~ /^[0-9a-f]+$/ && length($1) == 16 { for (k = 2; k <= 12; k++) s[k] += $k }
+		$1 == "total" { n = NF; for (k = 2; k <= 12; k++) t[k] = $k }
+		END { for (k = 2; k <= 12; k++) if (k != 4 && s[k] != t[k]) { print "column " k ": rows sum to " s[k] ", total says " t[k]; bad = 1 }
+		      if (n != 12) print "total line has " n " fields, not 12"
 		      if (t[7] + t[8] + t[9] != t[3]) print "anon + file + shmem = " t[7] + t[8] + t[9] ", RSS " t[3] }' \
 		"$WORK/out" >"$WORK/why"
 	[ -s "$WORK/why" ] && err "$(tr '\n' ';' <"$WORK/why")"
