@@ -67,6 +67,11 @@ $(B)/tests/live/helpers/special: tests/live/helpers/special.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -fsanitize% -flto%,$(ALL_CFLAGS)) -static -o $@ $<
 
+# So is the cgroup helper: every frame it maps is charged to its own cgroup but the shared file's.
+$(B)/tests/live/helpers/cgmapper: tests/live/helpers/cgmapper.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -fsanitize% -flto%,$(ALL_CFLAGS)) -static -o $@ $<
+
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lm

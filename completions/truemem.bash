@@ -51,7 +51,7 @@ _truemem_lines()
 _truemem()
 {
 	local cur prev cword cmd i w
-	local commands="top ps map lib sys capture sim diff version"
+	local commands="top ps map lib sys cgroup capture sim diff version"
 	# Options that take a value, in every spelling the parser accepts.
 	local with_arg="--from --mode --group-by --sort -p --pid -u --user --filter --interval --count -n --delay -d --format -o --output"
 
@@ -94,6 +94,8 @@ _truemem()
 			_truemem_add "swap uss pss rss name" "$cur"
 		elif [[ $cmd == top ]]; then
 			_truemem_add "pid user swap uss pss rss command" "$cur"
+		elif [[ $cmd == cgroup ]]; then
+			_truemem_add "charged mapped used_by_others cache shmem kernel unexpl borrowed procs cgroup" "$cur"
 		else
 			_truemem_add "pid user swap uss pss rss swap_pss ppid command" "$cur"
 		fi
@@ -156,6 +158,7 @@ _truemem()
 		map) opts="-X --json --from --mode --bytes --no-headers --no-totals -h --help" ;;
 		lib) opts="--json --from --mode --sort --reverse -p --pid -u --user --filter --bytes --no-headers -h --help" ;;
 		sys) opts="--json --from --mode --bytes -h --help" ;;
+		cgroup) opts="--tree --json --from --mode --sort --reverse -p --pid --bytes --no-headers -h --help" ;;
 		capture) opts="-o --output --dir --mode -h --help" ;;
 		sim) opts="-o --output --trace -h --help" ;;
 		diff) opts="--json --mode --group-by --bytes --no-headers -h --help" ;;

@@ -1,7 +1,7 @@
 # fish completion for truemem(1).
 # Installed by `make install` as $(PREFIX)/share/fish/vendor_completions.d/truemem.fish.
 
-set -l __truemem_cmds top ps map lib sys capture sim diff version
+set -l __truemem_cmds top ps map lib sys cgroup capture sim diff version
 
 # User-space processes: PID and command name (kernel threads have an empty cmdline).
 function __truemem_pids
@@ -54,7 +54,7 @@ function __truemem_cmd_is
                 set skip 1
             case '-*'
             case '*'
-                contains -- $w top ps map lib sys capture sim diff version; and contains -- $w $argv
+                contains -- $w top ps map lib sys cgroup capture sim diff version; and contains -- $w $argv
                 return
         end
     end
@@ -69,6 +69,7 @@ complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a ps -
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a map -d 'one row per mapping of a process (pmap -x)'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a lib -d 'one row per mapped file, summed over processes'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a sys -d '/proc/meminfo reconciled with what processes map'
+complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a cgroup -d 'one row per memory cgroup, explained frame by frame'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a capture -d 'save a page-level snapshot of the system, one compressed file (or a directory)'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a sim -d 'run the paging engine on a scenario'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a diff -d 'what changed between two snapshots'
@@ -79,23 +80,24 @@ complete -c truemem -n "not __truemem_cmd_is top capture sim version" -l json -d
 complete -c truemem -n "not __truemem_cmd_is sim capture diff version" -l from -r -F -d 'read a snapshot file or directory instead of /proc'
 complete -c truemem -n "not __truemem_cmd_is sim version" -l mode -x -a 'auto exact rollup' -d 'how pages are counted'
 complete -c truemem -n "__truemem_cmd_is lib" -l sort -x -a 'swap uss pss rss name' -d 'sort column'
-complete -c truemem -n "not __truemem_cmd_is top map lib sys capture sim diff version" -l sort -x -a 'pid user swap uss pss rss swap_pss ppid command' -d 'sort column'
+complete -c truemem -n "not __truemem_cmd_is top map lib sys cgroup capture sim diff version" -l sort -x -a 'pid user swap uss pss rss swap_pss ppid command' -d 'sort column'
 complete -c truemem -n "__truemem_cmd_is top" -l sort -x -a 'pid user swap uss pss rss command' -d 'sort column'
+complete -c truemem -n "__truemem_cmd_is cgroup" -l sort -x -a 'charged mapped used_by_others cache shmem kernel unexpl borrowed procs cgroup' -d 'sort column'
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -l reverse -d 'reverse the sort order'
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -s p -l pid -x -a '(__truemem_pid_list)' -d 'only these processes'
-complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -s u -l user -x -a '(__fish_complete_users)' -d 'only processes of these users (name or uid)'
-complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -l filter -x -d 'only processes whose command, command line or user matches (regex)'
+complete -c truemem -n "not __truemem_cmd_is map sys cgroup capture sim diff version" -s u -l user -x -a '(__fish_complete_users)' -d 'only processes of these users (name or uid)'
+complete -c truemem -n "not __truemem_cmd_is map sys cgroup capture sim diff version" -l filter -x -d 'only processes whose command, command line or user matches (regex)'
 complete -c truemem -n "not __truemem_cmd_is capture sim version" -l bytes -d 'raw byte counts instead of KiB/MiB/GiB'
-complete -c truemem -n "__truemem_cmd_is ps map lib diff" -l no-headers -d 'no title lines in the text table'
+complete -c truemem -n "__truemem_cmd_is ps map lib cgroup diff" -l no-headers -d 'no title lines in the text table'
 complete -c truemem -n "__truemem_cmd_is ps map" -l no-totals -d 'no totals row in the text table'
 complete -c truemem -s h -l help -d 'show help'
 complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -s V -l version -d 'print the version'
-complete -c truemem -n "not __truemem_cmd_is map lib sys capture sim version" -l group-by -x -a 'user program tree cgroup none' -d 'one row per group'
+complete -c truemem -n "not __truemem_cmd_is map lib sys cgroup capture sim version" -l group-by -x -a 'user program tree cgroup none' -d 'one row per group'
 
 # top
 complete -c truemem -n "__truemem_cmd_is top" -s d -l delay -x -d 'refresh interval in seconds (default 2)'
 complete -c truemem -n "__truemem_cmd_is top ps" -s n -l count -x -d 'number of refreshes (top) or documents (ps --jsonl)'
-complete -c truemem -n "__truemem_cmd_is top ps" -l tree -d 'tree view (ps: with --group-by tree)'
+complete -c truemem -n "__truemem_cmd_is top ps cgroup" -l tree -d 'tree view (ps: with --group-by tree; cgroup: the hierarchy)'
 
 # ps
 complete -c truemem -n "__truemem_cmd_is ps" -l jsonl -d 'one JSON document per line, with --interval and --count'

@@ -99,6 +99,8 @@ void account_release(struct accounter *a);
 
 /* Starts walking the members of group g (all of them before the next group). */
 void account_group_begin(struct accounter *a, uint32_t g);
+/* Takes the distinct frames of the group being walked (owned by the caller); the group goes on counting them. */
+struct frame_set *account_group_take_frames(struct accounter *a);
 /*
  * Ends the group begun last: stores its rss, uss and swap in *gc (pss and
  * swap_uss are completed by account_finish).

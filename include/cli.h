@@ -27,7 +27,8 @@ struct cli_opts {
 	bool bytes;                 /* --bytes */
 	bool reverse;               /* --reverse (flipped by --sort -COLUMN / +COLUMN as needed) */
 	bool sort_flip;             /* --sort -COLUMN or +COLUMN asked the other way round */
-	int sort_col;               /* --sort, an enum ps_col, or -1 for the command's default */
+	int sort_col;               /* --sort, an enum ps_col (cgroup: enum cgroup_col), or -1 for the command's default */
+	const char *sort_arg;       /* --sort as given, resolved once the command is known */
 	enum group_by group_by;     /* --group-by */
 	bool tree;                  /* --tree (ps --group-by tree indentation) */
 	pid_t *pids;                /* -p/--pid, owned */
@@ -53,6 +54,7 @@ int cmd_top(const struct cli_opts *o);
 int cmd_map(const struct cli_opts *o);
 int cmd_lib(const struct cli_opts *o);
 int cmd_sys(const struct cli_opts *o);
+int cmd_cgroup(const struct cli_opts *o);
 int cmd_capture(const struct cli_opts *o);
 int cmd_sim(const struct cli_opts *o);
 int cmd_version(const struct cli_opts *o);

@@ -17,6 +17,8 @@ struct frame_set *frame_set_new(void);
 void frame_set_free(struct frame_set *fs);
 /* Adds pfn; returns true when it was not in the set before. */
 bool frame_set_add(struct frame_set *fs, uint64_t pfn);
+/* Iterates in ascending order: *pos starts at 0; stores the next frame in *pfn, false when done. */
+bool frame_set_next(const struct frame_set *fs, uint64_t *pos, uint64_t *pfn);
 
 /*
  * A map from frame number to a non-zero u32, indexed directly in chunks of

@@ -25,6 +25,8 @@
 #include "source.h"
 #include "status.h"
 
+struct frame_set;
+
 enum scan_mode { MODE_AUTO, MODE_EXACT, MODE_ROLLUP };
 extern const char *const scan_mode_names[];   /* "auto", "exact", "rollup" */
 
@@ -53,6 +55,7 @@ struct group {
 	pid_t leader;              /* tree: the root process of the group */
 	size_t nunreadable;        /* members that could not be read; all of them: numbers unknown */
 	struct mem_counts counts;  /* SPEC section 2 group numbers */
+	struct frame_set *frames;  /* owned, with SCAN_GROUP_FRAMES: the distinct frames of counts.rss */
 };
 
 struct scan_opts {
@@ -69,12 +72,16 @@ struct scan_opts {
 				      (as pgrep), shown unselected; 0: none */
 	unsigned flags;            /* SCAN_* */
 	unsigned ident;            /* IDENT_* the caller shows (0: all); selection and grouping add theirs */
+	/* When set, the group key of a process (returned owned) instead of group_by's. */
+	char *(*group_key)(void *ctx, const struct proc_ident *id);
+	void *group_ctx;
 	const atomic_bool *cancel; /* when set and true, the scan stops early: -1, err "scan cancelled" */
 };
 enum {
 	SCAN_KEEP_VMAS = 1 << 0,   /* keep each process's mappings with per-mapping counts */
 	SCAN_SMAPS     = 1 << 1,   /* read full smaps too (pmap -X columns) */
 	SCAN_RECORD    = 1 << 2,   /* capture: read everything every command needs */
+	SCAN_GROUP_FRAMES = 1 << 3,/* exact: keep each group's distinct frames (group.frames) */
 };
 
 struct scan {

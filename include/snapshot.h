@@ -20,6 +20,10 @@
  *   DIR/kpages             "TMKPAGE1", then records {pfn, kpagecount,
  *                          kpageflags} sorted by pfn, one per frame any
  *                          captured page table referenced
+ *   DIR/kpagecgroup        "TMKPCG01", then records {pfn, memcg inode}
+ *                          sorted by pfn, for the referenced frames charged
+ *                          to a memcg (optional: where the kernel has one)
+ *   DIR/cgroups, DIR/census  text members (cgroup_file.c, census_file.c)
  *   DIR/PID/ident          "key value" lines: pid, ppid, uid, user, comm,
  *                          cmdline, exe, cgroup, start_ms (milliseconds
  *                          after boot; absent from older snapshots),
@@ -45,6 +49,7 @@
 #define SNAPSHOT_HEADER "truemem-snapshot"
 #define SNAPSHOT_KPAGES_MAGIC "TMKPAGE1"
 #define SNAPSHOT_PAGEMAP_MAGIC "TMPGMAP1"
+#define SNAPSHOT_KPAGECGROUP_MAGIC "TMKPCG01"
 /* Bounds a reader enforces before trusting a size read from a file. */
 #define SNAPSHOT_MAX_TEXT (256u << 20)
 #define SNAPSHOT_MAX_PROCS 4194304
@@ -82,6 +87,14 @@ int snapw_pagemap(struct snap_writer *w, pid_t pid, uint64_t vaddr, size_t npage
 /* Records kpagecount/kpageflags of n frames (any order; repeats keep the first). Returns 0 or -1. */
 int snapw_kpages(struct snap_writer *w, const uint64_t *pfns, const uint64_t *counts,
 		 const uint64_t *flags, size_t n, struct tm_error *err);
+/*
+ * Records the memcg inode (kpagecgroup) of n frames (any order; repeats
+ * keep the first; inode 0 is not stored). DIR/kpagecgroup, "TMKPCG01" then
+ * {pfn, inode} records sorted by pfn, is written at close once this was
+ * called, even with no record. Returns 0 or -1.
+ */
+int snapw_kpagecgroup(struct snap_writer *w, const uint64_t *pfns, const uint64_t *inos, size_t n,
+		      struct tm_error *err);
 /* Finishes the snapshot (sorted kpages, then the header) and frees w. Returns 0 or -1. */
 int snapw_close(struct snap_writer *w, struct tm_error *err);
 /* Abandons a snapshot in progress and frees w (files written so far stay). */

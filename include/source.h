@@ -59,6 +59,7 @@ struct source {
 	char host[256];
 	/* live */
 	int kpagecount_fd, kpageflags_fd;
+	int kpagecgroup_fd;     /* -1 when the kernel has no /proc/kpagecgroup */
 	bool have_pagemap_scan; /* PAGEMAP_SCAN ioctl works here */
 	/* snapshot: the referenced frames, sorted by pfn */
 	const uint64_t *kp;     /* mmapped records of 3 u64: pfn, count, flags */
@@ -66,6 +67,7 @@ struct source {
 	void *kp_map;
 	size_t kp_map_len;
 	struct snapfile *sf;    /* the one-file form (snapfile.h); NULL for a directory */
+	struct kpcg_table *kpcg;/* the "kpagecgroup" member, loaded on first use (cgroup_read.c) */
 	/* capture: every read is also recorded here (NULL when not capturing) */
 	struct snap_writer *rec;
 };

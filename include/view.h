@@ -113,6 +113,21 @@ void census_text_write(FILE *f, const struct sys_report *r, bool human);
 struct cJSON;
 void census_json_add(struct cJSON *doc, const struct sys_report *r);
 
+/* The `cgroup` report (cgroup_text.c, cgroup_json.c): rows order[0..n) of r. */
+struct cgroup_report;
+struct cgroup_tree;
+struct cgroup_text_opts {
+	bool human;
+	bool tree;           /* indent by depth, the last path component only */
+	bool no_headers;
+};
+void cgroup_text_write(FILE *f, const struct cgroup_report *r, const struct cgroup_tree *t, const size_t *order,
+		       size_t n, const struct cgroup_text_opts *o);
+void cgroup_json_add(struct cJSON *doc, const struct cgroup_report *r, const struct cgroup_tree *t,
+		     const size_t *order, size_t n);
+int json_write_cgroup(FILE *f, const struct scan *sc, const struct cgroup_report *r, const struct cgroup_tree *t,
+		      const size_t *order, size_t n);
+
 /*
  * Writes the `ps` report in the Prometheus text exposition format (0.0.4),
  * for node_exporter's textfile collector: one gauge family per number,

@@ -155,6 +155,16 @@ void account_group_begin(struct accounter *a, uint32_t g)
 	a->group_id = g;
 }
 
+struct frame_set *account_group_take_frames(struct accounter *a)
+{
+	struct frame_set *fs;
+
+	assert(a->in_group);
+	fs = a->group.seen;
+	a->group.seen = frame_set_new();
+	return fs;
+}
+
 void account_group_end(struct accounter *a, struct mem_counts *gc)
 {
 	uint64_t key, val;

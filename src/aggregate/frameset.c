@@ -65,6 +65,41 @@ bool frame_set_add(struct frame_set *fs, uint64_t pfn)
 
 
 
+/* The chunk holding pfn's bit, NULL when none was allocated. */
+static const uint64_t *frame_set_chunk(const struct frame_set *fs, uint64_t pfn)
+{
+	uint64_t chunk = pfn >> CHUNK_BITS, d = chunk >> DIR_BITS;
+
+	if (d >= fs->ndirs || !fs->dirs[d])
+		return NULL;
+	return fs->dirs[d][chunk & ((1u << DIR_BITS) - 1)];
+}
+
+bool frame_set_next(const struct frame_set *fs, uint64_t *pos, uint64_t *pfn)
+{
+	uint64_t limit = (uint64_t)fs->ndirs << (DIR_BITS + CHUNK_BITS);
+
+	for (uint64_t p = *pos; p < limit;) {
+		const uint64_t *words = frame_set_chunk(fs, p);
+		uint64_t bit = p & ((1u << CHUNK_BITS) - 1), w;
+
+		if (!words) {   /* skip the whole chunk */
+			p = (p | ((1u << CHUNK_BITS) - 1)) + 1;
+			continue;
+		}
+		w = words[bit / 64] >> (bit % 64);
+		if (w) {
+			p += (uint64_t)__builtin_ctzll(w);
+			*pfn = p;
+			*pos = p + 1;
+			return true;
+		}
+		p = (p | 63) + 1;
+	}
+	*pos = limit;
+	return false;
+}
+
 #define MAP_CHUNK_BITS 6
 #define MAP_DIR_BITS   12
 

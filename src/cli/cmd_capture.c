@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "census.h"
+#include "cgroup.h"
 #include "cli.h"
 #include "snapshot.h"
 
@@ -50,7 +51,8 @@ int cmd_capture(const struct cli_opts *o)
 		return 1;
 	}
 	cli_note_mode(o, &sc);
-	if (sc.mode == MODE_EXACT && census_capture(&src, &err) < 0) {
+	if ((sc.mode == MODE_EXACT && census_capture(&src, &err) < 0) ||
+	    cgroup_capture(&src, cgroup_root_charge(&sc.meminfo), sc.mode == MODE_EXACT, &err) < 0) {
 		cli_error("%s", err.msg);
 		snapw_abort(src.rec);
 		scan_release(&sc);

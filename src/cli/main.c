@@ -12,13 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cli.h"
 #include "view.h"
 
 enum {
 	C_TOP = 1 << 0, C_PS = 1 << 1, C_MAP = 1 << 2, C_LIB = 1 << 3, C_SYS = 1 << 4,
-	C_CAPTURE = 1 << 5, C_SIM = 1 << 6, C_VERSION = 1 << 7, C_DIFF = 1 << 8,
-	C_REPORTS = C_TOP | C_PS | C_MAP | C_LIB | C_SYS,
+	C_CAPTURE = 1 << 5, C_SIM = 1 << 6, C_VERSION = 1 << 7, C_DIFF = 1 << 8, C_CGROUP = 1 << 9,
+	C_REPORTS = C_TOP | C_PS | C_MAP | C_LIB | C_SYS | C_CGROUP,
 };
 
 struct command {
@@ -36,6 +37,8 @@ static const struct command commands[] = {
 	{ "lib", cmd_lib, C_LIB, "[OPTIONS] [NAME ...]",
 	  "one row per mapped file or shared memory object, summed over processes" },
 	{ "sys", cmd_sys, C_SYS, "[OPTIONS]", "/proc/meminfo reconciled; in exact mode, every frame of RAM classified" },
+	{ "cgroup", cmd_cgroup, C_CGROUP, "[OPTIONS] [PATH ...]",
+	  "one row per memory cgroup: what the kernel charges it, explained frame by frame" },
 	{ "capture", cmd_capture, C_CAPTURE, "-o PATH [--dir] [OPTIONS]",
 	  "save a page-level snapshot of the system, one compressed file (or a directory)" },
 	{ "sim", cmd_sim, C_SIM, "SCRIPT -o DIR [--trace]",
@@ -65,7 +68,7 @@ struct opt_doc {
 };
 
 static const struct opt_doc opt_docs[] = {
-	{ OPT_JSON, C_PS | C_MAP | C_LIB | C_SYS | C_DIFF, "      --json            one JSON document (schema truemem/1) on stdout" },
+	{ OPT_JSON, C_PS | C_MAP | C_LIB | C_SYS | C_DIFF | C_CGROUP, "      --json            one JSON document (schema truemem/1) on stdout" },
 	{ OPT_JSONL, C_PS, "      --jsonl           one JSON document per line, with --interval and --count" },
 	{ OPT_INTERVAL, C_PS, "      --interval SECONDS  time between --jsonl documents (default 2)" },
 	{ 'n', C_PS, "  -n, --count N         number of --jsonl documents (default: until interrupted)" },
@@ -78,15 +81,19 @@ static const struct opt_doc opt_docs[] = {
 	  "      --mode MODE       exact (page walk, needs CAP_SYS_ADMIN), rollup (smaps_rollup) or auto" },
 	{ OPT_GROUP_BY, C_TOP | C_PS | C_DIFF, "      --group-by KEY    user, program, tree or cgroup (one row per group)" },
 	{ OPT_TREE, C_TOP | C_PS, "      --tree            with --group-by tree: each tree's processes, indented" },
+	{ OPT_TREE, C_CGROUP, "      --tree            each cgroup indented under its parent" },
 	{ OPT_SORT, C_TOP | C_PS, "      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid or command" },
 	{ OPT_SORT, C_LIB, "      --sort COLUMN     swap, uss, pss, rss or name" },
-	{ OPT_REVERSE, C_TOP | C_PS | C_LIB, "      --reverse         reverse the sort order" },
+	{ OPT_SORT, C_CGROUP, "      --sort COLUMN     charged, mapped, used_by_others, cache, shmem, kernel, unexpl,\n"
+	  "                        borrowed, procs or cgroup (default charged)" },
+	{ OPT_REVERSE, C_TOP | C_PS | C_LIB | C_CGROUP, "      --reverse         reverse the sort order" },
 	{ 'p', C_TOP | C_PS | C_LIB, "  -p, --pid PID[,PID]   only these processes" },
+	{ 'p', C_CGROUP, "  -p, --pid PID[,PID]   only the cgroups holding these processes" },
 	{ 'u', C_TOP | C_PS | C_LIB, "  -u, --user USER[,USER]  only processes of these users (name or uid)" },
 	{ OPT_FILTER, C_TOP | C_PS | C_LIB,
 	  "      --filter REGEX    only processes whose command, command line or user matches" },
 	{ OPT_BYTES, C_REPORTS | C_DIFF, "      --bytes           raw byte counts instead of KiB/MiB/GiB" },
-	{ OPT_NO_HEADERS, C_PS | C_MAP | C_LIB | C_DIFF, "      --no-headers      no title lines in the text table" },
+	{ OPT_NO_HEADERS, C_PS | C_MAP | C_LIB | C_DIFF | C_CGROUP, "      --no-headers      no title lines in the text table" },
 	{ OPT_NO_TOTALS, C_PS | C_MAP, "      --no-totals       no totals row in the text table" },
 	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags, totalled (pmap -X)" },
 	{ 'o', C_CAPTURE, "  -o, --output PATH     the snapshot file to create (must not exist)" },
@@ -312,11 +319,11 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 		o->group_by = (enum group_by)i;
 		return 0;
 	case OPT_SORT:
-		/* procps: -COLUMN sorts descending (largest, Z first), +COLUMN ascending. */
-		if ((o->sort_col = ps_column_find(arg + (arg[0] == '-' || arg[0] == '+'))) < 0)
+		/* Checked once the command is known (resolve_sort): its columns. */
+		if (ps_column_find(arg + (arg[0] == '-' || arg[0] == '+')) < 0 &&
+		    cgroup_column_find(arg + (arg[0] == '-' || arg[0] == '+')) < 0)
 			break;
-		o->sort_flip = (arg[0] == '-' && ps_column_ascending(o->sort_col)) ||
-			       (arg[0] == '+' && !ps_column_ascending(o->sort_col));
+		o->sort_arg = arg;
 		return 0;
 	case OPT_FORMAT: {
 		static const char *const formats[] = { "text", "json", "jsonl", "prometheus" };
@@ -363,6 +370,34 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 		  c == OPT_SORT ? "--sort (pid, user, swap, uss, pss, rss, swap_pss, ppid or command; -COLUMN descending)" :
 		  c == OPT_FORMAT ? "--format (text, json, jsonl or prometheus)" : "--interval");
 	return 2;
+}
+
+/*
+ * Resolves --sort against the columns of cmd. procps: -COLUMN sorts
+ * descending (largest, Z first), +COLUMN ascending. Returns 0 or 2.
+ */
+static int resolve_sort(struct cli_opts *o, const struct command *cmd)
+{
+	const char *arg = o->sort_arg, *name;
+	bool asc;
+
+	if (!arg)
+		return 0;
+	name = arg + (arg[0] == '-' || arg[0] == '+');
+	if (cmd->bit == C_CGROUP) {
+		o->sort_col = cgroup_column_find(name);
+		asc = o->sort_col == CGC_CGROUP;
+	} else {
+		o->sort_col = ps_column_find(name);
+		asc = o->sort_col >= 0 && ps_column_ascending(o->sort_col);
+	}
+	if (o->sort_col < 0) {
+		cli_error("invalid value '%s' for --sort: '%s' has no such column", arg, cmd->name);
+		fprintf(stderr, "Try 'truemem %s --help'.\n", cmd->name);
+		return 2;
+	}
+	o->sort_flip = (arg[0] == '-' && asc) || (arg[0] == '+' && !asc);
+	return 0;
 }
 
 /* The option's name as a user would write it, for messages. */
@@ -459,6 +494,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, const struct co
 		fprintf(stderr, "Try 'truemem %s --help'.\n", (*cmd)->name);
 		rc = 2;
 	}
+	if (rc < 0 && resolve_sort(o, *cmd))
+		rc = 2;
 	o->reverse ^= o->sort_flip;
 	free(seen);
 	return rc;

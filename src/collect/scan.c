@@ -808,9 +808,11 @@ static const struct proc *tree_leader(const struct scan *sc, const struct proc *
 	return p;   /* a parent loop cannot happen in a consistent listing; stop anyway */
 }
 
-static char *group_key(const struct scan *sc, const struct proc *p, enum group_by by)
+static char *group_key(const struct scan *sc, const struct proc *p, const struct scan_opts *o)
 {
-	switch (by) {
+	if (o->group_key)
+		return o->group_key(o->group_ctx, &p->id);
+	switch (o->group_by) {
 	case GROUP_USER: return xstrdup(p->id.user);
 	case GROUP_PROGRAM: return xstrdup(p->id.exe ? p->id.exe : p->id.comm);
 	case GROUP_CGROUP: return xstrdup(p->id.cgroup ? p->id.cgroup : "-");
@@ -836,14 +838,15 @@ static int cmp_keyed(const void *a, const void *b)
  * Assigns every process its group (sorted by key) and returns the walk
  * order, members of a group together, each group's pids ascending.
  */
-static size_t *scan_groups(struct scan *sc, enum group_by by)
+static size_t *scan_groups(struct scan *sc, const struct scan_opts *o)
 {
+	enum group_by by = o->group_by;
 	struct keyed *k = xmalloc((sc->n + 1) * sizeof(*k));
 	size_t *order = xmalloc((sc->n + 1) * sizeof(*order));
 	unsigned valid = sc->mode == MODE_EXACT ? CNT_RSS | CNT_PSS | CNT_USS | CNT_SWAP | CNT_SWAP_USS : CNT_PSS;
 
 	for (size_t i = 0; i < sc->n; i++)
-		k[i] = (struct keyed){ group_key(sc, &sc->procs[i], by), i };
+		k[i] = (struct keyed){ group_key(sc, &sc->procs[i], o), i };
 	qsort(k, sc->n, sizeof(*k), cmp_keyed);
 	sc->groups = xcalloc(sc->n + 1, sizeof(*sc->groups));
 	for (size_t i = 0, j; i < sc->n; i = j) {
@@ -1300,6 +1303,14 @@ static bool scan_cancelled(struct scan_ctx *c)
 	return true;
 }
 
+/* Ends group g's walk, keeping its frames when asked to. */
+static void group_end(struct scan_ctx *c, int g)
+{
+	if (c->o->flags & SCAN_GROUP_FRAMES)
+		c->sc->groups[g].frames = account_group_take_frames(&c->acc);
+	account_group_end(&c->acc, &c->sc->groups[g].counts);
+}
+
 /* Walks the processes in order, group by group, on this thread. Returns 0 or the fatal error. */
 static int scan_walk(struct scan_ctx *c, const size_t *order)
 {
@@ -1318,7 +1329,7 @@ static int scan_walk(struct scan_ctx *c, const size_t *order)
 			account_group_begin(&c->acc, (uint32_t)p->group);
 		scan_proc(c, (uint32_t)i, p, &fatal);
 		if (walk_last(sc, order, k) && sc->mode == MODE_EXACT)
-			account_group_end(&c->acc, &sc->groups[p->group].counts);
+			group_end(c, p->group);
 	}
 	return fatal;
 }
@@ -1548,7 +1559,7 @@ static int scan_walk_threaded(struct scan_ctx *c, const size_t *order)
 		proc_done(c, p, rc, &fatal);
 		walk_advance(w, k + 1, nvmas);
 		if (walk_last(sc, order, k))
-			account_group_end(&c->acc, &sc->groups[p->group].counts);
+			group_end(c, p->group);
 	}
 	walk_stop(w, w->n);
 	free(w);
@@ -1610,7 +1621,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	}
 	free(ids);
 	if (o->group_by != GROUP_NONE)
-		order = scan_groups(out, o->group_by);
+		order = scan_groups(out, o);
 	scan_mm_roles(c);
 	swap_others = scan_swap_others(out, others, others_mm, nothers, &nswap_others);
 	account_init(&c->acc, s->page_size);
@@ -1659,6 +1670,7 @@ void scan_release(struct scan *sc)
 	for (size_t g = 0; g < sc->ngroups; g++) {
 		free(sc->groups[g].key);
 		free(sc->groups[g].pids);
+		frame_set_free(sc->groups[g].frames);
 	}
 	free(sc->procs);
 	free(sc->groups);

@@ -43,6 +43,9 @@ struct snap_writer {
 	struct frame_set *kp_seen;
 	uint64_t kp_n;
 	struct buf kp_buf;           /* records not yet flushed to kp_fd */
+	/* kpagecgroup: {pfn, inode} records, kept until close (NULL cg_seen: none asked for) */
+	struct frame_set *cg_seen;
+	struct buf cg_buf;
 	/* pagemap of the process being written */
 	pid_t pm_pid;
 	int pm_fd;
@@ -406,6 +409,20 @@ int snapw_kpages(struct snap_writer *w, const uint64_t *pfns, const uint64_t *co
 	return w->kp_buf.len > (1u << 20) ? kp_flush(w, err) : 0;
 }
 
+int snapw_kpagecgroup(struct snap_writer *w, const uint64_t *pfns, const uint64_t *inos, size_t n,
+		      struct tm_error *err)
+{
+	if (!w->cg_seen)
+		w->cg_seen = frame_set_new();
+	for (size_t i = 0; i < n; i++) {
+		uint64_t rec[2] = { pfns[i], inos[i] };
+
+		if (frame_set_add(w->cg_seen, pfns[i]) && inos[i])
+			buf_add(&w->cg_buf, rec, sizeof(rec));
+	}
+	return 0;
+}
+
 static int cmp_rec(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -455,6 +472,24 @@ static int kp_finish(struct snap_writer *w, struct tm_error *err)
 	return rc;
 }
 
+/* Sorts the kpagecgroup records into DIR/kpagecgroup. */
+static int cg_finish(struct snap_writer *w, struct tm_error *err)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (!w->cg_seen)
+		return 0;
+	if (w->cg_buf.len)
+		qsort(w->cg_buf.buf, w->cg_buf.len / 16, 16, cmp_rec);
+	buf_add(&b, SNAPSHOT_KPAGECGROUP_MAGIC, 8);
+	if (w->cg_buf.len)
+		buf_add(&b, w->cg_buf.buf, w->cg_buf.len);
+	rc = write_file_at(w, "kpagecgroup", b.buf, b.len, err);
+	buf_release(&b);
+	return rc;
+}
+
 /* Writes the one-file form's members to PATH.tmp, then renames it PATH. */
 static int snapfile_finish(struct snap_writer *w, struct tm_error *err)
 {
@@ -491,6 +526,8 @@ int snapw_close(struct snap_writer *w, struct tm_error *err)
 	rc = w->fout ? pm_flush_member(w, err) : 0;
 	if (rc == 0)
 		rc = kp_finish(w, err);
+	if (rc == 0)
+		rc = cg_finish(w, err);
 	if (rc == 0) {
 		buf_addf(&b, "%s %d\npage_size %" PRIu64 "\nmode %s\ntime %lld.%09ld\nhost ", SNAPSHOT_HEADER,
 			 SNAPSHOT_VERSION, w->page_size, w->mode, (long long)w->time.tv_sec, w->time.tv_nsec);
@@ -526,6 +563,8 @@ void snapw_abort(struct snap_writer *w)
 		buf_release(&w->fam[i].pagemap);
 	free(w->fam);
 	snapfile_out_free(w->fout);
+	frame_set_free(w->cg_seen);
+	buf_release(&w->cg_buf);
 	free(w->dir);
 	free(w);
 }

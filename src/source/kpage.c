@@ -16,6 +16,7 @@
 #include "kernel.h"
 #include "snapshot.h"
 #include "source.h"
+#include "source_internal.h"
 
 #define RUN_GAP    8       /* read through holes this small rather than start a new run */
 #define RUN_MAX    8192    /* frames per pread */
@@ -55,7 +56,9 @@ static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
 		/* A capture records whole facts: its scan asks for both. */
 		if (!counts || !flags)
 			return errorf(err, -EINVAL, "a capture must read both kpagecount and kpageflags");
-		return snapw_kpages(s->rec, pfns, counts, flags, n, err) < 0 ? -EIO : 0;
+		if (snapw_kpages(s->rec, pfns, counts, flags, n, err) < 0)
+			return -EIO;
+		return kpage_cgroup_record(s, pfns, n, err);
 	}
 	return 0;
 }

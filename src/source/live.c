@@ -59,7 +59,7 @@ int source_open_live(struct source *s, struct tm_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = SOURCE_LIVE;
-	s->kpagecount_fd = s->kpageflags_fd = -1;
+	s->kpagecount_fd = s->kpageflags_fd = s->kpagecgroup_fd = -1;
 	s->root_path = xstrdup("/proc");
 	s->root_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->root_fd < 0)
@@ -69,6 +69,7 @@ int source_open_live(struct source *s, struct tm_error *err)
 		strcpy(s->host, "localhost");
 	s->kpagecount_fd = openat(s->root_fd, "kpagecount", O_RDONLY | O_CLOEXEC);
 	s->kpageflags_fd = openat(s->root_fd, "kpageflags", O_RDONLY | O_CLOEXEC);
+	s->kpagecgroup_fd = openat(s->root_fd, "kpagecgroup", O_RDONLY | O_CLOEXEC);
 	if (s->kpagecount_fd < 0 || s->kpageflags_fd < 0)
 		s->exact_why = "cannot read /proc/kpagecount and /proc/kpageflags (needs CAP_SYS_ADMIN)";
 	else if (!kfeatures_pfns_visible(s->root_fd, s->page_size))

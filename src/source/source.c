@@ -115,10 +115,13 @@ void source_close(struct source *s)
 		close(s->kpagecount_fd);
 	if (s->kpageflags_fd >= 0)
 		close(s->kpageflags_fd);
+	if (s->kpagecgroup_fd >= 0)
+		close(s->kpagecgroup_fd);
 	if (s->kp_map)
 		munmap(s->kp_map, s->kp_map_len);
 	snapfile_close(s->sf);
+	kpage_cgroup_release(s);
 	free(s->root_path);
 	memset(s, 0, sizeof(*s));
-	s->root_fd = s->kpagecount_fd = s->kpageflags_fd = -1;
+	s->root_fd = s->kpagecount_fd = s->kpageflags_fd = s->kpagecgroup_fd = -1;
 }

@@ -22,4 +22,9 @@ struct buf *snapshot_member(struct source *s, const char *path, struct tm_error 
 /* Reads DIR/path whole into b; a missing, unreadable or oversized file is an error naming it. */
 int snapshot_read_file(struct source *s, const char *path, struct buf *b, struct tm_error *err);
 
+/* Frees the loaded "kpagecgroup" member of a snapshot (kpagecgroup.c). */
+void kpage_cgroup_release(struct source *s);
+/* While capturing: records the memcg of n frames (sorted, unique), when the kernel has kpagecgroup. Returns 0 or -EIO. */
+int kpage_cgroup_record(struct source *s, const uint64_t *pfns, size_t n, struct tm_error *err);
+
 #endif

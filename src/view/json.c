@@ -265,6 +265,15 @@ int json_write_lib(FILE *f, const struct scan *sc, const struct lib_report *r, b
 	return json_emit(f, doc, compact);
 }
 
+int json_write_cgroup(FILE *f, const struct scan *sc, const struct cgroup_report *r, const struct cgroup_tree *t,
+		      const size_t *order, size_t n)
+{
+	cJSON *doc = json_document(sc);
+
+	cgroup_json_add(doc, r, t, order, n);
+	return json_emit(f, doc, false);
+}
+
 int json_write_sys(FILE *f, const struct scan *sc, const struct sys_report *r, bool compact)
 {
 	cJSON *doc = json_document(sc), *mi = cJSON_AddObjectToObject(doc, "meminfo");

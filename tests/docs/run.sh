@@ -105,12 +105,15 @@ for sh in $shells; do
 	zsh) snap=snapdir scn=scenario.scn plist="$kid" ;;
 	fish) snap="$tmp/snapdir/" scn="$tmp/scenario.scn" plist="1,$kid" ;;
 	esac
-	expect "$sh: subcommands" $sh "truemem " top ps map lib sys capture sim
+	expect "$sh: subcommands" $sh "truemem " top ps map lib sys cgroup capture sim
 	expect "$sh: subcommand after an option" $sh "truemem --json p" ps
 	expect "$sh: ps sort columns" $sh "truemem ps --sort " pid user swap uss pss rss swap_pss ppid command
 	expect "$sh: lib sort columns" $sh "truemem lib --sort " swap uss pss rss name
 	expect "$sh: top sort columns" $sh "truemem top --sort " pid user swap uss pss rss command
 	reject "$sh: top offers no column it cannot sort by" $sh "truemem top --sort " swap_pss ppid
+	expect "$sh: cgroup sort columns" $sh "truemem cgroup --sort " charged mapped used_by_others cache shmem \
+		kernel unexpl borrowed procs cgroup
+	reject "$sh: cgroup offers no process column" $sh "truemem cgroup --sort " pss pid
 	expect "$sh: group keys" $sh "truemem ps --group-by " user program tree cgroup
 	expect "$sh: modes" $sh "truemem --mode " auto exact rollup
 	expect "$sh: formats" $sh "truemem ps --format " text json jsonl prometheus

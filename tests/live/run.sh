@@ -79,6 +79,9 @@ version_verbose
 census_sys
 census_rollup
 census_capture
+cgroup_live
+cgroup_views
+cgroup_capture
 "
 
 # ---- helpers for the test functions (run inside `run.sh --one NAME`) ----
@@ -1605,6 +1608,9 @@ test_version_verbose() {
 
 # ---- the physical census (issue 12) ----
 . "$(dirname "${BASH_SOURCE[0]}")/census.sh"
+
+# ---- memory cgroups (issue 12) ----
+. "$(dirname "${BASH_SOURCE[0]}")/cgroup.sh"
 
 # ---- driver ----
 
