@@ -141,7 +141,7 @@ test_cgroup_live() {
 	v=$(cg_row "$j" "$CG_REL/a" uss)
 	[ "$v" -ge $((8192 * PAGE)) ] || err "a: uss $v < its anon"
 	near "root: charged vs MemTotal - MemFree" "$(cg_row "$j" / charged)" \
-		$(awk '/^MemTotal:/ {t = $2} /^MemFree:/ {f = $2} END {printf "%d", (t - f) * 1024}' /proc/meminfo) $((256 * mib))
+		$(awk '/^MemTotal:/ {t = $2} /^MemFree:/ {f = $2} END {printf "%.0f", (t - f) * 1024}' /proc/meminfo) $((256 * mib))
 	finish
 }
 
@@ -188,7 +188,9 @@ test_cgroup_views() {
 	cg_rmdir_a
 	"$TRUEMEM" cgroup --json --mode exact "$CG_REL" >"$j" || fail "cgroup exited $?"
 	v=$(cg_row "$j" "$CG_REL" unmapped_file)
-	[ "$v" -ge $((CG_FILE_PAGES * PAGE)) ] || err "parent after rmdir a: unmapped_file $v lacks a's page cache"
+	# (less what reclaim took from the cache meanwhile: at most 1 MiB allowed)
+	[ "$v" -ge $((CG_FILE_PAGES * PAGE - (1 << 20))) ] ||
+		err "parent after rmdir a: unmapped_file $v lacks a's page cache"
 	near "parent after rmdir a: unexplained" "$(cg_row "$j" "$CG_REL" unexplained)" 0 $((4 << 20))
 	finish
 }
