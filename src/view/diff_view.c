@@ -16,7 +16,7 @@
 /* A signed change: "+1.5 MiB", "-4.0 KiB", "0"; "-" when not known. */
 static void fmt_change(char *out, size_t len, int64_t v, bool known, bool human)
 {
-	char mag[32];
+	char mag[24];   /* 20 digits at most: the sign and it fit any cell */
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
 	if (!known) {
