@@ -429,6 +429,8 @@ void proc_status_text(const struct engine *e, const struct eng_proc *p, struct b
 struct snap_writer;
 /* Writes the "census" member, memcg split included; tally is cg_tally_take()'s (not summed). */
 int emit_census(struct snap_writer *w, const struct engine *e, const struct cg_tally *tally, struct tm_error *err);
+/* Writes the "cgroups" member; subtree is cg_tally_take()'s summed by cg_tally_subtrees(). */
+int emit_cgroups(struct snap_writer *w, const struct engine *e, const struct cg_tally *subtree, struct tm_error *err);
 
 /* ---- meminfo.c ---- */
 /* Appends the simulated host's /proc/meminfo text to b. */

@@ -51,7 +51,7 @@ for build in build build-asan; do
 		# The differential test runs 2000 random scenarios on the plain build;
 		# under ASan+UBSan, ten times slower, 200 of them cover the same code.
 		[ -x "$t" ] && suite "unit $(basename "$t")$tag" env \
-			TRUEMEM_DIFF_COUNT="${TRUEMEM_DIFF_COUNT:-$([ -n "$tag" ] && echo 200 || echo 2000)}" "$t"
+			TRUEMEM="$build/truemem" TRUEMEM_DIFF_COUNT="${TRUEMEM_DIFF_COUNT:-$([ -n "$tag" ] && echo 200 || echo 2000)}" "$t"
 	done
 	for s in live golden snapshot scan hugemem kernel ui churn leaks; do
 		[ -f "tests/$s/run.sh" ] && suite "$s$tag" env TRUEMEM="$build/truemem" \

@@ -15,7 +15,7 @@
  * (shmobj.h): each object's link count (a tmpfs file's 1 while it has a
  * name; a memfd's and shared anonymous memory's 0, as fstat shows them)
  * and every descriptor; the simulated host has no SysV segments. The
- * census and the cgroup members come from emit_cgroup.c.
+ * census and the cgroups members come from emit_cgroup.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -145,12 +145,17 @@ static uint64_t kpage_flags(const struct frame *f, uint32_t pfn)
 	return fl;
 }
 
-/* kpagecount/kpageflags of every mapped frame, the zero page included (with kpagecount 0). */
+/*
+ * kpagecount/kpageflags of every mapped frame, the zero page included
+ * (with kpagecount 0), and their kpagecgroup (snapw_kpagecgroup): the
+ * inode of the cgroup each is charged to, 0 (not stored) for the zero page.
+ */
 static int emit_kpages(struct snap_writer *w, const struct engine *e, struct tm_error *err)
 {
 	uint64_t *pfn = xmalloc(EMIT_BATCH * sizeof(uint64_t));
 	uint64_t *cnt = xmalloc(EMIT_BATCH * sizeof(uint64_t));
 	uint64_t *fl = xmalloc(EMIT_BATCH * sizeof(uint64_t));
+	uint64_t *ino = xmalloc(EMIT_BATCH * sizeof(uint64_t));
 	size_t n = 0;
 	int rc = 0;
 
@@ -163,16 +168,22 @@ static int emit_kpages(struct snap_writer *w, const struct engine *e, struct tm_
 		/* As on Linux, the zero page is never counted as mapped: kpagecount 0. */
 		cnt[n] = f->kind == FRAME_ZERO ? 0 : f->mapcount;
 		fl[n] = kpage_flags(f, i);
+		ino[n] = f->memcg ? e->cgs[f->memcg].ino : 0;   /* the zero page: no memcg */
 		if (++n == EMIT_BATCH) {
 			rc = snapw_kpages(w, pfn, cnt, fl, n, err);
+			if (rc == 0)
+				rc = snapw_kpagecgroup(w, pfn, ino, n, err);
 			n = 0;
 		}
 	}
 	if (rc == 0 && n)
 		rc = snapw_kpages(w, pfn, cnt, fl, n, err);
+	if (rc == 0)   /* the member exists even when no frame is mapped */
+		rc = snapw_kpagecgroup(w, pfn, ino, n, err);
 	free(pfn);
 	free(cnt);
 	free(fl);
+	free(ino);
 	return rc;
 }
 
@@ -246,6 +257,9 @@ int engine_emit(const struct engine *e, const char *dir, struct tm_error *err)
 		rc = emit_shm_facts(w, e, live, n, err);
 	if (rc == 0)
 		rc = emit_census(w, e, tally, err);
+	cg_tally_subtrees(e, tally);
+	if (rc == 0)
+		rc = emit_cgroups(w, e, tally, err);
 	if (rc == 0) {
 		engine_meminfo_text(e, &meminfo);
 		rc = snapw_top_file(w, "meminfo", meminfo.buf, meminfo.len, err);

@@ -36,10 +36,14 @@ same() {   # title
 	return 1
 }
 
-# truth.json's cgroups agree with the hand-worked NAME.cgroups.json.
+# truth.json's cgroups agree with the hand-worked NAME.cgroups.json, and
+# so does `truemem cgroup --from DIR --json` in exact mode, row for row.
 check_cgroups() {   # name dir expect
 	jq -S "$cgkeys" "$3" > "$tmp/want" && jq -S ".cgroups | $cgkeys" "$2/truth.json" > "$tmp/got" &&
-		same "$1: truth's cgroups differ from $3 (-expected +truth)"
+		same "$1: truth's cgroups differ from $3 (-expected +truth)" &&
+		"$bin" cgroup --from "$2" --json --mode exact > "$tmp/cg.json" &&
+		jq -S ".cgroups | $cgkeys" "$tmp/cg.json" > "$tmp/got" &&
+		same "$1: truemem cgroup differs from $3 (-expected +truemem cgroup)"
 }
 
 # Both truth.json and ps agree with the hand-worked NAME.expect.json (processes; tree and user groups).

@@ -10,7 +10,13 @@
  * its snapshot, and the scan of that snapshot (source_open_snapshot +
  * scan_run, grouped by none, user and tree) must equal engine_truth() for
  * every process, mapping, group and the totals, what killing each process
- * and group frees (SPEC section 2.1) included.
+ * and group frees (SPEC section 2.1) included. One scenario in three has
+ * memory cgroups, processes spawned into them and moved between them:
+ * the snapshot's census, split by memcg, its cgroups member
+ * (memory.current, memory.swap.current, the processes of each cgroup) and
+ * its kpagecgroup must agree with truth's cgroups (SPEC section 2.3), and
+ * so must every row of `truemem cgroup --from DIR --json --mode exact`
+ * (the binary $TRUEMEM, default build/truemem: run from the top).
  *
  * TRUEMEM_DIFF_COUNT sets the number of scenarios (default 2000),
  * TRUEMEM_DIFF_SEED runs only that seed and prints its scenario. A failure
@@ -18,6 +24,7 @@
  * /tmp/truemem-diff-fail.scn) for replay with `truemem sim`.
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +35,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <cJSON.h>
 
 #include "census.h"
 #include "engine.h"
@@ -311,7 +319,7 @@ static void gen_scenario(uint64_t seed, struct buf *b)
 	}
 	ncmds = 10 + rnd(&g.r, 40);
 	for (unsigned i = 0; i < ncmds; i++) {
-		unsigned op = rnd(&g.r, 105);
+		unsigned op = rnd(&g.r, 110);
 
 		if (op < 8)
 			gen_spawn(&g, b);
@@ -529,7 +537,7 @@ static bool path_within(const char *path, const char *anc)
  * and unmapped frames; every inode is a cgroup's; the classes add up to
  * RAM, and RAM less free is the root's charge.
  */
-static void cmp_census(struct diff *d, const char *dir, const struct truth *t)
+static void cmp_census(struct diff *d, const char *dir, const struct truth *t, uint64_t *mapped_pages)
 {
 	struct buf b = BUF_INIT;
 	struct census c;
@@ -542,6 +550,7 @@ static void cmp_census(struct diff *d, const char *dir, const struct truth *t)
 		return;
 	}
 	buf_release(&b);
+	*mapped_pages = c.pages[CEN_MAPPED_ANON] + c.pages[CEN_MAPPED_FILE] + c.pages[CEN_MAPPED_SHMEM];
 	for (size_t m = 0; m < c.nmemcg; m++) {
 		bool known = false;
 
@@ -582,6 +591,260 @@ static void cmp_census(struct diff *d, const char *dir, const struct truth *t)
 	census_release(&c);
 }
 
+/* The record of cgroup path in the member text of DIR/cgroups, or NULL. */
+static const char *cgroups_record(const char *text, const char *path)
+{
+	char head[600];
+	const char *p;
+
+	snprintf(head, sizeof(head), "\ncgroup %s\n", path);
+	p = strstr(text, head);
+	return p ? p + strlen(head) : NULL;
+}
+
+/* The value of key in the record at rec (up to the next "cgroup " line), UINT64_MAX when absent. */
+static uint64_t record_u64(const char *rec, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = rec; *p && strncmp(p, "cgroup ", 7); p = strchr(p, '\n') + 1) {
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			return strtoull(p + n + 1, NULL, 10);
+		if (!strchr(p, '\n'))
+			break;
+	}
+	return UINT64_MAX;
+}
+
+/* The "procs" line of the record at rec as text ("" when none). */
+static void record_procs(const char *rec, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (const char *p = rec; *p && strncmp(p, "cgroup ", 7); p = strchr(p, '\n') + 1) {
+		if (!strncmp(p, "procs ", 6))
+			snprintf(out, size, "%.*s", (int)(strcspn(p + 6, "\n")), p + 6);
+		if (!strchr(p, '\n'))
+			break;
+	}
+}
+
+/*
+ * The snapshot's "cgroups" member against truth: one record per cgroup,
+ * with its inode, memory.current (charged), memory.swap.current
+ * (swap_charged), kernel 0 and, on its procs line, the processes truth
+ * puts in that very cgroup; and "kpagecgroup": one record per mapped
+ * frame (the census's mapped classes), each naming a cgroup's inode.
+ */
+static void cmp_cgroups_member(struct diff *d, const char *dir, const struct truth *t, uint64_t mapped_pages)
+{
+	struct buf b = BUF_INIT, kp = BUF_INIT;
+	char path[600], who[160], want[4096], got[4096];
+
+	snprintf(path, sizeof(path), "%s/cgroups", dir);
+	if (buf_read_at(&b, AT_FDCWD, path, 1u << 24) < 0 || !b.buf || strncmp(b.buf, "truemem-cgroups 1\nversion 2\n", 28)) {
+		differ(d, "cgroups member missing or without its header");
+		buf_release(&b);
+		return;
+	}
+	for (size_t i = 0; i < t->ncgroups && !d->bad; i++) {
+		const struct truth_cgroup *tc = &t->cgroups[i];
+		const char *rec = cgroups_record(b.buf, tc->path);
+		size_t n = 0;
+
+		if (!rec) {
+			differ(d, "cgroup %s: no record in the cgroups member", tc->path);
+			break;
+		}
+		snprintf(who, sizeof(who), "cgroup %s inode", tc->path);
+		CMP(d, who, record_u64(rec, "inode"), tc->ino);
+		snprintf(who, sizeof(who), "cgroup %s memory.current", tc->path);
+		CMP(d, who, record_u64(rec, "memory.current"), tc->charged_bytes);
+		snprintf(who, sizeof(who), "cgroup %s memory.swap.current", tc->path);
+		CMP(d, who, record_u64(rec, "memory.swap.current"), tc->swap_charged_bytes);
+		snprintf(who, sizeof(who), "cgroup %s kernel", tc->path);
+		CMP(d, who, record_u64(rec, "kernel"), 0);
+		want[0] = '\0';
+		for (size_t j = 0; j < t->nprocs; j++)
+			if (!strcmp(t->procs[j].cgroup, tc->path))
+				n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%d", n ? " " : "", (int)t->procs[j].pid);
+		record_procs(rec, got, sizeof(got));
+		if (strcmp(want, got))
+			differ(d, "cgroup %s procs: member '%s', truth '%s'", tc->path, got, want);
+	}
+	snprintf(path, sizeof(path), "%s/kpagecgroup", dir);
+	if (buf_read_at(&kp, AT_FDCWD, path, 1u << 28) < 0 || kp.len < 8 || (kp.len - 8) % 16 ||
+	    memcmp(kp.buf, "TMKPCG01", 8)) {
+		differ(d, "kpagecgroup member missing or malformed");
+	} else {
+		CMP(d, "kpagecgroup records vs mapped frames", (kp.len - 8) / 16, mapped_pages);
+		for (size_t r = 0; r < (kp.len - 8) / 16 && !d->bad; r++) {
+			uint64_t rec[2];
+			bool known = false;
+
+			memcpy(rec, kp.buf + 8 + 16 * r, sizeof(rec));
+			for (size_t i = 0; i < t->ncgroups; i++)
+				known = known || t->cgroups[i].ino == rec[1];
+			if (!known)
+				differ(d, "kpagecgroup: pfn %llu names inode %llu, no cgroup's", (unsigned long long)rec[0],
+				       (unsigned long long)rec[1]);
+		}
+	}
+	buf_release(&kp);
+	buf_release(&b);
+}
+
+/* Cgroup rows of `truemem cgroup` compared with truth, over all scenarios. */
+static uint64_t cg_rows_compared;
+
+/* The JSON number key of row as uint64, *ok false when it is missing or null. */
+static int64_t row_num(const cJSON *row, const char *key, bool *ok)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
+
+	if (!cJSON_IsNumber(v)) {
+		*ok = false;
+		return 0;
+	}
+	return (int64_t)v->valuedouble;
+}
+
+/* Compares one row of `truemem cgroup --json` with truth's cgroup tc. */
+static void cmp_cgroup_row(struct diff *d, const cJSON *row, const struct truth_cgroup *tc)
+{
+	const struct { const char *key; int64_t want; } f[] = {
+		{ "charged", (int64_t)tc->charged_bytes },
+		{ "mapped_inside", (int64_t)tc->mapped_inside_bytes },
+		{ "mapped_outside_only", (int64_t)tc->mapped_outside_only_bytes },
+		{ "unmapped_file", (int64_t)tc->unmapped_file_bytes },
+		{ "unmapped_shmem", (int64_t)tc->unmapped_shmem_bytes },
+		{ "unmapped_anon", (int64_t)tc->unmapped_anon_bytes },
+		{ "unexplained", tc->unexplained_bytes },
+		{ "mapped_from_elsewhere", (int64_t)tc->mapped_from_elsewhere_bytes },
+		{ "rss", (int64_t)tc->counts.rss_bytes },
+		{ "pss", (int64_t)pss_bytes(tc->counts.pss) },
+		{ "uss", (int64_t)tc->counts.uss_bytes },
+		{ "frees", (int64_t)tc->counts.frees_bytes },
+	};
+	const cJSON *pids = cJSON_GetObjectItemCaseSensitive(row, "pids"), *p;
+	size_t k = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(f) && !d->bad; i++) {
+		bool ok = true;
+		int64_t got = row_num(row, f[i].key, &ok);
+
+		if (!ok)
+			differ(d, "truemem cgroup: %s %s is missing or null", tc->path, f[i].key);
+		else if (got != f[i].want)
+			differ(d, "truemem cgroup: %s %s: command %" PRId64 ", truth %" PRId64, tc->path, f[i].key, got,
+			       f[i].want);
+	}
+	cJSON_ArrayForEach(p, pids) {
+		if (d->bad || k >= tc->npids || !cJSON_IsNumber(p) || (pid_t)p->valuedouble != tc->pids[k])
+			break;
+		k++;
+	}
+	if (!d->bad && (k != tc->npids || cJSON_GetArraySize(pids) != (int)tc->npids))
+		differ(d, "truemem cgroup: %s pids differ from truth's (%zu pids)", tc->path, tc->npids);
+}
+
+/* The path of the truemem binary: $TRUEMEM, else build/truemem (run from the repository's top). */
+static const char *truemem_bin(void)
+{
+	const char *bin = getenv("TRUEMEM");
+
+	return bin && *bin ? bin : "build/truemem";
+}
+
+/*
+ * Runs `truemem cgroup --from DIR --json` (exact mode) and holds every row
+ * to truth's cgroup of the same path: the kernel's charge, the frame
+ * split, unexplained, the subtree's pids and their rss, pss, uss, frees.
+ * Every truth cgroup has a row; the command shows no other (a
+ * "(removed)" row only when its figures are all 0).
+ */
+static void cmp_cgroup_command(struct diff *d, const char *dir, const struct truth *t)
+{
+	struct buf out = BUF_INIT;
+	char cmd[1200], chunk[4096];
+	const cJSON *rows, *row;
+	cJSON *doc;
+	size_t n, matched = 0;
+	FILE *f;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "'%s' cgroup --from '%s' --json --mode exact 2>&1", truemem_bin(), dir);
+	f = popen(cmd, "r");
+	if (!f) {
+		differ(d, "cannot run %s", cmd);
+		return;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&out, chunk, n);
+	status = pclose(f);
+	buf_add(&out, "", 1);
+	doc = status == 0 ? cJSON_Parse(out.buf) : NULL;
+	rows = cJSON_GetObjectItemCaseSensitive(doc, "cgroups");
+	if (!cJSON_IsArray(rows)) {
+		differ(d, "%s: exit %d, no cgroups array: %.300s", cmd, status, out.buf);
+		cJSON_Delete(doc);
+		buf_release(&out);
+		return;
+	}
+	cJSON_ArrayForEach(row, rows) {
+		const cJSON *path = cJSON_GetObjectItemCaseSensitive(row, "path");
+		size_t i;
+
+		if (d->bad)
+			break;
+		for (i = 0; i < t->ncgroups && cJSON_IsString(path); i++)
+			if (!strcmp(t->cgroups[i].path, path->valuestring))
+				break;
+		if (cJSON_IsString(path) && i < t->ncgroups) {
+			cmp_cgroup_row(d, row, &t->cgroups[i]);
+			matched++;
+		} else {
+			bool ok = true;
+
+			if (!cJSON_IsString(path) || strcmp(path->valuestring, "(removed)") ||
+			    row_num(row, "mapped_inside", &ok) || !ok)
+				differ(d, "truemem cgroup: row %s is no cgroup of truth's",
+				       cJSON_IsString(path) ? path->valuestring : "(no path)");
+		}
+	}
+	if (!d->bad && matched != t->ncgroups)
+		differ(d, "truemem cgroup: %zu rows match truth's %zu cgroups", matched, t->ncgroups);
+	cg_rows_compared += matched;
+	cJSON_Delete(doc);
+	buf_release(&out);
+}
+
+/* How many scenarios had a cgroup (other than the root) with each figure non-zero. */
+static struct {
+	uint64_t borrowed, outside_only, unmapped_file, unmapped_shmem, swap;
+} cg_seen;
+
+static void note_cgroup_coverage(const struct truth *t)
+{
+	bool b = false, o = false, f = false, s = false, w = false;
+
+	for (size_t i = 0; i < t->ncgroups; i++) {
+		const struct truth_cgroup *c = &t->cgroups[i];
+
+		if (!strcmp(c->path, "/"))
+			continue;
+		b = b || c->mapped_from_elsewhere_bytes;
+		o = o || c->mapped_outside_only_bytes;
+		f = f || c->unmapped_file_bytes;
+		s = s || c->unmapped_shmem_bytes;
+		w = w || c->swap_charged_bytes;
+	}
+	cg_seen.borrowed += b;
+	cg_seen.outside_only += o;
+	cg_seen.unmapped_file += f;
+	cg_seen.unmapped_shmem += s;
+	cg_seen.swap += w;
+}
+
 /* Runs one seed; returns true when scan and truth agree (else *d says where). */
 static bool diff_one(uint64_t seed, const char *workdir, struct buf *scn, struct diff *d)
 {
@@ -590,6 +853,7 @@ static bool diff_one(uint64_t seed, const char *workdir, struct buf *scn, struct
 	struct tm_error err = { "" };
 	struct truth t;
 	char dir[512], cmd[600];
+	uint64_t mapped = 0;
 
 	memset(d, 0, sizeof(*d));
 	scn->len = 0;
@@ -609,7 +873,12 @@ static bool diff_one(uint64_t seed, const char *workdir, struct buf *scn, struct
 		for (size_t i = 0; i < ARRAY_SIZE(bys) && !d->bad; i++)
 			diff_scan(d, dir, &t, bys[i]);
 		if (!d->bad)
-			cmp_census(d, dir, &t);
+			cmp_census(d, dir, &t, &mapped);
+		if (!d->bad)
+			cmp_cgroups_member(d, dir, &t, mapped);
+		if (!d->bad)
+			cmp_cgroup_command(d, dir, &t);
+		note_cgroup_coverage(&t);
 		truth_release(&t);
 	}
 	engine_free(e);
@@ -658,7 +927,17 @@ static void test_differential(void **state)
 	buf_release(&scn);
 	printf("differential: %llu scenarios from seed %llu, %llu failed\n", (unsigned long long)count,
 	       (unsigned long long)first, (unsigned long long)failures);
+	printf("differential: cgroups with borrowed frames in %llu scenarios, used by others only %llu, "
+	       "unmapped file %llu, unmapped shmem %llu, swap %llu\n", (unsigned long long)cg_seen.borrowed,
+	       (unsigned long long)cg_seen.outside_only, (unsigned long long)cg_seen.unmapped_file,
+	       (unsigned long long)cg_seen.unmapped_shmem, (unsigned long long)cg_seen.swap);
+	printf("differential: truemem cgroup (%s) rows compared with truth: %llu\n", truemem_bin(),
+	       (unsigned long long)cg_rows_compared);
 	assert_int_equal(failures, 0);
+	/* 200 scenarios (the ASan run) are enough for the generator to reach every cgroup figure */
+	if (count >= 200)
+		assert_true(cg_seen.borrowed && cg_seen.outside_only && cg_seen.unmapped_file && cg_seen.unmapped_shmem &&
+			    cg_seen.swap);
 }
 
 int main(void)
