@@ -92,6 +92,13 @@ bool parse_value_line(const char *p, const char *eol, const char *unit, uint64_t
 bool str_to_u64(const char *s, uint64_t *out);
 bool str_to_pid(const char *s, pid_t *out);
 
+/*
+ * The first of the n elements at base (each size bytes, sorted by a
+ * uint64_t key at key_off within it), from index lo on, whose key is not
+ * below key: n when there is none.
+ */
+size_t u64_lower_bound(const void *base, size_t n, size_t size, size_t key_off, size_t lo, uint64_t key);
+
 /* qsort/bsearch order of pid_t values. */
 int pid_cmp(const void *a, const void *b);
 

@@ -77,17 +77,7 @@ static void flush_zero_run(struct census_acc *a)
 /* Where ino is, or would go, in c's table (sorted by ino). */
 static size_t memcg_lower_bound(const struct census *c, uint64_t ino)
 {
-	size_t lo = 0, hi = c->nmemcg;
-
-	while (lo < hi) {
-		size_t m = lo + (hi - lo) / 2;
-
-		if (c->memcg[m].ino < ino)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	return lo;
+	return u64_lower_bound(c->memcg, c->nmemcg, sizeof(*c->memcg), offsetof(struct census_memcg, ino), 0, ino);
 }
 
 static struct census_memcg *memcg_slot(struct census *c, uint64_t ino)

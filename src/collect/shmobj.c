@@ -233,16 +233,8 @@ struct fd_scan {
 /* The first entry of names with hash h, or NULL. */
 static const struct by_name *fd_scan_first(const struct fd_scan *fs, uint64_t h)
 {
-	size_t lo = 0, hi = fs->n;
+	size_t lo = u64_lower_bound(fs->names, fs->n, sizeof(*fs->names), offsetof(struct by_name, hash), 0, h);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (fs->names[mid].hash < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < fs->n && fs->names[lo].hash == h ? &fs->names[lo] : NULL;
 }
 

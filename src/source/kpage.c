@@ -70,17 +70,9 @@ static int kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t 
 	size_t lo = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t a = lo, b = s->kp_n;
-
 		/* Binary search from where the previous (smaller) frame was found. */
-		while (a < b) {
-			size_t m = a + (b - a) / 2;
+		size_t a = u64_lower_bound(r, s->kp_n, 3 * sizeof(*r), 0, lo, pfns[i]);
 
-			if (r[3 * m] < pfns[i])
-				a = m + 1;
-			else
-				b = m;
-		}
 		lo = a;
 		if (a < s->kp_n && r[3 * a] == pfns[i]) {
 			if (counts)

@@ -108,16 +108,8 @@ static int lookup_snapshot(struct source *s, const uint64_t *pfns, size_t n, uin
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const uint64_t *r = s->kpcg->rec;
-		size_t a = lo, b = s->kpcg->n;
+		size_t a = u64_lower_bound(r, s->kpcg->n, 2 * sizeof(*r), 0, lo, pfns[i]);
 
-		while (a < b) {
-			size_t m = a + (b - a) / 2;
-
-			if (r[2 * m] < pfns[i])
-				a = m + 1;
-			else
-				b = m;
-		}
 		lo = a;
 		inos[i] = a < s->kpcg->n && r[2 * a] == pfns[i] ? r[2 * a + 1] : 0;
 	}

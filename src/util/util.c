@@ -371,3 +371,20 @@ int pid_cmp(const void *a, const void *b)
 
 	return x < y ? -1 : x > y;
 }
+
+size_t u64_lower_bound(const void *base, size_t n, size_t size, size_t key_off, size_t lo, uint64_t key)
+{
+	size_t hi = n;
+
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		uint64_t k;
+
+		memcpy(&k, (const char *)base + m * size + key_off, sizeof(k));
+		if (k < key)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo;
+}
