@@ -99,6 +99,9 @@ bool str_to_pid(const char *s, pid_t *out);
  */
 size_t u64_lower_bound(const void *base, size_t n, size_t size, size_t key_off, size_t lo, uint64_t key);
 
+/* 64-bit FNV-1a of a string. */
+uint64_t str_hash64(const char *s);
+
 /* qsort/bsearch order of pid_t values. */
 int pid_cmp(const void *a, const void *b);
 

@@ -198,14 +198,10 @@ int shm_sysv_parse(const char *text, size_t len, struct shm_facts *f)
 	return 0;
 }
 
-/* 64-bit FNV-1a of a pathname, to find the objects a descriptor's link could be. */
+/* A pathname's hash, to find the objects a descriptor's link could be. */
 static uint64_t name_hash(const char *s)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ *p) * UINT64_C(1099511628211);
-	return h;
+	return str_hash64(s);
 }
 
 struct by_name {

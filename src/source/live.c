@@ -280,6 +280,13 @@ static int ident_read(int root_fd, pid_t pid, unsigned want, struct proc_ident *
 	}
 	if (have_stat && (flags & PF_KTHREAD))
 		return 1;
+	/*
+	 * Without stat, the command line is the hint: it is read from the mm's
+	 * own memory, so processes sharing one mm read the same (and both
+	 * empty, then both had stat read). kcmp(2) still tells.
+	 */
+	if (!have_stat && id->cmdline[0])
+		id->mm_hint = str_hash64(id->cmdline) | 1;
 	if (!id->cmdline)
 		id->cmdline = xstrdup("");
 	if (want & IDENT_EXE) {
@@ -362,8 +369,9 @@ static void mark_shared(struct proc_ident *ids, size_t *idx, size_t *tmp, size_t
 }
 
 /*
- * Processes that share one mm (SPEC 2.4): among those whose stat hints
- * agree, kcmp(2) tells. Sets ids[].shares_mm_with.
+ * Processes that share one mm (SPEC 2.4): among those whose hints agree
+ * (the mm fields of stat when it was read, else the command line), kcmp(2)
+ * tells. Sets ids[].shares_mm_with.
  */
 static void find_shared_mms(struct proc_ident *ids, size_t n)
 {

@@ -28,8 +28,7 @@ static int list_procs(struct source *s, unsigned want, const pid_t *only, size_t
 
 	if (s->kind == SOURCE_SNAPSHOT)
 		return source_list_snapshot(s, out, n, err);
-	/* stat always: its mm fields hint at processes sharing one mm. */
-	rc = source_list_live(s, s->rec ? IDENT_ALL : want | IDENT_STAT, only, nonly, out, n, err);
+	rc = source_list_live(s, s->rec ? IDENT_ALL : want, only, nonly, out, n, err);
 	if (rc < 0 || !s->rec)
 		return rc;
 	for (size_t i = 0; i < *n; i++)

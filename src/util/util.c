@@ -388,3 +388,12 @@ size_t u64_lower_bound(const void *base, size_t n, size_t size, size_t key_off, 
 	}
 	return lo;
 }
+
+uint64_t str_hash64(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return h;
+}
