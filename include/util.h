@@ -99,6 +99,13 @@ bool str_to_pid(const char *s, pid_t *out);
  */
 size_t u64_lower_bound(const void *base, size_t n, size_t size, size_t key_off, size_t lo, uint64_t key);
 
+/*
+ * A NUL-terminated copy of text whose first line must be exactly magic:
+ * returns where the second line starts (free *copy when done), or NULL
+ * (nothing to free) when text holds a NUL or starts otherwise.
+ */
+char *text_after_magic(const char *text, size_t len, const char *magic, char **copy);
+
 /* 64-bit FNV-1a of a string. */
 uint64_t str_hash64(const char *s);
 

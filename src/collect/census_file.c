@@ -128,18 +128,14 @@ static int check(const struct census *c, unsigned seen)
 
 int census_parse(const char *text, size_t len, struct census *out)
 {
-	char *copy = xmalloc(len + 1), *line, *save = NULL;
+	char *copy, *body, *line, *save = NULL;
 	unsigned seen = 0;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	if (strlen(copy) != len || strncmp(copy, CENSUS_FILE_MAGIC "\n", sizeof(CENSUS_FILE_MAGIC))) {
-		free(copy);
+	if (!(body = text_after_magic(text, len, CENSUS_FILE_MAGIC, &copy)))
 		return -EINVAL;
-	}
-	for (line = strtok_r(copy + sizeof(CENSUS_FILE_MAGIC), "\n", &save); line && !rc;
+	for (line = strtok_r(body, "\n", &save); line && !rc;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strchr(line, ' ');
 

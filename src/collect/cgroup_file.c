@@ -211,18 +211,14 @@ static int check_procs(const struct cgroup_tree *t)
 
 int cgroup_tree_parse(const char *text, size_t len, struct cgroup_tree *out)
 {
-	char *copy = xmalloc(len + 1), *line, *save = NULL;
+	char *copy, *body, *line, *save = NULL;
 	unsigned seen = SEEN_ALL;
 	int rc = 0, version = 0;
 
 	memset(out, 0, sizeof(*out));
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	if (strlen(copy) != len || strncmp(copy, CGROUP_FILE_MAGIC "\n", sizeof(CGROUP_FILE_MAGIC))) {
-		free(copy);
+	if (!(body = text_after_magic(text, len, CGROUP_FILE_MAGIC, &copy)))
 		return -EINVAL;
-	}
-	for (line = strtok_r(copy + sizeof(CGROUP_FILE_MAGIC), "\n", &save); line && !rc;
+	for (line = strtok_r(body, "\n", &save); line && !rc;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strchr(line, ' ');
 

@@ -397,3 +397,18 @@ uint64_t str_hash64(const char *s)
 		h = (h ^ *p) * UINT64_C(1099511628211);
 	return h;
 }
+
+char *text_after_magic(const char *text, size_t len, const char *magic, char **copy)
+{
+	size_t m = strlen(magic);
+	char *c = xmalloc(len + 1);
+
+	memcpy(c, text, len);
+	c[len] = '\0';
+	if (strlen(c) != len || len <= m || strncmp(c, magic, m) || c[m] != '\n') {
+		free(c);
+		return NULL;
+	}
+	*copy = c;
+	return c + m + 1;
+}
