@@ -285,10 +285,7 @@ many_report() {
 		"wall min" verdict "cpu med" verdict
 	check_ratio "exact / bare rollup" exact rollupcat 1.5
 	check_ratio "rollup / bare rollup" rollup rollupcat 1.2
-	if [ -n "$BEFORE_TOOLS" ]; then
-		check_ratio "before: exact / bare rollup" bexact rollupcat 1.5
-		check_ratio "before: rollup / bare rollup" brollup rollupcat 1.2
-	fi
+	before_checks
 	printf '%-30s %8s %8s  %s\n' "exact peak RSS MiB (time %M)" "$MANY_PEAK" "<= 16" "$(verdict "$MANY_PEAK" '<=' 16)"
 	cat "$T/syscalls"
 	echo "($MANY_ROUNDS interleaved runs per tool after one warm-up, at nice $BENCH_NICE)"
@@ -311,6 +308,13 @@ check_ratio() { # check_ratio LABEL TOOL_A TOOL_B TARGET
 	rw=$(ratio "$wa" "$wb") rm=$(ratio "$ma" "$mb") rc=$(ratio "$ca" "$cb")
 	printf '%-30s %8s %8s  %-7s %8s  %-7s %8s  %s\n' "$1" "$rw" "<= $4" "$(verdict "$rw" '<=' "$4")" \
 		"$rm" "$(verdict "$rm" '<=' "$4")" "$rc" "$(verdict "$rc" '<=' "$4")"
+}
+
+# before_checks: the ratios of TRUEMEM_BEFORE's build, when it was timed
+before_checks() {
+	[ -n "$BEFORE_TOOLS" ] || return 0
+	check_ratio "before: exact / bare rollup" bexact rollupcat 1.5
+	check_ratio "before: rollup / bare rollup" brollup rollupcat 1.2
 }
 
 inside() {
@@ -394,10 +398,7 @@ inside() {
 	check_ratio "exact / smem" exact smem 0.5
 	check_ratio "rollup / bare rollup" rollup rollupcat 1.2
 	check_ratio "census / bare kpageflags" census kpfcat 1.5
-	if [ -n "$BEFORE_TOOLS" ]; then
-		check_ratio "before: exact / bare rollup" bexact rollupcat 1.5
-		check_ratio "before: rollup / bare rollup" brollup rollupcat 1.2
-	fi
+	before_checks
 	printf '%-30s %8s %8s  %s\n' "exact peak RSS MiB (time %M)" "$PEAK_MIB" "<= 16" "$(verdict "$PEAK_MIB" '<=' 16)"
 	printf '%-30s %8s %8s  %s\n' "sys peak RSS MiB (time %M)" "$SYS_PEAK_MIB" "<= 16" "$(verdict "$SYS_PEAK_MIB" '<=' 16)"
 	printf '%-30s %8s %8s  %s\n' "top -d 2: CPU % of one core" "$TOP_CPU" "<= 3" "$(verdict "$TOP_CPU" '<=' 3)"
