@@ -2,7 +2,8 @@
 # truemem benchmark (`make bench`; see bench/README.md).
 #
 # Starts bench/workload in a PID namespace of its own, then, inside that
-# namespace, times side by side: truemem ps --mode exact, truemem ps --mode
+# namespace, times side by side: truemem ps --mode exact (also with
+# --group-by tree), truemem ps --mode
 # rollup, a bare read of every smaps_rollup (bench/rollupcat), smem,
 # smemstat, truemem sys --mode exact (its census's own time from its JSON
 # read_ms) and a bare kpageflags pass over all RAM (bench/kpageflagscat);
@@ -210,6 +211,7 @@ print_table() {
 		case $t in
 		exact) label="truemem ps --mode exact" ;; rollup) label="truemem ps --mode rollup" ;;
 		bexact) label="before: ps --mode exact" ;; brollup) label="before: ps --mode rollup" ;;
+		tree) label="truemem ps exact, by tree" ;; btree) label="before: ps exact, by tree" ;;
 		rollupcat) label="rollupcat (bare rollup)" ;; sys) label="truemem sys --mode exact" ;;
 		census) label="  its census (read_ms)" ;; kpfcat) label="kpageflagscat (bare pass)" ;;
 		*) label=$t ;;
@@ -310,11 +312,14 @@ check_ratio() { # check_ratio LABEL TOOL_A TOOL_B TARGET
 		"$rm" "$(verdict "$rm" '<=' "$4")" "$rc" "$(verdict "$rc" '<=' "$4")"
 }
 
-# before_checks: the ratios of TRUEMEM_BEFORE's build, when it was timed
+# before_checks [tree]: the ratios of TRUEMEM_BEFORE's build, when it was
+# timed; with "tree", also exact --group-by tree against the same in it
 before_checks() {
 	[ -n "$BEFORE_TOOLS" ] || return 0
 	check_ratio "before: exact / bare rollup" bexact rollupcat 1.5
 	check_ratio "before: rollup / bare rollup" brollup rollupcat 1.2
+	[ "${1:-}" = tree ] && check_ratio "tree: now / before" tree btree 1.05
+	return 0
 }
 
 inside() {
@@ -337,14 +342,16 @@ inside() {
 	CMD_smemstat="smemstat"
 	CMD_kpfcat="$BENCH_BIN/kpageflagscat"
 	CMD_sys="$TRUEMEM sys --mode exact --json"
+	CMD_tree="$TRUEMEM ps --mode exact --group-by tree"
 	TOOLS="rollupcat smem smemstat kpfcat"
-	[ "$HAVE_TRUEMEM" = 1 ] && TOOLS="exact rollup sys $TOOLS"
+	[ "$HAVE_TRUEMEM" = 1 ] && TOOLS="exact rollup tree sys $TOOLS"
 	# TRUEMEM_BEFORE: another build timed beside this one (before/after a change).
 	BEFORE_TOOLS=""
 	if [ -n "${TRUEMEM_BEFORE:-}" ] && [ -x "$TRUEMEM_BEFORE" ]; then
 		CMD_bexact="$TRUEMEM_BEFORE ps --mode exact" CMD_brollup="$TRUEMEM_BEFORE ps --mode rollup"
+		CMD_btree="$TRUEMEM_BEFORE ps --mode exact --group-by tree"
 		BEFORE_TOOLS=" bexact brollup"
-		TOOLS="$TOOLS$BEFORE_TOOLS"
+		TOOLS="$TOOLS$BEFORE_TOOLS btree"
 	fi
 
 	start_workload -n "$PROCS" -g "$GIB" ${HUGE:+-H}
@@ -388,7 +395,7 @@ inside() {
 		"${PSS_GIB} GiB distinct (sum of Pss), ${DISTINCT_GIB} GiB (truemem distinct frames)," \
 		"${THP_MIB} MiB of Rss in PMD-mapped huge pages (sum of AnonHugePages)"
 	[ -n "$SANITY" ] && echo "sanity: $SANITY"
-	print_table "exact rollup rollupcat smem smemstat sys census kpfcat$BEFORE_TOOLS"
+	print_table "exact rollup tree rollupcat smem smemstat sys census kpfcat$BEFORE_TOOLS${BEFORE_TOOLS:+ btree}"
 
 	# Ratios of wall-time medians (the targets), of the fastest runs, and of
 	# CPU-time medians: the last two suffer much less from other load.
@@ -398,7 +405,7 @@ inside() {
 	check_ratio "exact / smem" exact smem 0.5
 	check_ratio "rollup / bare rollup" rollup rollupcat 1.2
 	check_ratio "census / bare kpageflags" census kpfcat 1.5
-	before_checks
+	before_checks tree
 	printf '%-30s %8s %8s  %s\n' "exact peak RSS MiB (time %M)" "$PEAK_MIB" "<= 16" "$(verdict "$PEAK_MIB" '<=' 16)"
 	printf '%-30s %8s %8s  %s\n' "sys peak RSS MiB (time %M)" "$SYS_PEAK_MIB" "<= 16" "$(verdict "$SYS_PEAK_MIB" '<=' 16)"
 	printf '%-30s %8s %8s  %s\n' "top -d 2: CPU % of one core" "$TOP_CPU" "<= 3" "$(verdict "$TOP_CPU" '<=' 3)"
