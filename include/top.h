@@ -9,6 +9,7 @@
  *   top_draw.c   drawing the header, the table and the help screen
  *   top_map.c    the drill-down into one process's mappings
  *   top_keys.c   the key table and what each key does
+ *   top_cgroup.c the cgroup view: the `cgroup` report's rows (cgroup_take.h)
  *
  * Only top_draw.c, top_map.c, top_keys.c and top.c include <curses.h>;
  * top_rows.c and top_meter.c are pure, so unit tests can drive them with a
@@ -25,6 +26,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "cgroup_take.h"
 #include "cli.h"
 #include "scan.h"
 #include "source.h"
@@ -95,7 +97,7 @@ struct top_meter {
 };
 extern const char *const top_seg_names[SEG_COUNT];
 
-enum top_screen { SCREEN_LIST, SCREEN_MAP, SCREEN_HELP, SCREEN_SORT, SCREEN_COUNT };
+enum top_screen { SCREEN_LIST, SCREEN_MAP, SCREEN_HELP, SCREEN_SORT, SCREEN_CGROUP, SCREEN_COUNT };
 
 /*
  * A full scan running on a thread of its own (top_sched.c), so keys are
@@ -115,6 +117,10 @@ struct top_job {
 	char fallback[320];         /* why exact was refused, when the scan fell back to rollup */
 	double t0, c0;              /* when it started: wall seconds, process CPU ms */
 	long delay_ms;              /* TRUEMEM_TOP_SCAN_DELAY_MS: tests hold each scan back this long */
+	/* the cgroup report instead (the cgroup view is on screen) */
+	bool cgroup;
+	enum scan_mode cg_mode;
+	struct cgroup_take cg_out;
 	/* a light refresh instead (top_sched.c, light_refresh) */
 	bool light;
 	bool claim;                 /* rescan the changed ones (the budget allows) */
@@ -182,6 +188,18 @@ struct top_state {
 	struct top_job job;         /* the full scan under way, if any */
 	struct top_sig *sig;        /* per scan.procs index */
 
+	/* the cgroup view (top_cgroup.c): the `cgroup` report, taken by the schedule */
+	struct cgroup_take cg;
+	bool have_cg;
+	bool cg_failed;             /* the first report failed (said in msg); m or reopening tries again */
+	enum scan_mode cg_asked;    /* the mode the report on screen was asked in */
+	double cg_last_full;        /* CLOCK_MONOTONIC seconds when the report on screen was started */
+	double est_cg_ms;           /* CPU of taking the report; 0: not measured */
+	int cg_sort;                /* enum cgroup_col */
+	bool cg_reverse, cg_tree;
+	size_t *cg_order, cg_n;     /* rows in the order shown */
+	size_t cg_sel, cg_first;
+
 	/* screens */
 	enum top_screen screen, back;
 	size_t sort_menu_sel;
@@ -232,6 +250,8 @@ int top_table_height(void);
 int top_draw_text(int y, int x, int maxw, const char *s);
 /* Draws an untrusted name escaped (escape_untrusted) and clipped; returns the columns used. */
 int top_draw_untrusted(struct top_state *st, int y, int x, int maxw, const char *s);
+/* Draws an untrusted path escaped; when it does not fit, its tail after an ellipsis ("…/libc.so.6"). */
+int top_draw_untrusted_tail(struct top_state *st, int y, int x, int maxw, const char *s);
 /* Formats a byte count for a table cell: human units or raw, "-" when unknown. */
 void top_fmt_cell(char *out, size_t len, bool known, double bytes, bool human, bool signed_rate);
 
@@ -247,6 +267,20 @@ void top_map_close(struct top_state *st);
 size_t top_map_rows(const struct top_state *st);
 /* True when the drill-down is on screen, or under the help screen. */
 bool top_in_map(const struct top_state *st);
+
+/* top_cgroup.c: the cgroup view. */
+/* True when the cgroup view is on screen, or under the help screen or its sort menu. */
+bool top_in_cgroup(const struct top_state *st);
+/* Puts a report just taken on screen (takes ownership of ct), keeping the selected cgroup. */
+void top_cgroup_install(struct top_state *st, struct cgroup_take *ct);
+/* Orders the rows again (after a sort key). */
+void top_cgroup_sort(struct top_state *st);
+void top_cgroup_draw(struct top_state *st);
+/* The title line of the cgroup view: what the report is, how old, its cost. */
+void top_cgroup_title(const struct top_state *st, char *line, size_t len);
+/* Keeps cg_sel and cg_first within the rows and the screen. */
+void top_cgroup_clamp(struct top_state *st);
+void top_cgroup_release(struct top_state *st);
 
 /* top_keys.c: handles one key; returns false when it was not bound. */
 bool top_key(struct top_state *st, int key);

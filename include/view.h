@@ -121,6 +121,9 @@ struct cgroup_text_opts {
 	bool tree;           /* indent by depth, the last path component only */
 	bool no_headers;
 };
+/* Column col (enum cgroup_col, not CGC_CGROUP) of row r as text into out: "-" when not known. */
+struct cgroup_row;
+void cgroup_cell_text(const struct cgroup_row *r, int col, bool human, char *out, size_t len);
 void cgroup_text_write(FILE *f, const struct cgroup_report *r, const struct cgroup_tree *t, const size_t *order,
 		       size_t n, const struct cgroup_text_opts *o);
 void cgroup_json_add(struct cJSON *doc, const struct cgroup_report *r, const struct cgroup_tree *t,

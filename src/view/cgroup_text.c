@@ -24,8 +24,7 @@ static void fmt_signed(char *out, size_t len, int64_t v, bool known, bool human)
 	snprintf(out, len, "%s%s", v < 0 ? "-" : "", cell);
 }
 
-/* Column col of row r as text into out. */
-static void cell_text(const struct cgroup_row *r, int col, bool human, char *out, size_t len)
+void cgroup_cell_text(const struct cgroup_row *r, int col, bool human, char *out, size_t len)
 {
 	bool f = r->frames_known;
 
@@ -67,7 +66,7 @@ void cgroup_text_write(FILE *f, const struct cgroup_report *r, const struct cgro
 		int depth = row->node >= 0 ? t->n[row->node].depth : 0;
 
 		for (int c = 0; c < CGC_CGROUP; c++) {
-			cell_text(row, c, o->human, cell, sizeof(cell));
+			cgroup_cell_text(row, c, o->human, cell, sizeof(cell));
 			fprintf(f, "%*s ", cgroup_columns[c].width, cell);
 		}
 		name.len = 0;

@@ -120,6 +120,7 @@ static void state_release(struct top_state *st)
 	if (st->have_scan)
 		scan_release(&st->scan);
 	top_map_close(st);
+	top_cgroup_release(st);
 	top_members_clear(st);
 	top_hist_release(&st->phist);
 	top_hist_release(&st->ghist);

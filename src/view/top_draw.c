@@ -116,6 +116,69 @@ int top_draw_untrusted(struct top_state *st, int y, int x, int maxw, const char 
 	return top_draw_text(y, x, maxw, st->buf.buf ? st->buf.buf : "");
 }
 
+/* Display columns of UTF-8 text (undecodable bytes count one, as top_draw_text draws them). */
+static int display_cols(const char *s)
+{
+	mbstate_t ps;
+	size_t n = strlen(s);
+	int cols = 0;
+
+	memset(&ps, 0, sizeof(ps));
+	while (n) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, n, &ps);
+		int w;
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&ps, 0, sizeof(ps));
+			k = 1;
+			w = 1;
+		} else {
+			w = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
+		}
+		cols += w;
+		s += k;
+		n -= k;
+	}
+	return cols;
+}
+
+/* Skips whole characters of s until what is left takes at most cols display columns. */
+static const char *tail_of(const char *s, int cols)
+{
+	mbstate_t ps;
+	size_t n = strlen(s);
+
+	memset(&ps, 0, sizeof(ps));
+	while (n && display_cols(s) > cols) {
+		size_t k = mbrlen(s, n, &ps);
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&ps, 0, sizeof(ps));
+			k = 1;
+		}
+		s += k;
+		n -= k;
+	}
+	return s;
+}
+
+int top_draw_untrusted_tail(struct top_state *st, int y, int x, int maxw, const char *s)
+{
+	const char *text, *ell = st->utf8 ? "…" : "<";
+
+	if (maxw <= 0)
+		return 0;
+	st->buf.len = 0;
+	escape_untrusted(&st->buf, s ? s : "", 0);
+	buf_add(&st->buf, "", 0);
+	text = st->buf.buf ? st->buf.buf : "";
+	if (display_cols(text) <= maxw || maxw < 2)
+		return top_draw_text(y, x, maxw, text);
+	top_draw_text(y, x, 1, ell);
+	return 1 + top_draw_text(y, x + 1, maxw - 1, tail_of(text, maxw - 1));
+}
+
 void top_fmt_cell(char *out, size_t len, bool known, double bytes, bool human, bool signed_rate)
 {
 	char num[48];
@@ -210,6 +273,13 @@ static void draw_title(struct top_state *st)
 
 	if (st->have_scan && localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (top_in_cgroup(st)) {
+		top_cgroup_title(st, line, sizeof(line));
+		attron(attr_of(PAIR_TITLE, A_BOLD));
+		top_draw_text(0, 0, COLS, line);
+		attroff(attr_of(PAIR_TITLE, A_BOLD));
+		return;
+	}
 	if (!st->have_scan)
 		snprintf(line, sizeof(line), "truemem top  first %s scan running...", scan_mode_names[st->mode]);
 	else if (st->live)
@@ -497,9 +567,9 @@ static void draw_status(struct top_state *st)
 		attroff(attr_of(PAIR_MSG, A_BOLD));
 		return;
 	}
-	top_draw_text(y, 0, COLS, st->screen == SCREEN_MAP ?
-		  "Esc/q back  arrows scroll  ? help" :
-		  "? help  / filter  < > sort  g group  t tree  Enter maps  m mode  space pause  q quit");
+	top_draw_text(y, 0, COLS, st->screen == SCREEN_MAP ? "Esc/q back  arrows scroll  ? help" :
+		  st->screen == SCREEN_CGROUP ? "? help  c/Esc processes  < > sort  r reverse  t tree  m mode  q quit" :
+		  "? help  / filter  < > sort  g group  t tree  c cgroups  Enter maps  m mode  q quit");
 }
 
 static void draw_help(struct top_state *st)
@@ -518,22 +588,32 @@ static void draw_help(struct top_state *st)
 		top_draw_text(++y, 0, COLS, "truemem is read-only: no key sends a signal to a process.");
 }
 
+/* Title of sort menu item c: a column of the process table, or of the cgroup view's. */
+static const char *menu_title(const struct top_state *st, size_t c)
+{
+	if (st->back == SCREEN_CGROUP)
+		return cgroup_columns[c].title;
+	return st->utf8 ? top_columns[c].title : top_columns[c].title_ascii;
+}
+
 static void draw_sort_menu(struct top_state *st)
 {
 	int y = HEADER_LINES;
+	bool cg = st->back == SCREEN_CGROUP;
+	size_t n = cg ? CGC_COUNT : TOP_NCOLS, cur = cg ? (size_t)st->cg_sort : (size_t)st->sort;
 
 	attron(A_BOLD);
 	top_draw_text(y++, 2, COLS - 2, "Sort by (Enter chooses, Esc cancels):");
 	attroff(A_BOLD);
-	for (size_t c = 0; c < TOP_NCOLS && y < LINES - 1; c++, y++) {
+	for (size_t c = 0; c < n && y < LINES - 1; c++, y++) {
 		char item[64];
+		const char *t = menu_title(st, c);
+		int pad = 15 - text_cols(t);
 
-		const char *t = st->utf8 ? top_columns[c].title : top_columns[c].title_ascii;
-
-		snprintf(item, sizeof(item), "  %s%*s%s", t, 10 - text_cols(t), "", c == st->sort ? " *" : "");
+		snprintf(item, sizeof(item), "  %s%*s%s", t, pad > 0 ? pad : 0, "", c == cur ? " *" : "");
 		if (c == st->sort_menu_sel)
 			attron(A_REVERSE);
-		mvhline(y, 2, ' ', 20 < COLS - 2 ? 20 : COLS - 2);
+		mvhline(y, 2, ' ', 22 < COLS - 2 ? 22 : COLS - 2);
 		top_draw_text(y, 2, COLS - 2, item);
 		if (c == st->sort_menu_sel)
 			attroff(A_REVERSE);
@@ -549,10 +629,15 @@ void top_draw(struct top_state *st)
 		draw_title(st);
 		if (st->screen == SCREEN_MAP) {
 			top_map_draw(st);
+		} else if (st->screen == SCREEN_CGROUP) {
+			draw_bar(st);
+			draw_legend(st);
+			top_cgroup_draw(st);
 		} else {
 			draw_bar(st);
 			draw_legend(st);
-			draw_view_line(st);
+			if (!top_in_cgroup(st))
+				draw_view_line(st);
 			if (st->screen == SCREEN_SORT)
 				draw_sort_menu(st);
 			else

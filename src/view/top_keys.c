@@ -15,7 +15,10 @@
 
 #define ON_LIST (1u << SCREEN_LIST)
 #define ON_MAP  (1u << SCREEN_MAP)
+#define ON_CG   (1u << SCREEN_CGROUP)
 #define ON_BOTH (ON_LIST | ON_MAP)
+#define ON_ALL  (ON_LIST | ON_MAP | ON_CG)
+#define ON_VIEW (ON_LIST | ON_CG)   /* the two tables: processes and cgroups */
 #define KEY_ESC 27
 
 struct top_binding {
@@ -35,6 +38,9 @@ static void cursor_of(struct top_state *st, size_t **sel, size_t *n)
 	if (st->screen == SCREEN_MAP) {
 		*sel = &st->map_sel;
 		*n = top_map_rows(st);
+	} else if (st->screen == SCREEN_CGROUP) {
+		*sel = &st->cg_sel;
+		*n = st->cg_n;
 	} else {
 		*sel = &st->sel;
 		*n = st->nrows;
@@ -62,6 +68,8 @@ static void act_move(struct top_state *st, int key)
 		*sel = n - 1;
 	if (st->screen == SCREEN_LIST)
 		top_clamp_selection(st);
+	else if (st->screen == SCREEN_CGROUP)
+		top_cgroup_clamp(st);
 }
 
 static void rebuild(struct top_state *st)
@@ -74,18 +82,29 @@ static void act_sort_step(struct top_state *st, int key)
 {
 	int c = (int)st->sort + (key == '<' ? -1 : 1);
 
+	if (st->screen == SCREEN_CGROUP) {
+		st->cg_sort = (st->cg_sort + (key == '<' ? -1 : 1) + CGC_COUNT) % CGC_COUNT;
+		top_cgroup_sort(st);
+		return;
+	}
 	st->sort = (enum top_col)((c + TOP_NCOLS) % TOP_NCOLS);
 	rebuild(st);
 }
 
 static void act_sort_menu(struct top_state *st, int key)
 {
-	st->sort_menu_sel = st->sort;
+	st->sort_menu_sel = st->screen == SCREEN_CGROUP ? (size_t)st->cg_sort : (size_t)st->sort;
+	st->back = st->screen;
 	st->screen = SCREEN_SORT;
 }
 
 static void act_reverse(struct top_state *st, int key)
 {
+	if (st->screen == SCREEN_CGROUP) {
+		st->cg_reverse = !st->cg_reverse;
+		top_cgroup_sort(st);
+		return;
+	}
 	st->reverse = !st->reverse;
 	rebuild(st);
 }
@@ -129,6 +148,11 @@ static void act_group(struct top_state *st, int key)
 
 static void act_tree(struct top_state *st, int key)
 {
+	if (st->screen == SCREEN_CGROUP) {
+		st->cg_tree = !st->cg_tree;
+		top_cgroup_sort(st);
+		return;
+	}
 	st->tree = !st->tree;
 	if (st->tree && st->group_by != GROUP_NONE) {
 		st->group_by = GROUP_NONE;
@@ -156,6 +180,20 @@ static void act_enter(struct top_state *st, int key)
 		return;
 	}
 	top_map_open(st, r->proc->id.pid);
+}
+
+/* c: the cgroup view (the `cgroup` report, live); c or Esc again: back to the processes. */
+static void act_cgroups(struct top_state *st, int key)
+{
+	if (st->screen == SCREEN_CGROUP) {
+		st->screen = SCREEN_LIST;
+		top_rows_build(st);
+	} else {
+		st->screen = SCREEN_CGROUP;
+		st->cg_failed = false;
+		/* None yet: take it now (the user asked); else it is refreshed when due. */
+		st->dirty = !st->have_cg;
+	}
 }
 
 static void act_back(struct top_state *st, int key)
@@ -281,38 +319,40 @@ static void act_resize(struct top_state *st, int key)
 }
 
 static const struct top_binding bindings[] = {
-	{ '?',           ON_BOTH, "? F1",          "this help", act_help },
-	{ KEY_F(1),      ON_BOTH, NULL,            NULL, act_help },
-	{ KEY_UP,        ON_BOTH, "Up Down",       "move the selection", act_move },
-	{ KEY_DOWN,      ON_BOTH, NULL,            NULL, act_move },
-	{ KEY_PPAGE,     ON_BOTH, "PgUp PgDn",     "a screen up or down", act_move },
-	{ KEY_NPAGE,     ON_BOTH, NULL,            NULL, act_move },
-	{ KEY_HOME,      ON_BOTH, "Home End",      "first or last row", act_move },
-	{ KEY_END,       ON_BOTH, NULL,            NULL, act_move },
-	{ '<',           ON_LIST, "< >",           "sort by the previous or next column", act_sort_step },
-	{ '>',           ON_LIST, NULL,            NULL, act_sort_step },
-	{ KEY_F(6),      ON_LIST, "F6",            "choose the sort column from a menu", act_sort_menu },
-	{ 'r',           ON_LIST, "r",             "reverse the sort order", act_reverse },
+	{ '?',           ON_ALL,  "? F1",          "this help", act_help },
+	{ KEY_F(1),      ON_ALL,  NULL,            NULL, act_help },
+	{ KEY_UP,        ON_ALL,  "Up Down",       "move the selection", act_move },
+	{ KEY_DOWN,      ON_ALL,  NULL,            NULL, act_move },
+	{ KEY_PPAGE,     ON_ALL,  "PgUp PgDn",     "a screen up or down", act_move },
+	{ KEY_NPAGE,     ON_ALL,  NULL,            NULL, act_move },
+	{ KEY_HOME,      ON_ALL,  "Home End",      "first or last row", act_move },
+	{ KEY_END,       ON_ALL,  NULL,            NULL, act_move },
+	{ '<',           ON_VIEW, "< >",           "sort by the previous or next column", act_sort_step },
+	{ '>',           ON_VIEW, NULL,            NULL, act_sort_step },
+	{ KEY_F(6),      ON_VIEW, "F6",            "choose the sort column from a menu", act_sort_menu },
+	{ 'r',           ON_VIEW, "r",             "reverse the sort order", act_reverse },
+	{ 'c',           ON_VIEW, "c",             "cgroup view: the `truemem cgroup` report, live (c or Esc: back)", act_cgroups },
+	{ KEY_ESC,       ON_CG,   NULL,            NULL, act_cgroups },
 	{ '/',           ON_LIST, "/ F4",          "filter: a regex on command or user, any case unless it has capitals", act_filter },
 	{ KEY_F(4),      ON_LIST, NULL,            NULL, act_filter },
 	{ KEY_F(3),      ON_LIST, "F3",            "search: the selection jumps to a match (F3 again: the next)", act_search },
 	{ KEY_ESC,       ON_LIST, "Esc",           "clear the filter, or leave a group's processes; in the mappings, go back", act_clear_filter },
 	{ 'g',           ON_LIST, "g",             "group by: none, user, program, tree, cgroup", act_group },
-	{ 't',           ON_LIST, "t F5",          "tree view of the processes", act_tree },
-	{ KEY_F(5),      ON_LIST, NULL,            NULL, act_tree },
+	{ 't',           ON_VIEW, "t F5",          "tree view of the processes (cgroup view: of the hierarchy)", act_tree },
+	{ KEY_F(5),      ON_VIEW, NULL,            NULL, act_tree },
 	{ '\n',          ON_LIST, "Enter",         "the selected process's mappings, or the selected group's processes", act_enter },
 	{ '\r',          ON_LIST, NULL,            NULL, act_enter },
 	{ KEY_ENTER,     ON_LIST, NULL,            NULL, act_enter },
 	{ KEY_ESC,       ON_MAP,  NULL,            NULL, act_back },
 	{ 'q',           ON_MAP,  NULL,            NULL, act_back },
 	{ KEY_LEFT,      ON_MAP,  NULL,            NULL, act_back },
-	{ 'm',           ON_BOTH, "m",             "switch between exact and rollup mode", act_mode },
-	{ '+',           ON_BOTH, "+ -",           "refresh less or more often", act_interval },
-	{ '-',           ON_BOTH, NULL,            NULL, act_interval },
-	{ ' ',           ON_BOTH, "Space",         "pause or resume refreshing", act_pause },
-	{ 'q',           ON_LIST, "q F10",         "quit (in the mappings: go back)", act_quit },
-	{ KEY_F(10),     ON_BOTH, NULL,            NULL, act_quit },
-	{ KEY_RESIZE,    ON_BOTH, NULL,            NULL, act_resize },
+	{ 'm',           ON_ALL,  "m",             "switch between exact and rollup mode", act_mode },
+	{ '+',           ON_ALL,  "+ -",           "refresh less or more often", act_interval },
+	{ '-',           ON_ALL,  NULL,            NULL, act_interval },
+	{ ' ',           ON_ALL,  "Space",         "pause or resume refreshing", act_pause },
+	{ 'q',           ON_VIEW, "q F10",         "quit (in the mappings: go back)", act_quit },
+	{ KEY_F(10),     ON_ALL,  NULL,            NULL, act_quit },
+	{ KEY_RESIZE,    ON_ALL,  NULL,            NULL, act_resize },
 };
 
 const char *top_help_line(size_t i, char *out, size_t len)
@@ -360,16 +400,24 @@ static void filter_key(struct top_state *st, int key)
 
 static void sort_menu_key(struct top_state *st, int key)
 {
+	bool cg = st->back == SCREEN_CGROUP;
+	size_t n = cg ? CGC_COUNT : TOP_NCOLS;
+
 	if (key == KEY_UP && st->sort_menu_sel > 0)
 		st->sort_menu_sel--;
-	else if (key == KEY_DOWN && st->sort_menu_sel + 1 < TOP_NCOLS)
+	else if (key == KEY_DOWN && st->sort_menu_sel + 1 < n)
 		st->sort_menu_sel++;
 	else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-		st->sort = (enum top_col)st->sort_menu_sel;
-		st->screen = SCREEN_LIST;
-		rebuild(st);
+		st->screen = st->back;
+		if (cg) {
+			st->cg_sort = (int)st->sort_menu_sel;
+			top_cgroup_sort(st);
+		} else {
+			st->sort = (enum top_col)st->sort_menu_sel;
+			rebuild(st);
+		}
 	} else if (key == KEY_ESC || key == 'q' || key == KEY_F(6)) {
-		st->screen = SCREEN_LIST;
+		st->screen = st->back;
 	}
 }
 

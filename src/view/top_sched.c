@@ -184,6 +184,16 @@ static void light_job(struct top_job *j)
 		meminfo_parse(j->buf.buf, j->buf.len, &j->meminfo);
 }
 
+/* The cgroup view's report, taken as `truemem cgroup` takes it (cgroup_take.h). */
+static void cgroup_job(struct top_job *j)
+{
+	j->rc = cgroup_take_begin(j->src, j->cg_mode, &j->cg_out, &j->err);
+	if (j->rc == 0)
+		j->rc = cgroup_take_finish(j->src, j->cg_mode, NULL, &j->cancel, &j->cg_out, &j->err);
+	if (j->rc != 0)
+		cgroup_take_release(&j->cg_out);
+}
+
 /* The thread of a full scan. When exact is refused, it says why and scans in rollup mode. */
 static void *scan_job(void *arg)
 {
@@ -197,6 +207,11 @@ static void *scan_job(void *arg)
 	}
 	for (long ms = j->delay_ms; ms > 0 && !atomic_load(&j->cancel); ms -= 10)
 		nanosleep(&tick, NULL);
+	if (j->cgroup) {
+		cgroup_job(j);
+		atomic_store(&j->done, true);
+		return NULL;
+	}
 	j->rc = scan_run(j->src, &j->so, &j->out, &j->err);
 	if (j->rc != 0 && j->so.mode == MODE_EXACT && !atomic_load(&j->cancel)) {
 		snprintf(j->fallback, sizeof(j->fallback), "%s", j->err.msg);
@@ -258,6 +273,37 @@ static void scan_install(struct top_state *st)
 
 static void light_install(struct top_state *st);
 
+/* Puts the cgroup report of st->job on screen (or says why there is none). */
+static void cgroup_install(struct top_state *st)
+{
+	struct top_job *j = &st->job;
+
+	if (j->rc != 0) {
+		if (!atomic_load(&j->cancel))
+			snprintf(st->msg, sizeof(st->msg), "cgroup report failed: %s", j->err.msg);
+		/* Nothing to show, and no point in trying again at once. */
+		st->cg_last_full = j->t0;
+		if (!st->have_cg)
+			st->cg_failed = true;
+		return;
+	}
+	top_cgroup_install(st, &j->cg_out);
+	st->cg_asked = j->cg_mode;
+	st->est_cg_ms = top_cpu_ms() - j->c0;
+	st->cg_last_full = j->t0;
+}
+
+/* Installs what the finished job found. */
+static void job_install(struct top_state *st)
+{
+	if (st->job.light)
+		light_install(st);
+	else if (st->job.cgroup)
+		cgroup_install(st);
+	else
+		scan_install(st);
+}
+
 /* Joins a finished job and installs its result; true when one finished. */
 static bool scan_poll(struct top_state *st)
 {
@@ -265,10 +311,7 @@ static bool scan_poll(struct top_state *st)
 		return false;
 	pthread_join(st->job.tid, NULL);
 	st->job.running = false;
-	if (st->job.light)
-		light_install(st);
-	else
-		scan_install(st);
+	job_install(st);
 	return true;
 }
 
@@ -293,10 +336,7 @@ static void job_start(struct top_state *st)
 			return;
 	}
 	scan_job(j);
-	if (j->light)
-		light_install(st);
-	else
-		scan_install(st);
+	job_install(st);
 }
 
 void top_full_scan(struct top_state *st)
@@ -307,6 +347,8 @@ void top_full_scan(struct top_state *st)
 		return;
 	st->dirty = false;
 	j->light = false;
+	j->cgroup = top_in_cgroup(st);
+	j->cg_mode = st->mode;
 	memset(&j->out, 0, sizeof(j->out));
 	j->src = &st->src;
 	cli_scan_opts(st->opts, &j->so);
@@ -327,7 +369,9 @@ void top_sched_stop(struct top_state *st)
 	atomic_store(&st->job.cancel, true);
 	pthread_join(st->job.tid, NULL);
 	st->job.running = false;
-	if (st->job.rc == 0)
+	if (st->job.cgroup)
+		cgroup_take_release(&st->job.cg_out);
+	else if (st->job.rc == 0)
 		scan_release(&st->job.out);
 }
 
@@ -409,6 +453,7 @@ static void light_refresh(struct top_state *st)
 	bool starving = top_now() - st->last_full > 2 * full_period + st->interval;
 
 	j->light = true;
+	j->cgroup = false;
 	j->claim = st->tokens_ms > 0 && !starving;
 	j->nlight = 0;
 	n = visible_procs(st, idx, ARRAY_SIZE(idx));
@@ -431,9 +476,23 @@ static void light_refresh(struct top_state *st)
 	job_start(st);
 }
 
+/* The cgroup view's report is due: none yet, or the interval passed and it is affordable. */
+static bool cgroup_due(const struct top_state *st, double now)
+{
+	if (!st->have_cg)
+		return !st->cg_failed;
+	if (st->cg_asked != st->mode && !st->paused)
+		return true;
+	if (!st->live || st->paused || st->tokens_ms < st->est_cg_ms)
+		return false;
+	return now - st->cg_last_full >= st->interval - 0.01;
+}
+
 /* A full scan is due: none yet, or the interval passed and it is affordable. */
 static bool full_due(const struct top_state *st, double now)
 {
+	if (top_in_cgroup(st))
+		return cgroup_due(st, now);
 	if (!st->have_scan)
 		return true;
 	if (!st->live || st->paused || top_in_map(st))
@@ -459,10 +518,11 @@ void top_sched_run(struct top_state *st)
 		top_full_scan(st);
 	} else if (top_in_map(st) && now >= st->next_tick && !st->paused && st->live) {
 		top_map_refresh(st);
-	} else if (now >= st->next_tick && !st->paused && st->live && st->have_scan && !st->scan.ngroups) {
+	} else if (now >= st->next_tick && !st->paused && st->live && st->have_scan && !st->scan.ngroups &&
+		   !top_in_cgroup(st)) {
 		light_refresh(st);
 	}
-	if (now >= st->next_tick && !st->paused && st->have_scan) {
+	if (now >= st->next_tick && !st->paused && (st->have_scan || st->have_cg)) {
 		/* A refresh tick, whatever it had to do: what -n counts (from the first figures on). */
 		st->refreshes++;
 		st->next_tick = (st->next_tick == 0 ? now : st->next_tick) + st->interval;

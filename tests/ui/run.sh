@@ -24,11 +24,24 @@ FAILED=0
 
 tm() { tmux -L "$SOCK" "$@"; }
 
+UI_CG=""
 cleanup() {
 	tm kill-server 2>/dev/null
 	for p in $HOGS; do kill "$p" 2>/dev/null; done
 	for p in $HOGS; do wait "$p" 2>/dev/null; done
+	cg_remove
 	rm -rf "$T"
+}
+
+# cg_remove: removes the test's memory cgroup (its process just died: it may need a moment).
+cg_remove() {
+	[ -n "$UI_CG" ] || return 0
+	i=0
+	while [ -d "$UI_CG" ] && ! rmdir "$UI_CG" 2>/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	UI_CG=""
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -357,6 +370,112 @@ else
 	fail help_screen "no table"
 fi
 tm kill-session -t help 2>/dev/null
+
+# ---- the cgroup view: the rows of `truemem cgroup`, from a snapshot and live
+# cg_rows: the cgroup view's rows (after the column titles, up to the key line).
+cg_rows() { awk '/^ *CHARGED.*CGROUP/ { on = 1; next } /^\? help/ { on = 0 } on && NF'; }
+# cg_text ARGS...: `truemem cgroup --bytes ARGS` without its titles, words single-spaced.
+cg_text() { "$TRUEMEM" cgroup --bytes "$@" 2>/dev/null | awk 'NR > 1 { $1 = $1; print }'; }
+# cg_same SESSION FILE: the view's rows, words single-spaced, equal FILE's lines.
+cg_same() { screen "$1" | cg_rows | awk '{ $1 = $1; print }' | cmp -s - "$2"; }
+
+# An engine snapshot has cgroup v2's shape: every row as `cgroup --from`, in
+# exact mode, in rollup mode (frame columns "-", with the note), sorted by another column.
+for scn in cgroup_tmpfs cgroup_exit_cache; do
+	name=cgroup_view_snapshot_$scn
+	if ! "$TRUEMEM" sim "$(dirname "$0")/../golden/$scn.scn" -o "$T/$scn" >/dev/null 2>&1; then
+		fail "$name" "truemem sim $scn failed"
+		continue
+	fi
+	cg_text --from "$T/$scn" >"$T/$scn.exact"
+	cg_text --from "$T/$scn" --mode rollup >"$T/$scn.rollup"
+	cg_text --from "$T/$scn" --sort mapped >"$T/$scn.mapped"
+	start_top cgs 250 40 --bytes --from "$T/$scn"
+	if ! wait_for cgs 10 COMMAND; then
+		fail "$name" "top --from did not draw its table"
+	else
+		tm send-keys -t cgs c
+		if ! wait_cmd cgs 10 cg_same cgs "$T/$scn.exact"; then
+			fail "$name" "exact rows differ from truemem cgroup: $(screen cgs | cg_rows | tr '\n' '|')"
+		else
+			tm send-keys -t cgs '>'
+			if ! wait_for cgs 5 'MAPPED▼' || ! wait_cmd cgs 5 cg_same cgs "$T/$scn.mapped"; then
+				fail "$name" "'>' did not sort by MAPPED as cgroup --sort mapped: $(screen cgs | cg_rows | tr '\n' '|')"
+			else
+				tm send-keys -t cgs '<' m
+				if wait_cmd cgs 10 cg_same cgs "$T/$scn.rollup" &&
+				   wait_for cgs 2 "frame columns not available: rollup mode"; then
+					pass "$name"
+				else
+					fail "$name" "rollup rows or note differ: $(screen cgs | sed -n 4p) $(screen cgs | cg_rows | tr '\n' '|')"
+				fi
+			fi
+		fi
+	fi
+	tm kill-session -t cgs 2>/dev/null
+done
+
+# Live, on the machine's memory controller: a cgroup of the test's own
+# holding one process of 32 MiB written anonymous memory. Its row in the
+# view equals `truemem cgroup`'s for it (taken again while they differ:
+# the two are not the same moment). The global lock is held while the
+# cgroup exists, as tests/live does.
+cg_live() {
+	name=cgroup_view_live
+	if ! probe_cgroup_memory; then
+		echo "SKIP $name: $PROBE_WHY"
+		return
+	fi
+	set -- $PROBE_VALUE
+	if [ "$1" = 2 ] && ! grep -qw memory "$2/cgroup.subtree_control" 2>/dev/null; then
+		echo "SKIP $name: cgroup v2 root does not delegate the memory controller"
+		return
+	fi
+	exec 8>/run/truemem-live-global.lock
+	if ! flock -w 60 8; then
+		fail "$name" "another test run holds /run/truemem-live-global.lock"
+		return
+	fi
+	UI_CG=$2/truemem-ui-$$
+	rel=/truemem-ui-$$
+	if ! mkdir "$UI_CG"; then
+		UI_CG=""
+		fail "$name" "cannot create a memory cgroup under $2"
+		return
+	fi
+	out=$T/cghog
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" 32 "$3" 120' cg "$UI_CG" "$UIHOG" "uiG$$" >"$out" 2>&1 &
+	cghog=$!
+	HOGS="$HOGS $cghog"
+	i=0
+	while ! grep -q '^ready' "$out" 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
+	start_top cgl 250 40 --bytes -d 1
+	tm send-keys -t cgl c
+	if ! wait_cmd cgl 60 sh -c "cg_rows() { awk '/^ *CHARGED.*CGROUP/ { on = 1; next } /^\\? help/ { on = 0 } on && NF'; }; cg_rows | grep -q ' $rel\$'"; then
+		fail "$name" "no row for $rel: $(screen cgl | head -5 | tr '\n' '|')"
+	else
+		ok=0
+		for try in 1 2 3 4 5; do
+			mine=$(screen cgl | cg_rows | awk -v p="$rel" '$NF == p { $1 = $1; print }')
+			theirs=$(cg_text "$rel")
+			[ -n "$mine" ] && [ "$mine" = "$theirs" ] && { ok=1; break; }
+			sleep 2
+		done
+		set -- $mine
+		# CHARGED, MAPPED (the 32 MiB written, mapped inside), PROCS
+		if [ $ok = 1 ] && [ "$2" -ge $((32 * MIB)) ] && [ "$1" -ge "$2" ] && [ "$9" = 1 ]; then
+			pass "$name"
+		else
+			fail "$name" "view: '$mine', truemem cgroup: '$theirs' (32 MiB anon, 1 process expected)"
+		fi
+	fi
+	tm kill-session -t cgl 2>/dev/null
+	kill "$cghog" 2>/dev/null
+	wait "$cghog" 2>/dev/null
+	cg_remove
+	exec 8>&-
+}
+cg_live
 
 # ---- -n N exits by itself, with NO_COLOR and with TERM=dumb too
 tm new-session -d -s cnt -x 120 -y 30 \
