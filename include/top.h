@@ -310,6 +310,8 @@ void top_sched_release(struct top_state *st);
 /* top.c: seconds on CLOCK_MONOTONIC, and CPU milliseconds of this process. */
 double top_now(void);
 double top_cpu_ms(void);
+/* Keeps a selection (*sel) and the first row shown (*first) within n rows and the screen. */
+void top_clamp_cursor(size_t *sel, size_t *first, size_t n);
 /* Keeps sel and first within the rows and the screen. */
 void top_clamp_selection(struct top_state *st);
 

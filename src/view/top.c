@@ -51,22 +51,27 @@ static void on_signal(int sig)
 	top_stop = sig;
 }
 
-void top_clamp_selection(struct top_state *st)
+void top_clamp_cursor(size_t *sel, size_t *first, size_t n)
 {
-	int h = top_table_height();
+	size_t h = (size_t)top_table_height();
 
-	if (st->nrows == 0) {
-		st->sel = st->first = 0;
+	if (n == 0) {
+		*sel = *first = 0;
 		return;
 	}
-	if (st->sel >= st->nrows)
-		st->sel = st->nrows - 1;
-	if (st->sel < st->first)
-		st->first = st->sel;
-	if (st->sel >= st->first + (size_t)h)
-		st->first = st->sel - (size_t)h + 1;
-	if (st->first + (size_t)h > st->nrows)
-		st->first = st->nrows > (size_t)h ? st->nrows - (size_t)h : 0;
+	if (*sel >= n)
+		*sel = n - 1;
+	if (*sel < *first)
+		*first = *sel;
+	if (*sel >= *first + h)
+		*first = *sel - h + 1;
+	if (*first + h > n)
+		*first = n > h ? n - h : 0;
+}
+
+void top_clamp_selection(struct top_state *st)
+{
+	top_clamp_cursor(&st->sel, &st->first, st->nrows);
 }
 
 /* Starts curses on the terminal; returns false (with a message) when it cannot. */

@@ -69,18 +69,7 @@ void top_cgroup_install(struct top_state *st, struct cgroup_take *ct)
 
 void top_cgroup_clamp(struct top_state *st)
 {
-	size_t h = (size_t)top_table_height();
-
-	if (!st->cg_n) {
-		st->cg_sel = st->cg_first = 0;
-		return;
-	}
-	if (st->cg_sel >= st->cg_n)
-		st->cg_sel = st->cg_n - 1;
-	if (st->cg_sel < st->cg_first)
-		st->cg_first = st->cg_sel;
-	if (st->cg_sel >= st->cg_first + h)
-		st->cg_first = st->cg_sel - h + 1;
+	top_clamp_cursor(&st->cg_sel, &st->cg_first, st->cg_n);
 }
 
 void top_cgroup_release(struct top_state *st)
