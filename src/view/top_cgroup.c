@@ -8,7 +8,8 @@
  * it; this file only orders and draws it.
  *
  * Narrow terminals drop columns by view_drop[] (highest first); CHARGED,
- * PROCS and CGROUP stay, and a path too long for its cell keeps its tail.
+ * PROCS, CGROUP and the sort column stay, and a path too long for its cell
+ * keeps its tail.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -106,7 +107,8 @@ static void layout(struct top_state *st, int w[CGC_COUNT], bool shown[CGC_COUNT]
 		int worst = -1;
 
 		for (int c = 0; c < CGC_CGROUP; c++)
-			if (shown[c] && view_drop[c] && (worst < 0 || view_drop[c] > view_drop[worst]))
+			if (shown[c] && view_drop[c] && c != st->cg_sort &&
+			    (worst < 0 || view_drop[c] > view_drop[worst]))
 				worst = c;
 		if (worst < 0)
 			break;
