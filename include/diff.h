@@ -6,7 +6,8 @@
  * each: B - A of rss, pss, uss, swap and swap_pss, and cow_broken, the
  * bytes of virtual pages that in A mapped a frame with mapcount > 1 and in
  * B map a frame with mapcount 1 (the zero page and frames without a struct
- * page are neither). Groups are matched by key, census classes by name.
+ * page are neither). Groups are matched by key, census classes by name,
+ * cgroups by path (when both snapshots have them).
  */
 #ifndef TRUEMEM_DIFF_H
 #define TRUEMEM_DIFF_H
@@ -40,6 +41,23 @@ struct diff_group {
 	struct diff_delta d;
 };
 
+/* The columns of a cgroup's change (diff_cgroup.c); diff_cgroup_keys names them as JSON does. */
+enum diff_cg_field { DCG_CHARGED, DCG_SWAP_CHARGED, DCG_KERNEL, DCG_MAPPED_INSIDE, DCG_MAPPED_OUTSIDE_ONLY,
+		     DCG_UNMAPPED_FILE, DCG_UNMAPPED_SHMEM, DCG_UNMAPPED_ANON, DCG_UNEXPLAINED,
+		     DCG_MAPPED_FROM_ELSEWHERE, DCG_PROCS, DCG_RSS, DCG_PSS, DCG_USS, DCG_FREES, DCG_COUNT };
+extern const char *const diff_cgroup_keys[DCG_COUNT];
+
+struct cgroup_row;
+struct diff_cgroup {
+	const char *path;          /* borrowed from the row */
+	const struct cgroup_row *a, *b;   /* NULL: gone (b) or new (a) */
+	enum diff_status status;
+	unsigned known;            /* bit f: d[f] is known (both sides tell it; a missing side is zero) */
+	int64_t d[DCG_COUNT];      /* B - A, bytes (DCG_PROCS: processes) */
+};
+
+struct diff_cgside;
+
 struct diff {
 	struct diff_proc *p;       /* sorted by the size of the pss change, largest first */
 	size_t n;
@@ -50,6 +68,11 @@ struct diff {
 	size_t ng;
 	bool census;               /* both snapshots hold a census */
 	struct census ca, cb;
+	bool cgroups;              /* both snapshots hold cgroups */
+	int cg_version_a, cg_version_b;
+	struct diff_cgroup *cg;    /* sorted by the size of the charged change, largest first */
+	size_t ncg;
+	struct diff_cgside *cga, *cgb;
 };
 
 /*
@@ -60,5 +83,14 @@ struct diff {
 int diff_build(struct source *sa, const struct scan *a, struct source *sb, const struct scan *b, struct diff *out,
 	       struct tm_error *err);
 void diff_release(struct diff *d);
+
+/*
+ * The cgroups part of d (d->cg), when both snapshots hold the "cgroups"
+ * member: each side's rows as `truemem cgroup --from` builds them in mode,
+ * matched by path. Returns 0 (also when a side has none), or -1 with err
+ * set. diff_cgroups_release frees it (diff_release calls it).
+ */
+int diff_cgroups(struct source *sa, struct source *sb, enum scan_mode mode, struct diff *d, struct tm_error *err);
+void diff_cgroups_release(struct diff *d);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * diff.c: two scans compared (diff.h, SPEC section 2.5): processes and
  * groups matched, their numbers subtracted, and cow_broken read page by
- * page from both snapshots' pagemaps and kpages.
+ * page from both snapshots' pagemaps and kpages. The cgroups are compared
+ * in diff_cgroup.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -325,7 +326,8 @@ int diff_build(struct source *sa, const struct scan *a, struct source *sb, const
 	delta(&a->totals, &b->totals, &out->totals);
 	if (a->group_by != GROUP_NONE)
 		match_groups(a, b, out);
-	if (both_census(sa, sb, out, err) < 0) {
+	if (both_census(sa, sb, out, err) < 0 ||
+	    diff_cgroups(sa, sb, exact ? MODE_EXACT : MODE_ROLLUP, out, err) < 0) {
 		diff_release(out);
 		return -1;
 	}
@@ -340,5 +342,6 @@ void diff_release(struct diff *d)
 		census_release(&d->ca);
 		census_release(&d->cb);
 	}
+	diff_cgroups_release(d);
 	memset(d, 0, sizeof(*d));
 }

@@ -1,7 +1,8 @@
 /*
  * diff_view.c: `truemem diff A B` as text and as JSON (SPEC sections 2.5
  * and 3). Changes are B - A, signed; text shows them in human units (or
- * bytes with --bytes) with their sign, "-" for a number not known.
+ * bytes with --bytes) with their sign, "-" for a number not known. The
+ * census and cgroup tables follow the processes when both snapshots have them.
  */
 #include <cJSON.h>
 #include <inttypes.h>
@@ -73,6 +74,47 @@ static void census_text(FILE *f, const struct diff *d, bool human)
 	}
 }
 
+/* The cgroup table's columns: the cgroup command's titles, each a change. */
+static const struct {
+	const char *title;
+	int field, width;
+} cg_cols[] = {
+	{ "CHARGED", DCG_CHARGED, 11 }, { "MAPPED", DCG_MAPPED_INSIDE, 11 },
+	{ "USED_BY_OTHERS", DCG_MAPPED_OUTSIDE_ONLY, 14 }, { "CACHE", DCG_UNMAPPED_FILE, 11 },
+	{ "SHMEM", DCG_UNMAPPED_SHMEM, 11 }, { "KERNEL", DCG_KERNEL, 11 }, { "UNEXPL", DCG_UNEXPLAINED, 11 },
+	{ "BORROWED", DCG_MAPPED_FROM_ELSEWHERE, 11 }, { "PSS", DCG_PSS, 11 }, { "PROCS", DCG_PROCS, 6 },
+};
+
+static void cgroups_text(FILE *f, const struct diff *d, bool human, bool no_headers, struct buf *name)
+{
+	fprintf(f, "\n");
+	if (!no_headers) {
+		fprintf(f, "%-7s", "STATUS");
+		for (size_t c = 0; c < sizeof(cg_cols) / sizeof(cg_cols[0]); c++)
+			fprintf(f, " %*s", cg_cols[c].width, cg_cols[c].title);
+		fprintf(f, "  CGROUP\n");
+	}
+	for (size_t i = 0; i < d->ncg; i++) {
+		const struct diff_cgroup *g = &d->cg[i];
+
+		fprintf(f, "%-7s", diff_status_names[g->status]);
+		for (size_t c = 0; c < sizeof(cg_cols) / sizeof(cg_cols[0]); c++) {
+			int k = cg_cols[c].field;
+			bool known = g->known & (1u << k);
+			char cell[32];
+
+			if (k == DCG_PROCS && known)
+				snprintf(cell, sizeof(cell), g->d[k] ? "%+" PRId64 : "0", g->d[k]);
+			else
+				fmt_change(cell, sizeof(cell), g->d[k], known, human);
+			fprintf(f, " %*s", cg_cols[c].width, cell);
+		}
+		name->len = 0;
+		escape_untrusted(name, g->path, 0);
+		fprintf(f, "  %s\n", name->buf ? name->buf : "");
+	}
+}
+
 void diff_text_write(FILE *f, const struct diff *d, const struct scan *b, bool human, bool no_headers)
 {
 	struct buf name = BUF_INIT;
@@ -111,6 +153,8 @@ void diff_text_write(FILE *f, const struct diff *d, const struct scan *b, bool h
 	}
 	if (d->census)
 		census_text(f, d, human);
+	if (d->cgroups)
+		cgroups_text(f, d, human, no_headers, &name);
 	buf_release(&name);
 }
 
@@ -195,6 +239,17 @@ static cJSON *group_json(const struct diff_group *g)
 	return o;
 }
 
+static cJSON *cgroup_json(const struct diff_cgroup *g)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "path", g->path);
+	cJSON_AddStringToObject(o, "status", diff_status_names[g->status]);
+	for (int k = 0; k < DCG_COUNT; k++)
+		add_change(o, diff_cgroup_keys[k], g->d[k], g->known & (1u << k));
+	return o;
+}
+
 int diff_json_write(FILE *f, const struct diff *d, const struct scan *a, const char *path_a, const struct scan *b,
 		    const char *path_b)
 {
@@ -228,6 +283,11 @@ int diff_json_write(FILE *f, const struct diff *d, const struct scan *a, const c
 		for (int k = 0; k < CEN_COUNT; k++)
 			cJSON_AddItemToObject(c, census_class_names[k],
 					      raw_signed((int64_t)(d->cb.pages[k] * d->cb.page_size - d->ca.pages[k] * d->ca.page_size)));
+	}
+	if (d->cgroups) {
+		arr = cJSON_AddArrayToObject(doc, "cgroups");
+		for (size_t i = 0; i < d->ncg; i++)
+			cJSON_AddItemToArray(arr, cgroup_json(&d->cg[i]));
 	}
 	text = cJSON_Print(doc);
 	cJSON_Delete(doc);

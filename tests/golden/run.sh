@@ -195,6 +195,33 @@ else
 	echo "FAIL diff_reverse: $(jq -c '[.processes[] | [.pid, .status, .rss, .pss, .uss, .swap, .cow_broken]]' "$tmp/rdiff.json" 2>&1)"
 	fail=1
 fi
+# The cgroups, matched by path, worked by hand in diff/expect.cgroups.json
+# (B - A, in the order of the charged change, then the path):
+#   /app   64 frames in A (10 and 11 share them); in B 16 of them swapped out
+#          (charged -64K, swap_charged +64K), 11 gone to /new (procs -1);
+#          10 alone maps 48: rss 192K, pss 16 own * 4K + 32 shared * 2K =
+#          128K, uss and frees its 16 own (64K), against 256K each in A.
+#   /new   new: 11's 16 copy-on-write copies (64K, mapped inside); the 32
+#          frames it shares with 10 are /app's (borrowed 128K); rss 192K,
+#          pss 64K + 32 * 2K = 128K, uss and frees 64K.
+#   /      the 16 swapped and 16 of the old 20 freed, 16 copies and 8 of
+#          the new 20 charged: -8 frames (-32K) everywhere, swap +64K.
+#   /batch 16 frames of the old 20, 8 of the new: -32K.
+if jq -S '.cgroups' "$tmp/diff.json" >"$tmp/cg.got" && jq -S . "$here/diff/expect.cgroups.json" >"$tmp/cg.want" &&
+	cmp -s "$tmp/cg.got" "$tmp/cg.want" &&
+	[ "$(jq -c '[.cgroups[] | [.path, .status, .charged, .swap_charged, .procs, .pss, .mapped_from_elsewhere]]' \
+		"$tmp/rdiff.json")" = '[["/app","changed",65536,-65536,1,131072,0],["/new","gone",-65536,0,-1,-131072,-131072],["/","changed",32768,-65536,0,32768,0],["/batch","changed",32768,0,0,32768,0]]' ] &&
+	"$bin" diff "$tmp/da" "$tmp/db" >"$tmp/diff.txt" 2>/dev/null &&
+	grep -Eq '^new +\+64\.0 KiB +\+64\.0 KiB +0 .* \+128\.0 KiB +\+128\.0 KiB +\+1  /new$' "$tmp/diff.txt" &&
+	"$bin" diff "$tmp/da" "$tmp/db" --json --mode rollup 2>/dev/null |
+		jq -e '.cgroups[0] | .path == "/app" and .charged == -65536 and .mapped_inside == null and .procs == -1' >/dev/null &&
+	cp -r "$tmp/da" "$tmp/da-nocg" && rm "$tmp/da-nocg/cgroups" &&
+	"$bin" diff "$tmp/da-nocg" "$tmp/db" --json 2>/dev/null | jq -e 'has("cgroups") | not' >/dev/null; then
+	echo "PASS diff_cgroups"
+else
+	echo "FAIL diff_cgroups: $(diff "$tmp/cg.want" "$tmp/cg.got" 2>&1 | head -20 | tr '\n' ' ')"
+	fail=1
+fi
 # Errors: an unreadable snapshot, and snapshots of different page sizes, exit 1 naming what is wrong.
 printf 'not a snapshot\n' >"$tmp/bad"
 "$bin" diff "$tmp/da" "$tmp/bad" >/dev/null 2>"$tmp/err"

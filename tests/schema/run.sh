@@ -126,17 +126,20 @@ if has diff; then
 	cat >"$tmp/a.scn" <<'SCN'
 ram 16M
 swap 16M
-spawn 10 app uid=1000
+cgroup /app
+spawn 10 app uid=1000 cgroup=/app
 mmap 10 heap anon private 256K
 touch 10 heap write
 spawn 20 gone
 mmap 20 heap anon private 64K
 touch 20 heap write
 SCN
-	{ cat "$tmp/a.scn"; printf 'fork 10 11\ntouch 11 heap write 0 64K\nexit 20\nswapout 10 heap 128K 64K\n'; } >"$tmp/b.scn"
+	{ cat "$tmp/a.scn"; printf 'cgroup /new\nfork 10 11\nmove 11 /new\ntouch 11 heap write 0 64K\nexit 20\nswapout 10 heap 128K 64K\n'; } >"$tmp/b.scn"
 	if "$TRUEMEM" sim "$tmp/a.scn" -o "$tmp/da" >/dev/null && "$TRUEMEM" sim "$tmp/b.scn" -o "$tmp/db" >/dev/null; then
 		check "diff" "$TRUEMEM" diff "$tmp/da" "$tmp/db" --json
 		check "diff --group-by user" "$TRUEMEM" diff "$tmp/da" "$tmp/db" --json --group-by user
+		check "diff (B to A)" "$TRUEMEM" diff "$tmp/db" "$tmp/da" --json
+		check "diff --mode rollup" "$TRUEMEM" diff "$tmp/da" "$tmp/db" --json --mode rollup
 	else
 		echo "FAIL diff: sim failed"
 		failed=1
