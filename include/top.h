@@ -33,6 +33,8 @@
 #include "status.h"
 #include "util.h"
 
+#define TOP_CPU_BUDGET 0.03     /* share of one core top may use on average (top_sched.c, "Cost") */
+
 /* The table's columns, in screen order. */
 enum top_col { TOP_PID, TOP_USER, TOP_SWAP, TOP_FREES, TOP_USS, TOP_PSS, TOP_RSS, TOP_DUSS, TOP_DPSS,
 	       TOP_COMMAND, TOP_NCOLS };
@@ -207,6 +209,9 @@ struct top_state {
 	bool have_map, map_gone;
 	pid_t map_pid;
 	size_t map_sel, map_first;
+	int map_sort;               /* 0: address order; 1..: a column (top_map.c) */
+	bool map_reverse;
+	size_t *map_order;          /* the mappings in the order shown */
 	size_t help_first;
 
 	char msg[640];              /* one-line notice at the bottom, cleared on the next key */
@@ -252,6 +257,10 @@ int top_draw_text(int y, int x, int maxw, const char *s);
 int top_draw_untrusted(struct top_state *st, int y, int x, int maxw, const char *s);
 /* Draws an untrusted path escaped; when it does not fit, its tail after an ellipsis ("…/libc.so.6"). */
 int top_draw_untrusted_tail(struct top_state *st, int y, int x, int maxw, const char *s);
+/* Draws text at (y, x) cut between words to fit maxw columns (nothing when its first word does not fit). */
+int top_draw_fit(int y, int x, int maxw, const char *s);
+/* The same for untrusted text, escaped first. */
+int top_draw_untrusted_fit(struct top_state *st, int y, int x, int maxw, const char *s);
 /* Formats a byte count for a table cell: human units or raw, "-" when unknown. */
 void top_fmt_cell(char *out, size_t len, bool known, double bytes, bool human, bool signed_rate);
 
@@ -263,6 +272,8 @@ void top_map_refresh(struct top_state *st);
 void top_map_draw(struct top_state *st);
 /* Frees the drill-down's scan and returns to the list (safe when none is open). */
 void top_map_close(struct top_state *st);
+/* Sorts the mappings by the previous (dir -1) or next (+1) column. */
+void top_map_sort_step(struct top_state *st, int dir);
 /* Number of mapping rows on the drill-down screen. */
 size_t top_map_rows(const struct top_state *st);
 /* True when the drill-down is on screen, or under the help screen. */

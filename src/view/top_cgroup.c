@@ -125,10 +125,10 @@ static void draw_view_line(struct top_state *st)
 	snprintf(line, sizeof(line), "cgroup v%d, %zu memory cgroup%s   sort %s%s%s", st->cg.tree.version,
 		 st->cg.tree.count, st->cg.tree.count == 1 ? "" : "s", cgroup_columns[st->cg_sort].title,
 		 st->cg_reverse ? " (reversed)" : "", st->cg_tree ? "  tree" : "");
-	x = top_draw_text(3, 0, COLS, line);
+	x = top_draw_fit(3, 0, COLS, line);
 	if (st->cg.note && x < COLS) {
-		x += top_draw_text(3, x, COLS - x, "   frame columns not available: ");
-		top_draw_untrusted(st, 3, x, COLS - x, st->cg.note);
+		x += top_draw_fit(3, x, COLS - x, "   frame columns not available: ");
+		top_draw_untrusted_fit(st, 3, x, COLS - x, st->cg.note);
 	}
 }
 

@@ -7,8 +7,11 @@
  * escape_untrusted() and then top_draw_text(), which measures display width
  * with wcwidth() and clips, so no byte a process chose reaches the terminal
  * raw and no line ever wraps. Narrow terminals drop columns by the
- * drop_rank of top_columns[] (highest first); the command column takes
- * what is left.
+ * drop_rank of top_columns[] (highest first: the growth columns, SWAP,
+ * FREES, USER, then RSS; never the sort column), so at 80 columns PID,
+ * USS, PSS, RSS and COMMAND show; the command column takes what is left,
+ * and a command line too long for it keeps its tail. Header lines are cut
+ * between words, never inside one.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -21,7 +24,7 @@
 #include "view.h"
 
 #define HEADER_LINES 5   /* title, bar, legend, swap/view line, column titles */
-#define MIN_COMMAND 12   /* narrowest command column before others are dropped */
+#define MIN_COMMAND 24   /* narrowest command column before others are dropped */
 
 enum { PAIR_TITLE = 1, PAIR_ANON, PAIR_FILE, PAIR_SHMEM, PAIR_CACHE, PAIR_KERNEL, PAIR_FREE,
        PAIR_HEAD, PAIR_SORT, PAIR_UP, PAIR_DOWN, PAIR_DIM, PAIR_MSG };
@@ -179,6 +182,53 @@ int top_draw_untrusted_tail(struct top_state *st, int y, int x, int maxw, const 
 	return 1 + top_draw_text(y, x + 1, maxw - 1, tail_of(text, maxw - 1));
 }
 
+/*
+ * The longest prefix of s, cut before a space, that takes at most maxw
+ * columns: cut only between fields (two spaces) when s has fields, else
+ * between words. Returns its length in bytes, 0 when none fits.
+ */
+static size_t fit_prefix(const char *s, int maxw, bool words)
+{
+	char part[1024];
+	size_t lead = strspn(s, " "), cut = 0;
+	bool fields = !words && strstr(s + lead, "  ") != NULL;
+
+	for (size_t i = lead; s[i] && i < sizeof(part) - 1; i++) {
+		if (s[i] != ' ' || s[i - 1] == ' ' || (fields && s[i + 1] != ' '))
+			continue;
+		memcpy(part, s, i);
+		part[i] = '\0';
+		if (display_cols(part) > maxw)
+			break;
+		cut = i;
+	}
+	return cut;
+}
+
+int top_draw_fit(int y, int x, int maxw, const char *s)
+{
+	char part[1024];
+	size_t cut;
+
+	if (maxw <= 0)
+		return 0;
+	if (display_cols(s) <= maxw)
+		return top_draw_text(y, x, maxw, s);
+	if (!(cut = fit_prefix(s, maxw, false)))
+		return 0;
+	memcpy(part, s, cut);
+	part[cut] = '\0';
+	return top_draw_text(y, x, maxw, part);
+}
+
+int top_draw_untrusted_fit(struct top_state *st, int y, int x, int maxw, const char *s)
+{
+	st->buf.len = 0;
+	escape_untrusted(&st->buf, s ? s : "", 0);
+	buf_add(&st->buf, "", 0);
+	return top_draw_fit(y, x, maxw, st->buf.buf ? st->buf.buf : "");
+}
+
 void top_fmt_cell(char *out, size_t len, bool known, double bytes, bool human, bool signed_rate)
 {
 	char num[48];
@@ -230,7 +280,7 @@ static void layout(const struct top_state *st, bool shown[TOP_NCOLS], int cols)
 		int worst = -1;
 
 		for (int c = 0; c < TOP_NCOLS; c++)
-			if (shown[c] && top_columns[c].drop_rank &&
+			if (shown[c] && top_columns[c].drop_rank && c != (int)st->sort &&
 			    (worst < 0 || top_columns[c].drop_rank > top_columns[worst].drop_rank))
 				worst = c;
 		if (worst < 0)
@@ -276,7 +326,7 @@ static void draw_title(struct top_state *st)
 	if (top_in_cgroup(st)) {
 		top_cgroup_title(st, line, sizeof(line));
 		attron(attr_of(PAIR_TITLE, A_BOLD));
-		top_draw_text(0, 0, COLS, line);
+		top_draw_fit(0, 0, COLS, line);
 		attroff(attr_of(PAIR_TITLE, A_BOLD));
 		return;
 	}
@@ -291,11 +341,14 @@ static void draw_title(struct top_state *st)
 		snprintf(line, sizeof(line), "truemem top  %s  %zu processes  mode %s  scan %.0f ms", when,
 			 st->scan.n, scan_mode_names[st->scan.mode], st->scan.cost_ms);
 	attron(attr_of(PAIR_TITLE, A_BOLD));
-	x = top_draw_text(0, 0, COLS, line);
+	x = top_draw_fit(0, 0, COLS, line);
 	attroff(attr_of(PAIR_TITLE, A_BOLD));
+	/* The schedule shows whole, or its part before the ';', or not at all. */
 	title_schedule(st, line, sizeof(line));
-	if (x < COLS)
-		top_draw_untrusted(st, 0, x, COLS - x, line);
+	if (x < COLS && display_cols(line) > COLS - x && strchr(line, ';'))
+		*strchr(line, ';') = '\0';
+	if (x < COLS && display_cols(line) <= COLS - x)
+		top_draw_text(0, x, COLS - x, line);
 }
 
 /* The bar: one character per share of MemTotal, each segment in its colour. */
@@ -344,6 +397,9 @@ static void draw_legend(struct top_state *st)
 			if (!m->mapped_by_kind)
 				continue;
 		attron(attr_of(seg_style[s].pair, 0));
+		/* An item fits whole or is left out. */
+		if (display_cols(item) - 2 > COLS - x)
+			break;
 		x += top_draw_text(2, x, COLS - x, item);
 		attroff(attr_of(seg_style[s].pair, 0));
 	}
@@ -352,7 +408,7 @@ static void draw_legend(struct top_state *st)
 
 		fmt_bytes(num, sizeof(num), m->other, st->human);
 		snprintf(item, sizeof(item), "other %s", num);
-		top_draw_text(2, x, COLS - x, item);
+		top_draw_fit(2, x, COLS - x, item);
 	}
 }
 
@@ -369,19 +425,19 @@ static void draw_view_line(struct top_state *st)
 		 used, tot, attr, group_by_names[st->group_by], st->tree ? "  tree" : "",
 		 st->utf8 ? top_columns[st->sort].title : top_columns[st->sort].title_ascii,
 		 st->reverse ? " (reversed)" : "");
-	x = top_draw_text(3, 0, COLS, line);
+	x = top_draw_fit(3, 0, COLS, line);
 	if (st->members && x < COLS) {
 		char what[64];
 
 		snprintf(what, sizeof(what), "   processes of %s ", group_by_names[st->members_group_by]);
-		x += top_draw_text(3, x, COLS - x, what);
-		x += top_draw_untrusted(st, 3, x, COLS - x, st->members_of);
+		x += top_draw_fit(3, x, COLS - x, what);
+		x += top_draw_untrusted_fit(st, 3, x, COLS - x, st->members_of);
 		if (x < COLS)
-			x += top_draw_text(3, x, COLS - x, " (Esc: back)");
+			x += top_draw_fit(3, x, COLS - x, " (Esc: back)");
 	}
 	if (st->filter[0] && x < COLS) {
-		x += top_draw_text(3, x, COLS - x, "   filter: ");
-		top_draw_untrusted(st, 3, x, COLS - x, st->filter);
+		x += top_draw_fit(3, x, COLS - x, "   filter: ");
+		top_draw_untrusted_fit(st, 3, x, COLS - x, st->filter);
 	}
 }
 
@@ -416,6 +472,9 @@ static void draw_header_row(struct top_state *st, const bool shown[TOP_NCOLS])
 			snprintf(cell, sizeof(cell), "%*s%s%s", pad > 0 ? pad : 0, "", t, mark);
 		} else
 			snprintf(cell, sizeof(cell), "%s%s", col_title(st, (enum top_col)c), mark);
+		/* A title shows whole or not at all. */
+		if (display_cols(cell) > COLS - x)
+			break;
 		if (c == (int)st->sort)
 			attron(attr_of(PAIR_SORT, A_BOLD));
 		top_draw_text(HEADER_LINES - 1, x, w > COLS - x ? COLS - x : w, cell);
@@ -487,7 +546,7 @@ static void draw_command(struct top_state *st, int y, int x, int w, const struct
 
 		attron(a);
 		used += top_draw_text(y, x + used, w - used, "  ");
-		top_draw_untrusted(st, y, x + used, w - used, p->id.cmdline);
+		top_draw_untrusted_tail(st, y, x + used, w - used, p->id.cmdline);
 		attroff(a);
 	}
 }
@@ -567,13 +626,36 @@ static void draw_status(struct top_state *st)
 		attroff(attr_of(PAIR_MSG, A_BOLD));
 		return;
 	}
-	top_draw_text(y, 0, COLS, st->screen == SCREEN_MAP ? "Esc/q back  arrows scroll  ? help" :
+	top_draw_fit(y, 0, COLS, st->screen == SCREEN_MAP ? "Esc/q back  < > sort  r reverse  ? help" :
 		  st->screen == SCREEN_CGROUP ? "? help  c/Esc processes  < > sort  r reverse  t tree  m mode  q quit" :
 		  "? help  / filter  < > sort  g group  t tree  c cgroups  Enter maps  m mode  q quit");
 }
 
+/*
+ * Draws ASCII text from line y on, wrapped between words at the screen's
+ * width, lines after the first indented by indent; returns the next line.
+ */
+static int draw_wrapped(int y, int indent, const char *s)
+{
+	for (int x = 0; *s && y < LINES - 1; x = indent) {
+		size_t n = strlen(s) <= (size_t)(COLS - x) ? strlen(s) : fit_prefix(s, COLS - x, true);
+		char part[1024];
+
+		if (n == 0 || n >= sizeof(part))
+			n = (size_t)(COLS - x) < sizeof(part) ? (size_t)(COLS - x) : sizeof(part) - 1;   /* one long word */
+		memcpy(part, s, n);
+		part[n] = '\0';
+		top_draw_text(y++, x, COLS - x, part);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+	return y;
+}
+
 static void draw_help(struct top_state *st)
 {
+	char budget[512];
 	char line[256];
 	const char *l;
 	int y = 0;
@@ -583,7 +665,15 @@ static void draw_help(struct top_state *st)
 	attroff(attr_of(PAIR_TITLE, A_BOLD));
 	y++;
 	for (size_t i = st->help_first; y < LINES - 1 && (l = top_help_line(i, line, sizeof(line))); i++)
-		top_draw_text(y++, 0, COLS, l);
+		y = draw_wrapped(y, 15, l);
+	snprintf(budget, sizeof(budget),
+		 "CPU budget: top spends at most %.0f%% of one core on average. A full scan (every process, in the "
+		 "mode shown) runs only when that budget covers its measured cost, so on a big system it comes "
+		 "less often than the refresh interval; the title says how old its figures are and when the next "
+		 "is due. In between, the rows on screen are refreshed every interval from their own counters.",
+		 TOP_CPU_BUDGET * 100);
+	if (y < LINES - 1)
+		y = draw_wrapped(y + 1, 0, budget);
 	if (y < LINES - 1)
 		top_draw_text(++y, 0, COLS, "truemem is read-only: no key sends a signal to a process.");
 }

@@ -82,6 +82,10 @@ static void act_sort_step(struct top_state *st, int key)
 {
 	int c = (int)st->sort + (key == '<' ? -1 : 1);
 
+	if (st->screen == SCREEN_MAP) {
+		top_map_sort_step(st, key == '<' ? -1 : 1);
+		return;
+	}
 	if (st->screen == SCREEN_CGROUP) {
 		st->cg_sort = (st->cg_sort + (key == '<' ? -1 : 1) + CGC_COUNT) % CGC_COUNT;
 		top_cgroup_sort(st);
@@ -100,6 +104,10 @@ static void act_sort_menu(struct top_state *st, int key)
 
 static void act_reverse(struct top_state *st, int key)
 {
+	if (st->screen == SCREEN_MAP) {
+		st->map_reverse = !st->map_reverse;
+		return;
+	}
 	if (st->screen == SCREEN_CGROUP) {
 		st->cg_reverse = !st->cg_reverse;
 		top_cgroup_sort(st);
@@ -327,10 +335,10 @@ static const struct top_binding bindings[] = {
 	{ KEY_NPAGE,     ON_ALL,  NULL,            NULL, act_move },
 	{ KEY_HOME,      ON_ALL,  "Home End",      "first or last row", act_move },
 	{ KEY_END,       ON_ALL,  NULL,            NULL, act_move },
-	{ '<',           ON_VIEW, "< >",           "sort by the previous or next column", act_sort_step },
-	{ '>',           ON_VIEW, NULL,            NULL, act_sort_step },
+	{ '<',           ON_ALL,  "< >",           "sort by the previous or next column (mappings too)", act_sort_step },
+	{ '>',           ON_ALL,  NULL,            NULL, act_sort_step },
 	{ KEY_F(6),      ON_VIEW, "F6",            "choose the sort column from a menu", act_sort_menu },
-	{ 'r',           ON_VIEW, "r",             "reverse the sort order", act_reverse },
+	{ 'r',           ON_ALL,  "r",             "reverse the sort order", act_reverse },
 	{ 'c',           ON_VIEW, "c",             "cgroup view: the `truemem cgroup` report, live (c or Esc: back)", act_cgroups },
 	{ KEY_ESC,       ON_CG,   NULL,            NULL, act_cgroups },
 	{ '/',           ON_LIST, "/ F4",          "filter: a regex on command or user, any case unless it has capitals", act_filter },

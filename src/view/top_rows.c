@@ -16,14 +16,14 @@
 
 const struct top_column top_columns[TOP_NCOLS] = {
 	[TOP_PID]     = { "PID",     "PID",     COL_PID,     0, true },
-	[TOP_USER]    = { "USER",    "USER",    COL_USER,    3, false },
+	[TOP_USER]    = { "USER",    "USER",    COL_USER,    2, false },
 	[TOP_SWAP]    = { "SWAP",    "SWAP",    COL_SWAP,    4, true },
-	[TOP_FREES]   = { "FREES",   "FREES",   -1,          6, true },   /* SPEC 2.1: what killing it frees */
+	[TOP_FREES]   = { "FREES",   "FREES",   -1,          3, true },   /* SPEC 2.1: what killing it frees */
 	[TOP_USS]     = { "USS",     "USS",     COL_USS,     0, true },
 	[TOP_PSS]     = { "PSS",     "PSS",     COL_PSS,     0, true },
-	[TOP_RSS]     = { "RSS",     "RSS",     COL_RSS,     5, true },
-	[TOP_DUSS]    = { "ΔUSS/s",  "dUSS/s",  -1,          1, true },
-	[TOP_DPSS]    = { "ΔPSS/s",  "dPSS/s",  -1,          2, true },
+	[TOP_RSS]     = { "RSS",     "RSS",     COL_RSS,     1, true },
+	[TOP_DUSS]    = { "ΔUSS/s",  "dUSS/s",  -1,          5, true },
+	[TOP_DPSS]    = { "ΔPSS/s",  "dPSS/s",  -1,          6, true },
 	[TOP_COMMAND] = { "COMMAND", "COMMAND", COL_COMMAND, 0, false },
 };
 

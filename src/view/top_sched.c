@@ -55,7 +55,6 @@
 
 #include "top.h"
 
-#define TOP_CPU_BUDGET 0.03     /* share of one core top may use on average (issue: < 5%) */
 #define INITIAL_CREDIT_MS 200.0 /* so a small system gets its exact walk at once */
 #define ROLLUP_TO_EXACT 4.0     /* first guess of an exact walk's cost, in rollup scans (measured 3.4) */
 #define SCAN_POLL_MS 40         /* how often the main loop looks whether a full scan has finished */

@@ -65,12 +65,12 @@ if [ ! -x "$UIHOG" ]; then
 	${CC:-cc} -O2 -o "$UIHOG" "$src" || { echo "ui: cannot build $src" >&2; exit 1; }
 fi
 
-# start_hog MIB NAME: starts a helper, sets HOG_PID once it is ready.
+# start_hog MIB NAME: starts a helper (it lives 600 s, longer than the suite), sets HOG_PID once it is ready.
 NHOG=0
 start_hog() {
 	NHOG=$((NHOG + 1))
 	out=$T/hog.$NHOG
-	"$UIHOG" "$1" "$2" 120 >"$out" &
+	"$UIHOG" "$1" "$2" 600 >"$out" &
 	HOG_PID=$!
 	HOGS="$HOGS $HOG_PID"
 	i=0
@@ -116,6 +116,8 @@ wait_cmd() {
 
 # The table rows: lines after the column titles, up to the key line.
 table_rows() { awk '/^ *(PID|PROCS).*COMMAND/ { on = 1; next } /^\? help/ { on = 0 } on && NF'; }
+# The column titles line of the table.
+titles() { awk '/^ *(PID|PROCS).*COMMAND/ { print; exit }'; }
 # The row number (1-based) of pid $1 in the table, 0 when absent.
 row_of() { table_rows | awk -v p="$1" '$1 == p { print NR; found = 1; exit } END { if (!found) print 0 }'; }
 
@@ -272,7 +274,6 @@ fi
 tm kill-session -t evil 2>/dev/null
 
 # ---- resize redraws; narrow terminals drop columns instead of wrapping
-titles() { awk '/^ *(PID|PROCS).*COMMAND/ { print; exit }'; }
 start_top rsz 180 30 -d 0.5 -p "$A,$B"
 if wait_for rsz 10 "SWAP"; then
 	tm resize-window -t rsz -x 60 -y 15
@@ -444,7 +445,7 @@ cg_live() {
 		return
 	fi
 	out=$T/cghog
-	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" 32 "$3" 120' cg "$UI_CG" "$UIHOG" "uiG$$" >"$out" 2>&1 &
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" 32 "$3" 600' cg "$UI_CG" "$UIHOG" "uiG$$" >"$out" 2>&1 &
 	cghog=$!
 	HOGS="$HOGS $cghog"
 	i=0
@@ -476,6 +477,122 @@ cg_live() {
 	exec 8>&-
 }
 cg_live
+
+# ---- 80x24: column priority, tails of paths, whole words in the header, mappings sorted
+# An engine snapshot: its screens do not change while the terminal is resized.
+cat >"$T/narrow.scn" <<'EOF'
+ram 16M
+spawn 100 server
+mmap 100 heap anon private 64K
+touch 100 heap write
+mmap 100 lib file /usr/lib/x86_64-linux-gnu/truemem-ui-a-rather-long-directory-name/libc.so.6 private 32K
+touch 100 lib read 0 8K
+mmap 100 buf anon private 16K
+touch 100 buf write
+EOF
+if ! "$TRUEMEM" sim "$T/narrow.scn" -o "$T/narrow" >/dev/null 2>&1; then
+	fail column_priority "truemem sim failed"
+else
+	start_top nar 220 50 --bytes --from "$T/narrow"
+	if ! wait_for nar 10 COMMAND; then
+		fail column_priority "no table at 220x50"
+	else
+		h=$(screen nar | titles)
+		case $h in
+		*PID*USER*SWAP*FREES*USS*PSS*RSS*ΔUSS/s*ΔPSS/s*COMMAND*) wide=ok ;;
+		*) wide="at 220 columns: $h" ;;
+		esac
+		# The header lines at full width: narrower, each must be a prefix of
+		# these ending where a word ends (the bar, line 2, scales instead).
+		screen nar | sed -n '1p;3p;4p;$p' | sed 's/ *$//' >"$T/head.wide"
+		tm resize-window -t nar -x 80 -y 24
+		if wait_cmd nar 5 sh -c "awk '/^ *PID.*COMMAND/ { print; exit }' | grep -q 'PID *USER *USS *PSS.* RSS COMMAND'" &&
+		   ! screen nar | titles | grep -qE 'SWAP|FREES|USS/s'; then
+			[ "$wide" = ok ] && pass column_priority || fail column_priority "$wide"
+		else
+			fail column_priority "at 80x24: $(screen nar | titles)"
+		fi
+		bad=""
+		for w in 80 64 50 41 33 26 19; do
+			tm resize-window -t nar -x $w -y 24
+			sleep 0.3
+			screen nar | sed -n '1p;3p;4p;$p' | sed 's/ *$//' >"$T/head.$w"
+			# whole: the narrow line is a prefix of the wide one, cut before a space or at its end
+			if ! awk -v w=$w 'NR == FNR { wide[FNR] = $0; next }
+			     { n = length($0); full = wide[FNR]
+			       if (substr(full, 1, n) != $0 || (n < length(full) && n > 0 && substr(full, n + 1, 1) != " ")) {
+				       printf "at %d columns line %d is \"%s\"\n", w, FNR, $0; bad = 1 } }
+			     END { exit bad }' "$T/head.wide" "$T/head.$w" >>"$T/head.bad"; then
+				bad=$w
+			fi
+		done
+		if [ -z "$bad" ]; then
+			pass header_whole_words
+		else
+			fail header_whole_words "$(head -3 "$T/head.bad" | tr '\n' '|')"
+		fi
+		# The mappings at 80x24: the long path keeps its tail; < > sort, r reverses.
+		tm resize-window -t nar -x 80 -y 24
+		tm send-keys -t nar Enter
+		if ! wait_for nar 5 "mappings of pid 100"; then
+			fail map_path_tail "no mappings screen"
+		else
+			if screen nar | grep -q '…[^ ]*/libc\.so\.6$' && [ "$(screen nar | LC_ALL=C.UTF-8 wc -L)" -le 80 ]; then
+				pass map_path_tail
+			else
+				fail map_path_tail "no row ending …/libc.so.6: $(screen nar | grep libc | head -2 | tr '\n' '|')"
+			fi
+			# ADDRESS, SIZE, RSS: two steps right sort by RSS, largest first
+			rss_col() { awk '/ADDRESS.*NAME/ { for (i = 1; i <= NF; i++) if ($i ~ /^RSS/) c = i; on = 1; next } /^Esc/ { on = 0 } on && NF > 3 { print $c }'; }
+			tm send-keys -t nar '>' '>'
+			if wait_for nar 5 "RSS▼" && [ "$(screen nar | rss_col | tr '\n' ' ')" = "65536 16384 8192 " ]; then
+				tm send-keys -t nar r
+				if wait_for nar 5 "RSS▲" && [ "$(screen nar | rss_col | tr '\n' ' ')" = "8192 16384 65536 " ]; then
+					pass map_sort
+				else
+					fail map_sort "r did not reverse: $(screen nar | rss_col | tr '\n' ' ')"
+				fi
+			else
+				fail map_sort "> > did not sort by RSS: $(screen nar | sed -n 5p) $(screen nar | rss_col | tr '\n' ' ')"
+			fi
+		fi
+	fi
+	tm kill-session -t nar 2>/dev/null
+fi
+
+# ---- the mappings' ADDRESS column holds a 64-bit address whole (the vsyscall page)
+if ! grep -q '^ffffffffff600000-' "/proc/$A/maps" 2>/dev/null; then
+	echo "SKIP map_address_width: no [vsyscall] mapping at ffffffffff600000 on this kernel"
+else
+	start_top adr 80 24 -d 0.5 -p "$A"
+	if wait_for adr 10 "uiA$$"; then
+		tm send-keys -t adr Enter
+		wait_for adr 10 "mappings of pid $A"
+		tm send-keys -t adr End
+		if wait_cmd adr 5 grep -q '^ffffffffff600000 --xp .*\[vsyscall\]'; then
+			pass map_address_width
+		else
+			fail map_address_width "$(screen adr | grep -i vsyscall | head -1)"
+		fi
+	else
+		fail map_address_width "pid $A not shown"
+	fi
+	tm kill-session -t adr 2>/dev/null
+fi
+
+# ---- the help screen says what the CPU budget is
+start_top hb 80 60 -d 0.5 -p "$A"
+if wait_for hb 10 COMMAND; then
+	tm send-keys -t hb '?'
+	if wait_for hb 5 "CPU budget: top spends at most 3% of one core" && wait_for hb 1 "how old its figures are"; then
+		pass help_cpu_budget
+	else
+		fail help_cpu_budget "$(screen hb | grep -A2 -i budget | tr '\n' '|')"
+	fi
+else
+	fail help_cpu_budget "no table"
+fi
+tm kill-session -t hb 2>/dev/null
 
 # ---- -n N exits by itself, with NO_COLOR and with TERM=dumb too
 tm new-session -d -s cnt -x 120 -y 30 \
