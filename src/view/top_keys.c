@@ -199,8 +199,8 @@ static void act_cgroups(struct top_state *st, int key)
 	} else {
 		st->screen = SCREEN_CGROUP;
 		st->cg_failed = false;
-		/* None yet: take it now (the user asked); else it is refreshed when due. */
-		st->dirty = !st->have_cg;
+		/* None yet, or older than the interval: take it now (the user asked). */
+		st->dirty = !st->have_cg || top_now() - st->cg_last_full >= st->interval;
 	}
 }
 

@@ -455,12 +455,17 @@ cg_live() {
 	if ! wait_cmd cgl 60 sh -c "cg_rows() { awk '/^ *CHARGED.*CGROUP/ { on = 1; next } /^\\? help/ { on = 0 } on && NF'; }; cg_rows | grep -q ' $rel\$'"; then
 		fail "$name" "no row for $rel: $(screen cgl | head -5 | tr '\n' '|')"
 	else
+		# The kernel's charge moves by a few pages now and then (per-CPU
+		# charge caches): leaving the view and coming back (c c) takes the
+		# report afresh, and `truemem cgroup` runs as soon as it is shown.
 		ok=0
 		for try in 1 2 3 4 5; do
+			wait_cmd cgl 60 sh -c "! grep -q 'report running'"
 			mine=$(screen cgl | cg_rows | awk -v p="$rel" '$NF == p { $1 = $1; print }')
 			theirs=$(cg_text "$rel")
 			[ -n "$mine" ] && [ "$mine" = "$theirs" ] && { ok=1; break; }
-			sleep 2
+			tm send-keys -t cgl c c
+			wait_for cgl 5 "report running"
 		done
 		set -- $mine
 		# CHARGED, MAPPED (the 32 MiB written, mapped inside), PROCS
