@@ -599,6 +599,29 @@ else
 fi
 tm kill-session -t hb 2>/dev/null
 
+# ---- top's memory bar and `sys` reconcile meminfo with one function: on one
+# snapshot of this machine they show the same cache, kernel and free.
+if ! "$TRUEMEM" capture -o "$T/cap.tm" >/dev/null 2>"$T/cap.err"; then
+	echo "SKIP meter_agrees_with_sys: cannot capture this machine: $(head -1 "$T/cap.err")"
+else
+	want=$("$TRUEMEM" sys --from "$T/cap.tm" --bytes 2>/dev/null | awk '
+		/^  page cache no process maps/ { c = $NF } /^  kernel \(/ { k = $NF } /^  free \(MemFree\)/ { f = $NF }
+		END { printf "cache %s kernel %s free %s", c, k, f }')
+	start_top mtr 250 30 --bytes --from "$T/cap.tm"
+	if wait_for mtr 30 COMMAND; then
+		got=$(screen mtr | sed -n 3p | awk '{ for (i = 1; i < NF; i++) if ($i == "cache" || $i == "kernel" || $i == "free")
+			printf "%s%s %s", n++ ? " " : "", $i, $(i + 1) }')
+		if [ "$got" = "$want" ]; then
+			pass meter_agrees_with_sys
+		else
+			fail meter_agrees_with_sys "top: '$got', sys: '$want'"
+		fi
+	else
+		fail meter_agrees_with_sys "top --from the capture drew no table"
+	fi
+	tm kill-session -t mtr 2>/dev/null
+fi
+
 # ---- -n N exits by itself, with NO_COLOR and with TERM=dumb too
 tm new-session -d -s cnt -x 120 -y 30 \
 	"$TRUEMEM top -n 3 -d 0.2 -p $A; echo TOP_EXIT=\$?; NO_COLOR=1 $TRUEMEM top -n 2 -d 0.2 -p $A; echo NOCOLOR_EXIT=\$?; TERM=dumb $TRUEMEM top -n 2 -d 0.2 -p $A >/dev/null; echo DUMB_EXIT=\$?; sleep 60"
