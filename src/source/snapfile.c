@@ -8,6 +8,7 @@
  * A snapshot file comes from another machine and may be damaged: every
  * header is checked before its sizes are trusted, names are checked as
  * paths, and each member's zstd frame carries its content checksum.
+ * Version 1 files (no transforms) are read as well as version 2.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,22 +27,31 @@ struct snapfile_member {
 	char *name;
 	uint64_t off, csize, usize;   /* off: of the zstd frame in the file */
 	uint32_t ref;                 /* 0, or 1 + the index of the member it was compressed against */
+	uint32_t transform;           /* SNAPFILE_PLAIN or SNAPFILE_SHUFFLE */
 	void *cache;                  /* its contents, once decompressed as a reference (under mu) */
+};
+
+/* A decompression context (making one costs more than a small member) and a shuffled block's room. */
+struct dslot {
+	ZSTD_DCtx *dctx;
+	unsigned char *block;         /* SNAPFILE_SHUFFLE_WORDS * 8 bytes */
 };
 
 struct snapfile {
 	char *path;
 	const unsigned char *map;
 	size_t len;
+	uint32_t version;
+	size_t rec_header;            /* bytes of a record header in this version */
 	struct snapfile_member *m;
 	size_t n;
 	pthread_mutex_t mu;
 	/* snapfile_load's buffers: all of them, and those free (under mu) */
 	struct buf **bufs, **spare;
 	size_t nbufs, nspare, bufs_cap, spare_cap;
-	/* decompression contexts not in use (under mu): making one costs more than a small member */
-	ZSTD_DCtx **dctx;
-	size_t ndctx, dctx_cap;
+	/* decompression contexts not in use, each with a block's room to undo a shuffle (under mu) */
+	struct dslot *slots;
+	size_t nslots, slots_cap;
 };
 
 /* A member name is a relative path of printable characters, no "." or ".." part, no empty part. */
@@ -77,28 +87,32 @@ static int walk(struct snapfile *f, size_t off, struct tm_error *err)
 
 	for (;;) {
 		const unsigned char *h = f->map + off;
-		uint32_t name_len, check, ref;
+		uint32_t name_len, check, ref, transform = SNAPFILE_PLAIN, zero = 0;
 		uint64_t csize, usize;
 		const char *name;
 
-		if (f->len - off < SNAPFILE_RECORD_HEADER)
+		if (f->len - off < f->rec_header)
 			return errorf(err, -1, "corrupt snapshot: '%s' is truncated after member '%s'", f->path, after(f));
 		memcpy(&name_len, h + 4, 4);
 		memcpy(&csize, h + 8, 8);
 		memcpy(&usize, h + 16, 8);
 		memcpy(&check, h + 24, 4);
 		memcpy(&ref, h + 28, 4);
-		name = (const char *)h + SNAPFILE_RECORD_HEADER;
+		if (f->version >= 2) {
+			memcpy(&transform, h + 32, 4);
+			memcpy(&zero, h + 36, 4);
+		}
+		name = (const char *)h + f->rec_header;
 		if (memcmp(h, SNAPFILE_MEMBER_MAGIC, 4) || name_len > SNAPFILE_MAX_NAME ||
-		    f->len - off - SNAPFILE_RECORD_HEADER < name_len ||
-		    check != snapfile_record_check(h, ref, name, name_len))
+		    f->len - off - f->rec_header < name_len || zero ||
+		    check != snapfile_record_check(h, f->rec_header - 28, name, name_len))
 			return errorf(err, -1, "corrupt snapshot: '%s': the record after member '%s' is garbled",
 				      f->path, after(f));
 		if (name_len == 0) {   /* the end record */
-			if (csize || usize != f->n)
+			if (csize || usize != f->n || transform)
 				return errorf(err, -1, "corrupt snapshot: '%s': bad end record after member '%s'",
 					      f->path, after(f));
-			if (off + SNAPFILE_RECORD_HEADER != f->len)
+			if (off + f->rec_header != f->len)
 				return errorf(err, -1, "corrupt snapshot: '%s': data after the end record", f->path);
 			for (size_t i = 0; i < f->n; i++)
 				if (f->m[i].ref > f->n || f->m[i].ref == i + 1)
@@ -111,14 +125,18 @@ static int walk(struct snapfile *f, size_t off, struct tm_error *err)
 				      after(f));
 		xgrow((void **)&f->m, &cap, f->n + 1, sizeof(*f->m));
 		f->m[f->n] = (struct snapfile_member){ .name = xasprintf("%.*s", (int)name_len, name),
-						      .off = off + SNAPFILE_RECORD_HEADER + name_len,
-						      .csize = csize, .usize = usize, .ref = ref };
+						      .off = off + f->rec_header + name_len,
+						      .csize = csize, .usize = usize, .ref = ref,
+						      .transform = transform };
 		f->n++;
 		if (f->n > 1 && strcmp(f->m[f->n - 2].name, f->m[f->n - 1].name) >= 0)
 			return errorf(err, -1, "corrupt snapshot: '%s': member '%s' is out of order or repeated",
 				      f->path, f->m[f->n - 1].name);
 		if (usize > SNAPFILE_MAX_MEMBER || csize > ZSTD_compressBound(SNAPFILE_MAX_MEMBER))
 			return errorf(err, -1, "corrupt snapshot: '%s': member '%s' is too large", f->path,
+				      f->m[f->n - 1].name);
+		if (transform > SNAPFILE_SHUFFLE || (transform == SNAPFILE_SHUFFLE && usize % 8))
+			return errorf(err, -1, "corrupt snapshot: '%s': member '%s' has an unknown transform", f->path,
 				      f->m[f->n - 1].name);
 		if (f->len - f->m[f->n - 1].off < csize)
 			return errorf(err, -1, "corrupt snapshot: '%s': member '%s' is truncated", f->path,
@@ -166,10 +184,13 @@ struct snapfile *snapfile_open(const char *path, struct tm_error *err)
 	close(fd);
 	fd = -1;
 	memcpy(&version, f->map + 8, 4);
-	if (memcmp(f->map, SNAPFILE_MAGIC, 8) || version != SNAPFILE_VERSION) {
-		errorf(err, -1, "'%s': not a truemem snapshot file of version %d", path, SNAPFILE_VERSION);
+	if (memcmp(f->map, SNAPFILE_MAGIC, 8) || version < SNAPFILE_VERSION_MIN || version > SNAPFILE_VERSION) {
+		errorf(err, -1, "'%s': not a truemem snapshot file of version %d to %d", path, SNAPFILE_VERSION_MIN,
+		       SNAPFILE_VERSION);
 		goto fail;
 	}
+	f->version = version;
+	f->rec_header = version == 1 ? SNAPFILE_RECORD_HEADER_V1 : SNAPFILE_RECORD_HEADER;
 	if (walk(f, 16, err) < 0)
 		goto fail;
 	return f;
@@ -197,9 +218,11 @@ void snapfile_close(struct snapfile *f)
 	}
 	free(f->bufs);
 	free(f->spare);
-	for (size_t i = 0; i < f->ndctx; i++)
-		ZSTD_freeDCtx(f->dctx[i]);
-	free(f->dctx);
+	for (size_t i = 0; i < f->nslots; i++) {
+		ZSTD_freeDCtx(f->slots[i].dctx);
+		free(f->slots[i].block);
+	}
+	free(f->slots);
 	pthread_mutex_destroy(&f->mu);
 	free(f->path);
 	free(f);
@@ -243,7 +266,7 @@ int64_t snapfile_size(const struct snapfile *f, const char *name)
 static int decompress(struct snapfile *f, const struct snapfile_member *m, void *dst, int depth,
 		      struct tm_error *err);
 
-/* The contents of member i, decompressed once and cached: another member's reference. */
+/* The contents of member i (its transform undone), decompressed once and cached: another member's reference. */
 static const void *ref_contents(struct snapfile *f, size_t i, int depth, struct tm_error *err)
 {
 	struct snapfile_member *r = &f->m[i];
@@ -269,12 +292,49 @@ static const void *ref_contents(struct snapfile *f, size_t i, int depth, struct 
 	return have;
 }
 
+static struct dslot take_slot(struct snapfile *f)
+{
+	struct dslot s = { NULL, NULL };
+
+	pthread_mutex_lock(&f->mu);
+	if (f->nslots)
+		s = f->slots[--f->nslots];
+	pthread_mutex_unlock(&f->mu);
+	if (!s.dctx && !(s.dctx = ZSTD_createDCtx()))
+		die("out of memory (zstd)");
+	return s;
+}
+
+static void give_slot(struct snapfile *f, struct dslot s)
+{
+	pthread_mutex_lock(&f->mu);
+	xgrow((void **)&f->slots, &f->slots_cap, f->nslots + 1, sizeof(*f->slots));
+	f->slots[f->nslots++] = s;
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* Undoes SNAPFILE_SHUFFLE in place, a block at a time through s's room (in cache while it is undone). */
+static void unshuffle(struct dslot *s, unsigned char *data, size_t len)
+{
+	const size_t block = SNAPFILE_SHUFFLE_WORDS * 8;
+
+	if (!s->block)
+		s->block = xmalloc(block);
+	for (size_t off = 0; off < len; off += block) {
+		size_t n = len - off < block ? len - off : block;
+
+		memcpy(s->block, data + off, n);
+		snapfile_shuffle(s->block, data + off, n, true);
+	}
+}
+
+/* Decompresses m into dst, its transform undone. */
 static int decompress(struct snapfile *f, const struct snapfile_member *m, void *dst, int depth,
 		      struct tm_error *err)
 {
 	const void *src = f->map + m->off, *prefix = NULL;
 	unsigned long long declared = ZSTD_getFrameContentSize(src, m->csize);
-	ZSTD_DCtx *dctx;
+	struct dslot slot;
 	size_t got;
 
 	if (declared != m->usize)
@@ -287,19 +347,14 @@ static int decompress(struct snapfile *f, const struct snapfile_member *m, void 
 		if (!(prefix = ref_contents(f, m->ref - 1, depth, err)))
 			return -EIO;
 	}
-	pthread_mutex_lock(&f->mu);
-	dctx = f->ndctx ? f->dctx[--f->ndctx] : NULL;
-	pthread_mutex_unlock(&f->mu);
-	if (!dctx && !(dctx = ZSTD_createDCtx()))
-		die("out of memory (zstd)");
-	ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters);
+	slot = take_slot(f);
+	ZSTD_DCtx_reset(slot.dctx, ZSTD_reset_session_and_parameters);
 	if (prefix)
-		ZSTD_DCtx_refPrefix(dctx, prefix, f->m[m->ref - 1].usize);
-	got = ZSTD_decompressDCtx(dctx, dst, m->usize, src, m->csize);
-	pthread_mutex_lock(&f->mu);
-	xgrow((void **)&f->dctx, &f->dctx_cap, f->ndctx + 1, sizeof(*f->dctx));
-	f->dctx[f->ndctx++] = dctx;
-	pthread_mutex_unlock(&f->mu);
+		ZSTD_DCtx_refPrefix(slot.dctx, prefix, f->m[m->ref - 1].usize);
+	got = ZSTD_decompressDCtx(slot.dctx, dst, m->usize, src, m->csize);
+	if (!ZSTD_isError(got) && got == m->usize && m->transform == SNAPFILE_SHUFFLE)
+		unshuffle(&slot, dst, m->usize);
+	give_slot(f, slot);
 	if (ZSTD_isError(got))
 		return errorf(err, -EIO, "corrupt snapshot: '%s': member '%s' is damaged (%s)", f->path, m->name,
 			      ZSTD_getErrorName(got));

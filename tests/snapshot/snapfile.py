@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """snapfile.py: an independent reader and writer of truemem's snapshot file
 format (include/snapfile.h), for the tests: it packs a snapshot directory
-into a file (members compressed by the zstd command), lists a file's
-members, and damages one in a chosen way.
+into a file of version 1 (members compressed by the zstd command, none
+transformed; truemem keeps reading version 1), lists a file's members
+(version 1 or 2), and damages one in a chosen way (rewriting version 1).
 
   snapfile.py pack DIR FILE          every file under DIR, as members
   snapfile.py list FILE              NAME DATA_OFFSET CSIZE USIZE per member
   snapfile.py drop FILE NAME OUT     OUT = FILE without member NAME
   snapfile.py usize FILE NAME N OUT  OUT = FILE with NAME's size set to N
                                      (its record check kept valid)
+drop and usize rewrite version 1 files only (a transform would be lost).
 """
 import os
 import struct
@@ -45,23 +47,29 @@ def write(path, members, refs=None):
 
 
 def read(path):
+    """The members of a file of version 1 (32-byte record headers) or 2 (40 bytes: transform, 0)."""
     with open(path, "rb") as f:
         buf = f.read()
     assert buf[:8] == MAGIC
+    version = struct.unpack_from("<I", buf, 8)[0]
+    assert version in (1, 2)
+    rec = 32 if version == 1 else 40
     off, out = 16, []
     while True:
         n, csize, usize = struct.unpack_from("<IQQ", buf, off + 4)
         ref = struct.unpack_from("<I", buf, off + 28)[0]
         if n == 0:
             return out
-        name = buf[off + 32:off + 32 + n]
-        data_off = off + 32 + n
+        name = buf[off + rec:off + rec + n]
+        data_off = off + rec + n
         out.append((name, data_off, csize, usize, buf[data_off:data_off + csize], ref))
         off = data_off + csize
 
 
 def rewrite(src, out, keep=lambda n: True, usize=lambda n, u: u):
     """Writes src's members again (those keep() accepts), their references by name."""
+    with open(src, "rb") as f:
+        assert struct.unpack_from("<I", f.read(12), 8)[0] == 1, "rewrite: version 1 files only"
     members = read(src)
     names = [m[0] for m in members]
     kept = [(m[0], m[4], usize(m[0], m[3])) for m in members if keep(m[0])]
