@@ -103,14 +103,11 @@ int census_parse(const char *text, size_t len, struct census *out);
 /*
  * Takes the census of source s: live, walks every frame of online RAM (the
  * top-level "System RAM" ranges of /proc/iomem); a snapshot, reads its
- * "census" member. While capturing, the result is recorded, with the memcg
- * split. Returns 0, -ENOENT when a snapshot holds no census, or another
+ * "census" member. A SOURCE_WHOLE source (a recording) is handed the
+ * result, with the memcg split (source_keep). Returns 0, -ENOENT when a snapshot holds no census, or another
  * negative errno with err set (not permitted, a damaged member).
  */
 int census_read(struct source *s, unsigned flags, struct census *out, struct tm_error *err);
-
-/* While capturing (s->rec set): records the census and /proc/vmstat. Returns 0 or -errno with err set. */
-int census_capture(struct source *s, struct tm_error *err);
 
 /* ---- reconciliation with /proc/meminfo (aggregate/census.c) ---- */
 

@@ -74,23 +74,15 @@ int cgroup_detect(const char *sysfs_cgroup, char **dir, int *version, struct tm_
 
 /*
  * The cgroup tree of source s: live, detected below /sys/fs/cgroup and read
- * (recorded while capturing), the root charged root_current; a snapshot,
+ * (a recording source is handed it), the root charged root_current; a snapshot,
  * its "cgroups" member. Returns 0, -ENOENT (no memory controller, or
  * a snapshot without the member) or another -errno, with err set.
  */
 int cgroup_read(struct source *s, uint64_t root_current, struct cgroup_tree *out, struct tm_error *err);
 
 /*
- * While capturing (s->rec set): records the "cgroups" member when a memory
- * controller is there (none: nothing, 0), and in exact mode makes sure the
- * "kpagecgroup" member exists. Returns 0 or -errno with err set.
- */
-int cgroup_capture(struct source *s, uint64_t root_current, bool exact, struct tm_error *err);
-
-/*
  * The memcg inode of n frames (pfns sorted, unique) from /proc/kpagecgroup,
- * or a snapshot's "kpagecgroup" member (0 for a frame it does not list);
- * recorded while capturing. Returns 0, -ENOENT when a snapshot has no such
+ * or a snapshot's "kpagecgroup" member (0 for a frame it does not list). Returns 0, -ENOENT when a snapshot has no such
  * member, or -errno, with err set.
  */
 int kpage_cgroup_lookup(struct source *s, const uint64_t *pfns, size_t n, uint64_t *inos, struct tm_error *err);

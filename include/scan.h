@@ -80,7 +80,6 @@ struct scan_opts {
 enum {
 	SCAN_KEEP_VMAS = 1 << 0,   /* keep each process's mappings with per-mapping counts */
 	SCAN_SMAPS     = 1 << 1,   /* read full smaps too (pmap -X columns) */
-	SCAN_RECORD    = 1 << 2,   /* capture: read everything every command needs */
 	SCAN_GROUP_FRAMES = 1 << 3,/* exact: keep each group's distinct frames (group.frames) */
 };
 

@@ -112,7 +112,8 @@ struct source;
  * table when one of them is a SysV segment, and, for those with no link,
  * the descriptors every process of all[] (the whole system) holds on
  * them and whether a process of outside[] maps them. A snapshot gives
- * what it kept. While capturing, the facts are written to the snapshot.
+ * what it kept. A SOURCE_WHOLE source (a recording) is handed the facts
+ * (source_keep).
  * Returns 0, or -1 with err set (a damaged snapshot).
  */
 int shmobj_collect(struct source *s, const struct shm_want *w, size_t n, const pid_t *all, size_t nall,

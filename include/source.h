@@ -1,8 +1,11 @@
 /*
- * source.h: where process data comes from. Both the live /proc and a
- * snapshot directory are a root directory fd with per-PID entries below it,
- * and collectors read relative to it with openat(), so the two are the same
- * to them. The binary page facts differ in storage only: live pagemap and
+ * source.h: where process data comes from, the only code that does I/O
+ * on /proc. A source is one implementation behind an operations table
+ * (source_ops.h): the live /proc (live.c), a snapshot directory or file
+ * (snapshot.c), or a recording of another source that writes a snapshot
+ * of all it reads (source_record.h). The readers above call the functions
+ * below and ask the source's caps (SOURCE_*), never which one it is.
+ * The binary page facts differ in storage only: live pagemap and
  * /proc/kpage* are pread in batches, a snapshot holds the populated ranges
  * and referenced frames in compact files (snapshot.h, "Format").
  *
@@ -21,8 +24,6 @@
 #include "error.h"
 #include "maps.h"
 #include "util.h"
-
-struct snap_writer;
 
 struct proc_ident {
 	pid_t pid, ppid;
@@ -48,7 +49,33 @@ void proc_ident_release(struct proc_ident *id);
 
 enum source_kind { SOURCE_LIVE, SOURCE_SNAPSHOT };
 
+/*
+ * What a source is, for the readers above it; they ask these, never which
+ * implementation serves them.
+ */
+enum {
+	/*
+	 * Stored facts (a snapshot): its pagemap holds the populated runs,
+	 * a file it lacks or holds malformed is damage (an error naming it),
+	 * its time is the capture's.
+	 */
+	SOURCE_STORED  = 1 << 0,
+	/*
+	 * Its reader must read every fact whole and in order (a recording
+	 * source, source_record.h): everything any command could want, each
+	 * frame's facts read rather than inferred, no holes joined, one thread.
+	 */
+	SOURCE_WHOLE   = 1 << 1,
+	/* source_mapping_fs can tell what a mapping's file lives on (live /proc). */
+	SOURCE_MAPPING_FS = 1 << 2,
+};
+
+struct source_ops;
+
 struct source {
+	const struct source_ops *ops;   /* the implementation (source_ops.h) */
+	void *ops_data;                 /* its own state, when it keeps more than the fields below */
+	unsigned caps;                  /* SOURCE_* */
 	enum source_kind kind;
 	int root_fd;            /* /proc, or the snapshot directory */
 	char *root_path;        /* for messages */
@@ -68,8 +95,6 @@ struct source {
 	size_t kp_map_len;
 	struct snapfile *sf;    /* the one-file form (snapfile.h); NULL for a directory */
 	struct kpcg_table *kpcg;/* the "kpagecgroup" member, loaded on first use (cgroup_read.c) */
-	/* capture: every read is also recorded here (NULL when not capturing) */
-	struct snap_writer *rec;
 };
 
 /* Opens the live /proc. Returns 0 or -errno with err set. */
@@ -80,6 +105,20 @@ int source_open_live(struct source *s, struct tm_error *err);
  */
 int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err);
 void source_close(struct source *s);
+/* The time of what s shows: a snapshot's capture time, now for the live system. */
+void source_time(struct source *s, struct timespec *out);
+/*
+ * Hands s a fact derived from what was read, in the text of the snapshot
+ * member name ("census", "cgroups", "shmem"): a source that keeps what
+ * passes through it (a recording) stores it, the others drop it. Worth
+ * formatting only for a SOURCE_WHOLE source. Returns 0 or -1 with err set.
+ */
+int source_keep(struct source *s, const char *name, const void *text, size_t len, struct tm_error *err);
+/*
+ * Tells s that process id could not be read (id->err set): a recording
+ * notes it. Returns 0 or -1 with err set.
+ */
+int source_proc_failed(struct source *s, const struct proc_ident *id, struct tm_error *err);
 
 /*
  * The parts of a process's identity a caller wants read (pid, uid and
@@ -169,7 +208,7 @@ int pagemap_read(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *ou
 
 /*
  * Looks up kpagecount and kpageflags for n frames (either of counts and
- * flags may be NULL to read only the other, except while capturing); pfns
+ * flags may be NULL to read only the other; a SOURCE_WHOLE source reads both); pfns
  * must be sorted and unique. Runs of nearby frames are read with one pread each. Live, a
  * frame beyond the end of memory gets count 0 and KPF_NOPAGE; a snapshot
  * that lacks a frame is corrupt (-EIO, err names the file). Returns 0 or -errno.

@@ -288,7 +288,7 @@ static int read_pagemap(struct reader *r, pid_t pid, const struct vma_list *vmas
 	uint64_t ps = r->src->page_size;
 	int rc = 0;
 	struct pagemap *pm = pagemap_open(r->src, pid, &rc, r->err);
-	bool snap = r->src->kind == SOURCE_SNAPSHOT;
+	bool snap = r->src->caps & SOURCE_STORED;
 
 	if (!pm)
 		return rc;
@@ -318,10 +318,11 @@ static int read_pagemap(struct reader *r, pid_t pid, const struct vma_list *vmas
 		} else {
 			/*
 			 * Live, mappings are read whole, joined across holes of up to 64
-			 * pages. A capture joins none: a page mapped into a hole after the
-			 * maps were read would land in its pagemap outside every mapping.
+			 * pages. A whole reader (a capture) joins none: a page mapped into a
+			 * hole after the maps were read would land in its pagemap outside
+			 * every mapping.
 			 */
-			uint64_t join = r->src->rec ? 0 : 64 * ps;
+			uint64_t join = r->src->caps & SOURCE_WHOLE ? 0 : 64 * ps;
 
 			while (w < vmas->n && strcmp(vmas->v[w].name, "[vsyscall]") &&
 			       vmas->v[w].start - vmas->v[w - 1].end <= join)
@@ -391,22 +392,6 @@ static void vmas_untangle(struct vma_list *vmas)
 	vmas->n = k;
 }
 
-/*
- * A capture records maps from the smaps read its pagemap follows, not
- * from a read of its own: a process that maps or unmaps between two
- * reads would leave a snapshot whose pagemap lies outside its maps.
- */
-static int record_maps_of_smaps(struct reader *r, pid_t pid)
-{
-	struct buf maps = BUF_INIT;
-	int rc;
-
-	maps_from_smaps(r->text.buf, r->text.len, &maps);
-	rc = snapw_proc_file(r->src->rec, pid, "maps", maps.buf ? maps.buf : "", maps.len, r->err);
-	buf_release(&maps);
-	return rc;
-}
-
 /* Reads the mappings, from smaps when its per-mapping figures are wanted. */
 static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool smaps)
 {
@@ -414,8 +399,6 @@ static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool sm
 
 	r->vmas_file = smaps ? "smaps" : "maps";
 	if (rc < 0)
-		return rc;
-	if (smaps && r->src->rec && (rc = record_maps_of_smaps(r, pid)) < 0)
 		return rc;
 	vma_list_init(vmas);
 	rc = smaps ? smaps_parse(r->text.buf, r->text.len, vmas) : maps_parse(r->text.buf, r->text.len, vmas);
@@ -428,7 +411,7 @@ static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool sm
 		return 0;
 	}
 	vma_list_release(vmas);
-	if (r->src->kind == SOURCE_SNAPSHOT)
+	if (r->src->caps & SOURCE_STORED)
 		return errorf(r->err, -EIO, "corrupt snapshot: '%s/%d/%s' is malformed", r->src->root_path,
 			      (int)pid, smaps ? "smaps" : "maps");
 	return rc;
@@ -443,7 +426,7 @@ static int read_vmas(struct reader *r, pid_t pid, struct vma_list *vmas, bool sm
  */
 static void read_vmas_fs(struct reader *r, pid_t pid, struct vma_list *vmas)
 {
-	if (r->src->kind != SOURCE_LIVE)
+	if (!(r->src->caps & SOURCE_MAPPING_FS))
 		return;
 	if (!r->fs)
 		r->fs = u64_counter_new();
@@ -586,7 +569,7 @@ static int take_batch(struct scan_ctx *c, uint32_t pi, struct proc *p, uint64_t 
 	int rc;
 
 	if (!mm_counted(c, pi))
-		return c->src->rec ? record_frames(c, &b) : 0;
+		return c->src->caps & SOURCE_WHOLE ? record_frames(c, &b) : 0;
 	nmiss = account_batch(&c->acc, pi, &p->counts, &p->vmas, per_vma, &c->vma_hint, &b, c->miss, c->implied);
 	if (!nmiss)
 		return 0;
@@ -610,13 +593,13 @@ static void take_end(struct scan_ctx *c, struct proc *p)
 
 static bool want_smaps(const struct scan_ctx *c)
 {
-	return c->o->flags & (SCAN_SMAPS | SCAN_RECORD);
+	return (c->o->flags & SCAN_SMAPS) || (c->src->caps & SOURCE_WHOLE);
 }
 
-/* Whether exact mode reads process pi: not one that takes another's numbers, unless capturing. */
+/* Whether exact mode reads process pi: not one that takes another's numbers, unless reading whole. */
 static bool exact_reads(const struct scan_ctx *c, uint32_t pi)
 {
-	return c->role[pi] != MM_COPY || c->src->rec || (c->o->flags & SCAN_RECORD);
+	return c->role[pi] != MM_COPY || (c->src->caps & SOURCE_WHOLE);
 }
 
 /* Rollup mode: the process from smaps_rollup, its mappings (if kept) from smaps. */
@@ -629,7 +612,7 @@ static int scan_proc_rollup(struct scan_ctx *c, struct proc *p)
 	if (rc < 0)
 		return rc;
 	if (smaps_rollup_parse(text->buf, text->len, &r) < 0) {
-		if (c->src->kind == SOURCE_SNAPSHOT)
+		if (c->src->caps & SOURCE_STORED)
 			return errorf(c->err, -EIO, "corrupt snapshot: '%s/%d/smaps_rollup' is malformed",
 				      c->src->root_path, (int)p->id.pid);
 		return -ESRCH;   /* empty rollup: the mm went away */
@@ -654,7 +637,7 @@ static int scan_proc_rollup(struct scan_ctx *c, struct proc *p)
 	return 0;
 }
 
-/* Capture: read what any command could want, so the snapshot holds it. */
+/* A whole reader (a capture) reads what any command could want, so that its snapshot holds it. */
 static int scan_record_extra(struct scan_ctx *c, struct proc *p)
 {
 	static const char *const exact_files[] = { "smaps_rollup", "status" };   /* maps: read_vmas */
@@ -673,7 +656,7 @@ static int scan_record_extra(struct scan_ctx *c, struct proc *p)
 /* Whether failure rc reading p ends the scan: a damaged snapshot does, a vanished process does not. */
 static bool proc_error_fatal(const struct source *s, const struct proc *p, int rc)
 {
-	return !is_proc_error(rc) || (s->kind == SOURCE_SNAPSHOT && rc != p->id.err);
+	return !is_proc_error(rc) || ((s->caps & SOURCE_STORED) && rc != p->id.err);
 }
 
 /*
@@ -714,9 +697,9 @@ static void proc_done(struct scan_ctx *c, struct proc *p, int rc, int *fatal)
 	memset(&p->counts, 0, sizeof(p->counts));
 	p->readable = false;
 	p->err = rc == -ENOENT ? -ESRCH : rc;
-	if (c->src->rec) {
+	if (c->src->caps & SOURCE_WHOLE) {
 		p->id.err = p->err;
-		if (snapw_proc(c->src->rec, &p->id, c->err) < 0)
+		if (source_proc_failed(c->src, &p->id, c->err) < 0)
 			*fatal = -EIO;
 	}
 	proc_rss_statm(c, p);
@@ -727,7 +710,7 @@ static void scan_proc(struct scan_ctx *c, uint32_t pi, struct proc *p, int *fata
 	struct sink k = { .c = c, .proc = pi };
 	int rc = p->id.err;
 
-	if (rc == 0 && (c->o->flags & SCAN_RECORD))
+	if (rc == 0 && (c->src->caps & SOURCE_WHOLE))
 		rc = scan_record_extra(c, p);
 	if (rc == 0 && c->sc->mode == MODE_EXACT && exact_reads(c, pi))
 		rc = read_proc_exact(&c->rd, p->id.pid, want_smaps(c), &k);
@@ -757,8 +740,6 @@ static bool proc_of_users(const struct scan_opts *o, const struct proc_ident *id
 
 static bool proc_selected(const struct scan_opts *o, const struct proc_ident *id)
 {
-	if (o->flags & SCAN_RECORD)
-		return true;
 	if (o->self == id->pid && (o->npids || o->nnames || o->nusers || o->filter))
 		return false;
 	if (o->nusers && !proc_of_users(o, id))
@@ -925,14 +906,14 @@ static int scan_outside_swap(struct scan_ctx *c, const pid_t *pids, size_t n)
 
 		if (rc == 0) {
 			if ((pm = pagemap_open(c->src, pids[i], &rc, c->err))) {
-				if (c->src->kind != SOURCE_SNAPSHOT ||
+				if (!(c->src->caps & SOURCE_STORED) ||
 				    (rc = pagemap_check_maps(pm, &vmas, c->rd.vmas_file, c->err)) == 0)
 					rc = scan_swap_entries(c, pm, &vmas);
 				pagemap_close(pm);
 			}
 			vma_list_release(&vmas);
 		}
-		if (rc < 0 && c->src->kind == SOURCE_SNAPSHOT)
+		if (rc < 0 && (c->src->caps & SOURCE_STORED))
 			return rc;
 	}
 	return 0;
@@ -1002,8 +983,6 @@ static unsigned scan_ident_want(const struct scan_opts *o)
 	};
 	unsigned want = o->ident ? o->ident : IDENT_ALL;
 
-	if (o->flags & SCAN_RECORD)
-		return IDENT_ALL;
 	if (o->filter)
 		want |= IDENT_STAT | IDENT_CMDLINE;
 	if (o->nnames)
@@ -1020,7 +999,9 @@ static int scan_list(struct scan_ctx *c, struct proc_ident **ids, size_t *n)
 	const struct scan_opts *o = c->o;
 	bool others = c->sc->mode == MODE_EXACT && c->swap_in_use;
 
-	if (o->npids && !o->nnames && !(o->flags & SCAN_RECORD) && !others) {
+	if (c->src->caps & SOURCE_WHOLE)   /* everyone, with all of their identity */
+		return source_list(c->src, IDENT_ALL, ids, n, c->err);
+	if (o->npids && !o->nnames && !others) {
 		c->listed_some = true;
 		return source_list_pids(c->src, scan_ident_want(o), o->pids, o->npids, ids, n, c->err);
 	}
@@ -1156,7 +1137,7 @@ static int scan_fates(struct scan_ctx *c, struct mem_counts *const *pc, const in
 
 	for (size_t i = 0; i < sc->n; i++)
 		pids[i] = sc->procs[i].id.pid;
-	nw = fates_wants(&c->acc.fates, pg, pids, c->src->rec || (c->o->flags & SCAN_RECORD), &w);
+	nw = fates_wants(&c->acc.fates, pg, pids, c->src->caps & SOURCE_WHOLE, &w);
 	if (nw && c->listed_some && (rc = scan_list_others(c, &listed, &nothers)) < 0)
 		goto out;
 	if (listed)
@@ -1165,7 +1146,7 @@ static int scan_fates(struct scan_ctx *c, struct mem_counts *const *pc, const in
 	memcpy(pids + sc->n, others, nothers * sizeof(*pids));   /* the whole system, for descriptors */
 	shm_facts_init(&facts);
 	facts.have = true;   /* nothing in question: nothing to know */
-	rc = nw || c->src->rec ? shmobj_collect(c->src, w, nw, pids, sc->n + nothers, others, nothers,
+	rc = nw || (c->src->caps & SOURCE_WHOLE) ? shmobj_collect(c->src, w, nw, pids, sc->n + nothers, others, nothers,
 						&facts, c->err) : 0;
 	if (rc == 0)
 		fates_resolve(&c->acc.fates, &facts, pc, pg, pids, sc->n, gc, sc->ngroups);
@@ -1573,7 +1554,7 @@ static int scan_walk_threaded(struct scan_ctx *c, const size_t *order)
  */
 static bool walk_threaded(const struct scan_ctx *c)
 {
-	return c->sc->mode == MODE_EXACT && !c->src->rec && !(c->o->flags & SCAN_RECORD) &&
+	return c->sc->mode == MODE_EXACT && !(c->src->caps & SOURCE_WHOLE) &&
 	       !getenv("TRUEMEM_SERIAL");
 }
 
@@ -1592,10 +1573,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	out->group_by = o->group_by;
 	out->self = o->self;
 	snprintf(out->host, sizeof(out->host), "%s", s->host);
-	if (s->kind == SOURCE_LIVE)
-		clock_gettime(CLOCK_REALTIME, &out->time);
-	else
-		out->time = s->time;
+	source_time(s, &out->time);
 	rc = scan_mode_pick(s, o, out, err);
 	if (rc == 0)
 		rc = scan_meminfo(c);
@@ -1608,7 +1586,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	others = xmalloc((nids + 1) * sizeof(*others));
 	others_mm = xmalloc((nids + 1) * sizeof(*others_mm));
 	for (size_t i = 0; i < nids; i++) {
-		if (proc_selected(o, &ids[i])) {
+		if ((s->caps & SOURCE_WHOLE) || proc_selected(o, &ids[i])) {
 			out->procs[out->n] = (struct proc){ .id = ids[i], .group = -1 };
 			out->n++;
 		} else {
@@ -1629,7 +1607,7 @@ int scan_run(struct source *s, const struct scan_opts *o, struct scan *out, stru
 	 * A capture records the facts of every frame it meets; TRUEMEM_READ_ALL
 	 * reads them too (tests compare the two ways on every kind of memory).
 	 */
-	c->acc.infer = !s->rec && !(o->flags & SCAN_RECORD) && !getenv("TRUEMEM_READ_ALL");
+	c->acc.infer = !(s->caps & SOURCE_WHOLE) && !getenv("TRUEMEM_READ_ALL");
 	if (out->mode == MODE_EXACT)
 		c->acc.swap_areas = scan_swap_areas(c);
 	rc = walk_threaded(c) ? scan_walk_threaded(c, order) : scan_walk(c, order);

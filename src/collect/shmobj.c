@@ -286,7 +286,7 @@ static int collect_outside(struct source *s, const struct shm_want *w, const boo
 		struct vma_list vmas;
 
 		if (source_read_proc(s, outside[i], "maps", &text, err) < 0) {
-			rc = s->kind == SOURCE_SNAPSHOT ? -EIO : 0;   /* live: vanished or not permitted */
+			rc = s->caps & SOURCE_STORED ? -EIO : 0;   /* live: vanished or not permitted */
 			continue;
 		}
 		vma_list_init(&vmas);
@@ -349,21 +349,21 @@ int shmobj_collect(struct source *s, const struct shm_want *w, size_t n, const p
 	int rc = 0;
 
 	shm_facts_init(f);
-	if (s->kind == SOURCE_SNAPSHOT)
+	if (s->caps & SOURCE_STORED)
 		rc = collect_snapshot(s, f, err);
 	else
 		collect_live(s, w, n, f);
 	for (size_t i = 0; i < n; i++)
 		any |= unlinked[i] = !w[i].sysv && shm_facts_nlink(f, &w[i].obj) == 0;
-	if (rc == 0 && any && s->kind == SOURCE_LIVE)
+	if (rc == 0 && any && !(s->caps & SOURCE_STORED))
 		collect_holders(s, w, unlinked, n, all, nall, f);
 	if (rc == 0 && any && noutside)
 		rc = collect_outside(s, w, unlinked, n, outside, noutside, f, err);
-	if (rc == 0 && s->rec && s->kind == SOURCE_LIVE) {
+	if (rc == 0 && (s->caps & (SOURCE_WHOLE | SOURCE_STORED)) == SOURCE_WHOLE) {
 		struct buf b = BUF_INIT;
 
 		shm_facts_format(f, &b);
-		rc = snapw_top_file(s->rec, SHM_FACTS_FILE, b.buf, b.len, err);
+		rc = source_keep(s, SHM_FACTS_FILE, b.buf, b.len, err);
 		buf_release(&b);
 	}
 	free(unlinked);

@@ -1,6 +1,6 @@
 /*
  * writer.c: writing a snapshot directory (format in snapshot.h). Used by
- * `truemem capture`, through the source's recording hook, and by the
+ * `truemem capture`, through the recording source (record.c), and by the
  * paging engine.
  *
  * Frames are recorded once each (a frame bitmap says which were seen) into

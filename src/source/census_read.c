@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "census.h"
-#include "snapshot.h"
 #include "source.h"
 
 #define MAX_RANGES 1024
@@ -202,7 +201,7 @@ int census_read(struct source *s, unsigned flags, struct census *out, struct tm_
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (s->kind == SOURCE_SNAPSHOT) {
+	if (s->caps & SOURCE_STORED) {
 		if (!source_snapshot_has(s, "census"))
 			return errorf(err, -ENOENT, "the snapshot holds no census (captured in rollup mode, "
 				      "or by an older truemem)");
@@ -219,29 +218,14 @@ int census_read(struct source *s, unsigned flags, struct census *out, struct tm_
 				      s->root_path);
 		return 0;
 	}
-	if ((rc = census_live(s, flags | (s->rec ? CENSUS_MEMCG : 0), out, err)) < 0)
+	if ((rc = census_live(s, flags | (s->caps & SOURCE_WHOLE ? CENSUS_MEMCG : 0), out, err)) < 0)
 		return rc;
-	if (s->rec) {
+	if (s->caps & SOURCE_WHOLE) {
 		census_format(out, &b);
-		rc = snapw_top_file(s->rec, "census", b.buf, b.len, err);
+		rc = source_keep(s, "census", b.buf, b.len, err);
 		buf_release(&b);
 		if (rc < 0)
 			return -EIO;
 	}
-	return 0;
-}
-
-int census_capture(struct source *s, struct tm_error *err)
-{
-	struct census c;
-	struct buf b = BUF_INIT;
-	int rc = source_read_top(s, "vmstat", &b, err);
-
-	buf_release(&b);
-	if (rc < 0)
-		return rc;
-	if ((rc = census_read(s, CENSUS_MEMCG, &c, err)) < 0)
-		return rc;
-	census_release(&c);
 	return 0;
 }

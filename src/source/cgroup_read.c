@@ -299,22 +299,6 @@ int cgroup_detect(const char *sysfs_cgroup, char **dir, int *version, struct tm_
 		      "'%s/memory' no cgroup v1 memory hierarchy", sysfs_cgroup, sysfs_cgroup);
 }
 
-int cgroup_capture(struct source *s, uint64_t root_current, bool exact, struct tm_error *err)
-{
-	struct cgroup_tree t;
-	int rc = cgroup_read(s, root_current, &t, err);
-
-	if (rc == -ENOENT)
-		return 0;   /* no memory controller: nothing to record */
-	if (rc < 0)
-		return rc;
-	cgroup_tree_release(&t);
-	/* The frames' memcg came with their kpage facts; this makes the member even when none did. */
-	if (exact && s->kpagecgroup_fd >= 0 && snapw_kpagecgroup(s->rec, NULL, NULL, 0, err) < 0)
-		return -EIO;
-	return 0;
-}
-
 int cgroup_read(struct source *s, uint64_t root_current, struct cgroup_tree *out, struct tm_error *err)
 {
 	struct buf b = BUF_INIT;
@@ -322,7 +306,7 @@ int cgroup_read(struct source *s, uint64_t root_current, struct cgroup_tree *out
 	int version, rc;
 
 	memset(out, 0, sizeof(*out));
-	if (s->kind == SOURCE_SNAPSHOT) {
+	if (s->caps & SOURCE_STORED) {
 		if (!source_snapshot_has(s, "cgroups"))
 			return errorf(err, -ENOENT, "the snapshot holds no cgroup files (captured where no memory "
 				      "controller was, or by an older truemem)");
@@ -336,9 +320,9 @@ int cgroup_read(struct source *s, uint64_t root_current, struct cgroup_tree *out
 		return rc;
 	rc = cgroup_tree_read_dir(dir, version, root_current, out, err);
 	free(dir);
-	if (rc == 0 && s->rec) {
+	if (rc == 0 && (s->caps & SOURCE_WHOLE)) {
 		cgroup_tree_format(out, &b);
-		if (snapw_top_file(s->rec, "cgroups", b.buf, b.len, err) < 0)
+		if (source_keep(s, "cgroups", b.buf, b.len, err) < 0)
 			rc = -EIO;
 		buf_release(&b);
 	}

@@ -14,15 +14,14 @@
 #include <string.h>
 
 #include "kernel.h"
-#include "snapshot.h"
 #include "source.h"
 #include "source_internal.h"
 
 #define RUN_GAP    8       /* read through holes this small rather than start a new run */
 #define RUN_MAX    8192    /* frames per pread */
 
-static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
-			     uint64_t *counts, uint64_t *flags, struct tm_error *err)
+int live_kpage_lookup(struct source *s, const uint64_t *pfns, size_t n,
+		      uint64_t *counts, uint64_t *flags, struct tm_error *err)
 {
 	static _Thread_local uint64_t cbuf[RUN_MAX], fbuf[RUN_MAX];   /* any thread may look up */
 
@@ -52,19 +51,11 @@ static int kpage_lookup_live(struct source *s, const uint64_t *pfns, size_t n,
 		}
 		i = j;
 	}
-	if (s->rec) {
-		/* A capture records whole facts: its scan asks for both. */
-		if (!counts || !flags)
-			return errorf(err, -EINVAL, "a capture must read both kpagecount and kpageflags");
-		if (snapw_kpages(s->rec, pfns, counts, flags, n, err) < 0)
-			return -EIO;
-		return kpage_cgroup_record(s, pfns, n, err);
-	}
 	return 0;
 }
 
-static int kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t n,
-				 uint64_t *counts, uint64_t *flags, struct tm_error *err)
+int snapshot_kpage_lookup(struct source *s, const uint64_t *pfns, size_t n,
+			  uint64_t *counts, uint64_t *flags, struct tm_error *err)
 {
 	const uint64_t *r = s->kp;
 	size_t lo = 0;
@@ -89,12 +80,4 @@ static int kpage_lookup_snapshot(struct source *s, const uint64_t *pfns, size_t 
 		}
 	}
 	return 0;
-}
-
-int kpage_lookup(struct source *s, const uint64_t *pfns, size_t n,
-		 uint64_t *counts, uint64_t *flags, struct tm_error *err)
-{
-	if (s->kind == SOURCE_SNAPSHOT)
-		return kpage_lookup_snapshot(s, pfns, n, counts, flags, err);
-	return kpage_lookup_live(s, pfns, n, counts, flags, err);
 }

@@ -36,7 +36,7 @@ void kpage_cgroup_release(struct source *s)
 	s->kpcg = NULL;
 }
 
-static int lookup_live(struct source *s, const uint64_t *pfns, size_t n, uint64_t *inos, struct tm_error *err)
+int live_kpage_cgroup_lookup(struct source *s, const uint64_t *pfns, size_t n, uint64_t *inos, struct tm_error *err)
 {
 	static _Thread_local uint64_t w[RUN_MAX];
 
@@ -99,7 +99,8 @@ static int load_snapshot(struct source *s, struct tm_error *err)
 	return 0;
 }
 
-static int lookup_snapshot(struct source *s, const uint64_t *pfns, size_t n, uint64_t *inos, struct tm_error *err)
+int snapshot_kpage_cgroup_lookup(struct source *s, const uint64_t *pfns, size_t n, uint64_t *inos,
+				 struct tm_error *err)
 {
 	size_t lo = 0;
 	int rc = load_snapshot(s, err);
@@ -114,26 +115,4 @@ static int lookup_snapshot(struct source *s, const uint64_t *pfns, size_t n, uin
 		inos[i] = a < s->kpcg->n && r[2 * a] == pfns[i] ? r[2 * a + 1] : 0;
 	}
 	return 0;
-}
-
-int kpage_cgroup_lookup(struct source *s, const uint64_t *pfns, size_t n, uint64_t *inos, struct tm_error *err)
-{
-	if (s->kind == SOURCE_SNAPSHOT)
-		return lookup_snapshot(s, pfns, n, inos, err);
-	return lookup_live(s, pfns, n, inos, err);
-}
-
-int kpage_cgroup_record(struct source *s, const uint64_t *pfns, size_t n, struct tm_error *err)
-{
-	uint64_t *inos;
-	int rc;
-
-	if (!s->rec || s->kpagecgroup_fd < 0)
-		return 0;
-	inos = xmalloc((n + 1) * sizeof(*inos));
-	rc = lookup_live(s, pfns, n, inos, err);
-	if (rc == 0 && snapw_kpagecgroup(s->rec, pfns, inos, n, err) < 0)
-		rc = -EIO;
-	free(inos);
-	return rc;
 }

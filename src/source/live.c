@@ -30,20 +30,24 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel.h"
 #include "kfeatures.h"
-#include "snapshot.h"
 #include "source.h"
 #include "source_internal.h"
+#include "source_ops.h"
 
 #define PF_KTHREAD 0x00200000UL   /* include/linux/sched.h */
 
@@ -58,6 +62,8 @@ void proc_ident_release(struct proc_ident *id)
 int source_open_live(struct source *s, struct tm_error *err)
 {
 	memset(s, 0, sizeof(*s));
+	s->ops = &source_live_ops;
+	s->caps = SOURCE_MAPPING_FS;
 	s->kind = SOURCE_LIVE;
 	s->kpagecount_fd = s->kpageflags_fd = s->kpagecgroup_fd = -1;
 	s->root_path = xstrdup("/proc");
@@ -426,7 +432,7 @@ static int list_only(struct source *s, unsigned want, const pid_t *only, size_t 
 	return 0;
 }
 
-int source_list_live(struct source *s, unsigned want, const pid_t *only, size_t nonly, struct proc_ident **out,
+static int live_list(struct source *s, unsigned want, const pid_t *only, size_t nonly, struct proc_ident **out,
 		     size_t *n, struct tm_error *err)
 {
 	int dfd;
@@ -468,3 +474,68 @@ int source_list_live(struct source *s, unsigned want, const pid_t *only, size_t 
 	*n = k;
 	return 0;
 }
+
+static int live_read_proc(struct source *s, pid_t pid, const char *name, struct buf *b, struct tm_error *err)
+{
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	rc = buf_read_at(b, s->root_fd, path, SIZE_MAX / 2);
+	if (rc < 0)
+		return errorf(err, rc, "cannot read '/proc/%s': %s", path, strerror(-rc));
+	/* A process that exited between open and read leaves an empty file. */
+	if (b->len == 0 && strcmp(name, "cmdline") != 0) {
+		if (faccessat(s->root_fd, path, F_OK, 0) < 0)
+			return errorf(err, -ESRCH, "process %d vanished", (int)pid);
+	}
+	return 0;
+}
+
+static int live_read_top(struct source *s, const char *name, struct buf *b, struct tm_error *err)
+{
+	int rc = buf_read_at(b, s->root_fd, name, 16u << 20);
+
+	if (rc < 0)
+		return errorf(err, rc, "cannot read '/proc/%s': %s", name, strerror(-rc));
+	return 0;
+}
+
+static enum vma_fs live_mapping_fs(struct source *s, pid_t pid, uint64_t start, uint64_t end)
+{
+	char path[96];
+	struct statfs sfs;
+	struct stat st;
+	enum vma_fs fs = VMA_FS_UNKNOWN;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, start, end);
+	if ((fd = openat(s->root_fd, path, O_PATH | O_CLOEXEC)) < 0)
+		return VMA_FS_UNKNOWN;
+	/* A device node's mapping can hold any page: its flags alone tell. */
+	if (fstatfs(fd, &sfs) == 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		fs = sfs.f_type == TMPFS_MAGIC ? VMA_FS_SHMEM : sfs.f_type == HUGETLBFS_MAGIC ? VMA_FS_UNKNOWN
+										      : VMA_FS_OTHER;
+	close(fd);
+	return fs;
+}
+
+static void live_time(struct source *s, struct timespec *out)
+{
+	clock_gettime(CLOCK_REALTIME, out);
+}
+
+const struct source_ops source_live_ops = {
+	.list = live_list,
+	.read_proc = live_read_proc,
+	.read_top = live_read_top,
+	.mapping_fs = live_mapping_fs,
+	.time = live_time,
+	.pagemap_open = live_pagemap_open,
+	.pagemap_ranges = live_pagemap_ranges,
+	.pagemap_read = live_pagemap_read,
+	.pagemap_close = file_pagemap_close,
+	.kpage_lookup = live_kpage_lookup,
+	.kpage_cgroup_lookup = live_kpage_cgroup_lookup,
+	.close = source_close_files,
+};

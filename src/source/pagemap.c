@@ -27,6 +27,7 @@
 #include "snapshot.h"
 #include "source.h"
 #include "source_internal.h"
+#include "source_ops.h"
 
 #define SCAN_VEC_LEN 1024
 
@@ -35,9 +36,9 @@ struct pm_run {
 	off_t file_off;      /* snapshot: where the entries start */
 };
 
-struct pagemap {
-	struct source *src;
-	pid_t pid;
+/* A pagemap served from a file: /proc/PID/pagemap, or a snapshot's. */
+struct pm_file {
+	struct pagemap base;          /* first: the struct pagemap handed out */
 	int fd;
 	/* snapshot */
 	struct buf *mem;              /* a snapshot file's member, decompressed (fd is -1) */
@@ -47,7 +48,7 @@ struct pagemap {
 };
 
 /* pread_full on a snapshot's pagemap, from its file or its member in memory. */
-static ssize_t pm_pread(const struct pagemap *pm, void *dst, size_t len, off_t off)
+static ssize_t pm_pread(const struct pm_file *pm, void *dst, size_t len, off_t off)
 {
 	if (pm->fd >= 0)
 		return pread_full(pm->fd, dst, len, off);
@@ -60,7 +61,7 @@ static ssize_t pm_pread(const struct pagemap *pm, void *dst, size_t len, off_t o
 }
 
 /* The size of a snapshot's pagemap, -1 when it is not a regular file. */
-static off_t pm_size(const struct pagemap *pm)
+static off_t pm_size(const struct pm_file *pm)
 {
 	struct stat st;
 
@@ -70,9 +71,9 @@ static off_t pm_size(const struct pagemap *pm)
 }
 
 /* Indexes a snapshot pagemap file: checks magic, record bounds and order. */
-static int pagemap_index(struct pagemap *pm, const char *path, struct tm_error *err)
+static int pagemap_index(struct pm_file *pm, const char *path, struct tm_error *err)
 {
-	struct source *s = pm->src;
+	struct source *s = pm->base.src;
 	off_t size = pm_size(pm);
 	char magic[8];
 	off_t off = 8;
@@ -99,50 +100,57 @@ static int pagemap_index(struct pagemap *pm, const char *path, struct tm_error *
 	return 0;
 }
 
-struct pagemap *pagemap_open(struct source *s, pid_t pid, int *rc, struct tm_error *err)
+struct pagemap *snapshot_pagemap_open(struct source *s, pid_t pid, int *rc, struct tm_error *err)
 {
-	struct pagemap *pm = xcalloc(1, sizeof(*pm));
+	struct pm_file *pm = xcalloc(1, sizeof(*pm));
 	char path[64];
 
-	pm->src = s;
-	pm->pid = pid;
+	pm->base = (struct pagemap){ s, pid };
 	snprintf(path, sizeof(path), "%d/pagemap", (int)pid);
-	if (s->kind == SOURCE_SNAPSHOT) {
-		if (s->sf) {
-			pm->fd = -1;
-			pm->mem = snapshot_member(s, path, err);
-		} else {
-			pm->fd = snapshot_open(s, path, err);
-		}
-		if ((pm->fd < 0 && !pm->mem) || (*rc = pagemap_index(pm, path, err)) < 0) {
-			*rc = -EIO;
-			pagemap_close(pm);
-			return NULL;
-		}
-		return pm;
+	if (s->sf) {
+		pm->fd = -1;
+		pm->mem = snapshot_member(s, path, err);
+	} else {
+		pm->fd = snapshot_open(s, path, err);
 	}
+	if ((pm->fd < 0 && !pm->mem) || (*rc = pagemap_index(pm, path, err)) < 0) {
+		*rc = -EIO;
+		file_pagemap_close(&pm->base);
+		return NULL;
+	}
+	return &pm->base;
+}
+
+struct pagemap *live_pagemap_open(struct source *s, pid_t pid, int *rc, struct tm_error *err)
+{
+	struct pm_file *pm = xcalloc(1, sizeof(*pm));
+	char path[64];
+
+	pm->base = (struct pagemap){ s, pid };
+	snprintf(path, sizeof(path), "%d/pagemap", (int)pid);
 	pm->fd = openat(s->root_fd, path, O_RDONLY | O_CLOEXEC);
 	if (pm->fd < 0) {
 		*rc = -errno;
 		errorf(err, *rc, "cannot read '/proc/%s': %s", path, strerror(errno));
-		pagemap_close(pm);
+		file_pagemap_close(&pm->base);
 		return NULL;
 	}
-	return pm;
+	return &pm->base;
 }
 
 /* The error of a run of pm holding pages at vaddr, where no mapping is. */
-static int outside_maps(struct pagemap *pm, uint64_t vaddr, const char *maps_file, struct tm_error *err)
+static int outside_maps(struct pm_file *pm, uint64_t vaddr, const char *maps_file, struct tm_error *err)
 {
 	return errorf(err, -EIO, "corrupt snapshot: '%s/%d/pagemap' holds pages at 0x%" PRIx64
-		      " outside every mapping of '%s/%d/%s'", pm->src->root_path, (int)pm->pid, vaddr,
-		      pm->src->root_path, (int)pm->pid, maps_file);
+		      " outside every mapping of '%s/%d/%s'", pm->base.src->root_path, (int)pm->base.pid, vaddr,
+		      pm->base.src->root_path, (int)pm->base.pid, maps_file);
 }
 
-int pagemap_check_maps(struct pagemap *pm, const struct vma_list *vmas, const char *maps_file,
-		       struct tm_error *err)
+int snapshot_pagemap_check_maps(struct pagemap *base, const struct vma_list *vmas, const char *maps_file,
+				struct tm_error *err)
 {
-	uint64_t ps = pm->src->page_size;
+	struct pm_file *pm = (struct pm_file *)base;
+	uint64_t ps = pm->base.src->page_size;
 	size_t v = 0;
 
 	/* Runs and mappings are both sorted: each run must lie in mappings that touch. */
@@ -160,14 +168,14 @@ int pagemap_check_maps(struct pagemap *pm, const struct vma_list *vmas, const ch
 	return 0;
 }
 
-void pagemap_close(struct pagemap *pm)
+void file_pagemap_close(struct pagemap *base)
 {
-	if (!pm)
-		return;
+	struct pm_file *pm = (struct pm_file *)base;
+
 	if (pm->fd >= 0)
 		close(pm->fd);
 	if (pm->mem)
-		snapfile_unload(pm->src->sf, pm->mem);
+		snapfile_unload(pm->base.src->sf, pm->mem);
 	free(pm->runs);
 	free(pm->vec);
 	free(pm);
@@ -183,7 +191,7 @@ static void vrange_push(struct vrange **r, size_t *n, size_t *cap, uint64_t star
 	(*r)[(*n)++] = (struct vrange){ start, end };
 }
 
-static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t end, uint64_t categories,
+static ssize_t pagemap_scan_live(struct pm_file *pm, uint64_t start, uint64_t end, uint64_t categories,
 				 struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
 {
 	size_t before = *n;
@@ -202,7 +210,7 @@ static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t en
 		if (got < 0) {
 			int e = errno == ENOENT || errno == ESRCH ? ESRCH : errno;
 
-			return errorf(err, -e, "cannot scan '/proc/%d/pagemap': %s", (int)pm->pid, strerror(errno));
+			return errorf(err, -e, "cannot scan '/proc/%d/pagemap': %s", (int)pm->base.pid, strerror(errno));
 		}
 		/*
 		 * Only what lies below walk_end is final: on 6.18 a call can
@@ -219,45 +227,39 @@ static ssize_t pagemap_scan_live(struct pagemap *pm, uint64_t start, uint64_t en
 	return (ssize_t)(*n - before);
 }
 
-static ssize_t pagemap_ranges(struct pagemap *pm, uint64_t start, uint64_t end, uint64_t categories,
-			      struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
+ssize_t snapshot_pagemap_ranges(struct pagemap *base, uint64_t start, uint64_t end, uint64_t categories,
+				struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
 {
+	struct pm_file *pm = (struct pm_file *)base;
 	size_t before = *n;
+	uint64_t ps = pm->base.src->page_size;
 
-	if (pm->src->kind == SOURCE_SNAPSHOT) {
-		uint64_t ps = pm->src->page_size;
+	for (size_t i = 0; i < pm->nruns; i++) {
+		uint64_t rs = pm->runs[i].vaddr, re = rs + pm->runs[i].npages * ps;
 
-		for (size_t i = 0; i < pm->nruns; i++) {
-			uint64_t rs = pm->runs[i].vaddr, re = rs + pm->runs[i].npages * ps;
-
-			if (re <= start || rs >= end)
-				continue;
-			vrange_push(r, n, cap, rs > start ? rs : start, re < end ? re : end);
-		}
-		return (ssize_t)(*n - before);
+		if (re <= start || rs >= end)
+			continue;
+		vrange_push(r, n, cap, rs > start ? rs : start, re < end ? re : end);
 	}
-	if (pm->src->have_pagemap_scan)
+	return (ssize_t)(*n - before);
+}
+
+ssize_t live_pagemap_ranges(struct pagemap *base, uint64_t start, uint64_t end, uint64_t categories,
+			    struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
+{
+	struct pm_file *pm = (struct pm_file *)base;
+
+	if (pm->base.src->have_pagemap_scan)
 		return pagemap_scan_live(pm, start, end, categories, r, n, cap, err);
 	vrange_push(r, n, cap, start, end);
 	return 1;
 }
 
-ssize_t pagemap_populated(struct pagemap *pm, uint64_t start, uint64_t end,
-			  struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
+int snapshot_pagemap_read(struct pagemap *base, uint64_t vaddr, size_t npages, uint64_t *out,
+			  struct tm_error *err)
 {
-	return pagemap_ranges(pm, start, end, PAGE_IS_PRESENT | PAGE_IS_SWAPPED, r, n, cap, err);
-}
-
-ssize_t pagemap_swapped(struct pagemap *pm, uint64_t start, uint64_t end,
-			struct vrange **r, size_t *n, size_t *cap, struct tm_error *err)
-{
-	return pagemap_ranges(pm, start, end, PAGE_IS_SWAPPED, r, n, cap, err);
-}
-
-static int pagemap_read_snapshot(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *out,
-				 struct tm_error *err)
-{
-	uint64_t ps = pm->src->page_size, end = vaddr + npages * ps;
+	struct pm_file *pm = (struct pm_file *)base;
+	uint64_t ps = pm->base.src->page_size, end = vaddr + npages * ps;
 
 	memset(out, 0, npages * sizeof(*out));
 	for (size_t i = 0; i < pm->nruns; i++) {
@@ -271,28 +273,25 @@ static int pagemap_read_snapshot(struct pagemap *pm, uint64_t vaddr, size_t npag
 		if (pm_pread(pm, out + (lo - vaddr) / ps, (hi - lo) / ps * 8,
 			       run->file_off + (off_t)((lo - rs) / ps * 8)) != (ssize_t)((hi - lo) / ps * 8))
 			return errorf(err, -EIO, "corrupt snapshot: '%s/%d/pagemap' is truncated",
-				      pm->src->root_path, (int)pm->pid);
+				      pm->base.src->root_path, (int)pm->base.pid);
 	}
 	return 0;
 }
 
-int pagemap_read(struct pagemap *pm, uint64_t vaddr, size_t npages, uint64_t *out, struct tm_error *err)
+int live_pagemap_read(struct pagemap *base, uint64_t vaddr, size_t npages, uint64_t *out, struct tm_error *err)
 {
+	struct pm_file *pm = (struct pm_file *)base;
 	ssize_t got;
 	size_t want = npages * sizeof(*out);
 
-	if (pm->src->kind == SOURCE_SNAPSHOT)
-		return pagemap_read_snapshot(pm, vaddr, npages, out, err);
-	got = pread_full(pm->fd, out, want, (off_t)(vaddr / pm->src->page_size * 8));
+	got = pread_full(pm->fd, out, want, (off_t)(vaddr / pm->base.src->page_size * 8));
 	if (got < 0)
-		return errorf(err, (int)got, "cannot read '/proc/%d/pagemap': %s", (int)pm->pid, strerror((int)-got));
+		return errorf(err, (int)got, "cannot read '/proc/%d/pagemap': %s", (int)pm->base.pid, strerror((int)-got));
 	if ((size_t)got < want) {
 		/* The mm went away under us: the process exited mid-scan. */
 		if (got == 0)
-			return errorf(err, -ESRCH, "process %d vanished", (int)pm->pid);
+			return errorf(err, -ESRCH, "process %d vanished", (int)pm->base.pid);
 		memset((char *)out + got, 0, want - (size_t)got);
 	}
-	if (pm->src->rec && snapw_pagemap(pm->src->rec, pm->pid, vaddr, npages, out, err) < 0)
-		return -EIO;
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "snapshot.h"
 #include "source.h"
 #include "source_internal.h"
+#include "source_ops.h"
 
 int snapshot_open(struct source *s, const char *path, struct tm_error *err)
 {
@@ -63,10 +64,8 @@ struct buf *snapshot_member(struct source *s, const char *path, struct tm_error 
 	return snapfile_load(s->sf, path, err);
 }
 
-bool source_snapshot_has(struct source *s, const char *name)
+static bool snapshot_has(struct source *s, const char *name)
 {
-	if (s->kind != SOURCE_SNAPSHOT)
-		return false;
 	if (s->sf)
 		return snapfile_size(s->sf, name) >= 0;
 	return faccessat(s->root_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
@@ -264,6 +263,8 @@ int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->ops = &source_snapshot_ops;
+	s->caps = SOURCE_STORED;
 	s->kind = SOURCE_SNAPSHOT;
 	s->kpagecount_fd = s->kpageflags_fd = s->kpagecgroup_fd = -1;
 	s->root_path = xstrdup(dir);
@@ -406,7 +407,9 @@ static int snapshot_check_mm_sets(struct source *s, const struct proc_ident *ids
 	return 0;
 }
 
-int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, struct tm_error *err)
+/* Lists every process the snapshot holds, with all of its identity (want and only aside). */
+static int snapshot_list(struct source *s, unsigned want, const pid_t *only, size_t nonly, struct proc_ident **out,
+			 size_t *n, struct tm_error *err)
 {
 	int dfd = s->sf ? -1 : dup(s->root_fd);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
@@ -459,3 +462,32 @@ int source_list_snapshot(struct source *s, struct proc_ident **out, size_t *n, s
 	*n = k;
 	return 0;
 }
+
+static int snapshot_read_proc(struct source *s, pid_t pid, const char *name, struct buf *b, struct tm_error *err)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	return snapshot_read_file(s, path, b, err);
+}
+
+static void snapshot_time(struct source *s, struct timespec *out)
+{
+	*out = s->time;
+}
+
+const struct source_ops source_snapshot_ops = {
+	.list = snapshot_list,
+	.read_proc = snapshot_read_proc,
+	.read_top = snapshot_read_file,
+	.has = snapshot_has,
+	.time = snapshot_time,
+	.pagemap_open = snapshot_pagemap_open,
+	.pagemap_check_maps = snapshot_pagemap_check_maps,
+	.pagemap_ranges = snapshot_pagemap_ranges,
+	.pagemap_read = snapshot_pagemap_read,
+	.pagemap_close = file_pagemap_close,
+	.kpage_lookup = snapshot_kpage_lookup,
+	.kpage_cgroup_lookup = snapshot_kpage_cgroup_lookup,
+	.close = source_close_files,
+};
