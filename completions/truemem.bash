@@ -88,16 +88,23 @@ _truemem()
 		fi
 	done
 
+	# The columns of each report (--sort, and -o for ps, map, lib, cgroup).
+	local ps_cols="pid user swap uss pss rss command swap_pss ppid frees reclaimable stays frees_swap"
+	local group_cols="key procs swap swap_uss frees uss pss rss reclaimable stays frees_swap"
+	local map_cols="address size rss pss uss swap anon file shmem thp locked guard mode mapping"
+	local lib_cols="procs swap uss pss rss name"
+	local cgroup_cols="charged mapped used_by_others cache shmem kernel unexpl borrowed procs cgroup"
 	case $prev in
 	--sort)
 		if [[ $cmd == lib ]]; then
-			_truemem_add "swap uss pss rss name" "$cur"
+			_truemem_add "$lib_cols" "$cur"
 		elif [[ $cmd == top ]]; then
 			_truemem_add "pid user swap uss pss rss command" "$cur"
 		elif [[ $cmd == cgroup ]]; then
-			_truemem_add "charged mapped used_by_others cache shmem kernel unexpl borrowed procs cgroup" "$cur"
+			_truemem_add "$cgroup_cols" "$cur"
 		else
-			_truemem_add "pid user swap uss pss rss swap_pss ppid command" "$cur"
+			_truemem_add "$ps_cols" "$cur"
+			[[ " ${COMP_WORDS[*]} " == *" --group-by"* ]] && _truemem_add "key procs swap_uss" "$cur"
 		fi
 		return 0
 		;;
@@ -113,7 +120,22 @@ _truemem()
 		_truemem_add "text json jsonl prometheus" "$cur"
 		return 0
 		;;
-	--from | -o | --output)
+	-o | --output)
+		if [[ $cmd == ps || $cmd == map || $cmd == lib || $cmd == cgroup ]]; then
+			# A comma-separated column list: complete the last element.
+			local head= cols=$ps_cols c
+			[[ $cmd == ps && " ${COMP_WORDS[*]} " == *" --group-by"* ]] && cols=$group_cols
+			[[ $cmd == map ]] && cols=$map_cols
+			[[ $cmd == lib ]] && cols=$lib_cols
+			[[ $cmd == cgroup ]] && cols=$cgroup_cols
+			[[ $cur == *,* ]] && head=${cur%,*},
+			for c in $cols; do
+				[[ $head$c == "$cur"* ]] && COMPREPLY+=("$head$c")
+			done
+			return 0
+		fi
+		;&
+	--from)
 		# A snapshot is a file or a directory; sim writes only directories.
 		compopt -o filenames 2>/dev/null
 		if [[ $cmd == sim ]]; then
@@ -154,11 +176,11 @@ _truemem()
 		case $cmd in
 		'') opts="$common --group-by -V --version" ;;
 		top) opts="-d --delay -n --count --group-by --tree --from --mode --sort --reverse -p --pid -u --user --filter --bytes -h --help" ;;
-		ps) opts="$common --group-by --tree --jsonl --interval --count -n --format --no-headers --no-totals" ;;
-		map) opts="-X --json --from --mode --bytes --no-headers --no-totals -h --help" ;;
-		lib) opts="--json --from --mode --sort --reverse -p --pid -u --user --filter --bytes --no-headers -h --help" ;;
+		ps) opts="$common --group-by --tree --jsonl --interval --count -n --format --no-headers --no-totals -o --output" ;;
+		map) opts="-X --json --from --mode --bytes --no-headers --no-totals -o --output -h --help" ;;
+		lib) opts="--json --from --mode --sort --reverse -p --pid -u --user --filter --bytes --no-headers -o --output -h --help" ;;
 		sys) opts="--json --from --mode --bytes -h --help" ;;
-		cgroup) opts="--tree --json --from --mode --sort --reverse -p --pid --bytes --no-headers -h --help" ;;
+		cgroup) opts="--tree --json --from --mode --sort --reverse -p --pid --bytes --no-headers -o --output -h --help" ;;
 		capture) opts="-o --output --dir --mode -h --help" ;;
 		sim) opts="-o --output --trace -h --help" ;;
 		diff) opts="--json --mode --group-by --bytes --no-headers -h --help" ;;

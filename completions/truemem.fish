@@ -79,8 +79,8 @@ complete -c truemem -n "not __fish_seen_subcommand_from $__truemem_cmds" -a vers
 complete -c truemem -n "not __truemem_cmd_is top capture sim version" -l json -d 'one JSON document (schema truemem/1)'
 complete -c truemem -n "not __truemem_cmd_is sim capture diff version" -l from -r -F -d 'read a snapshot file or directory instead of /proc'
 complete -c truemem -n "not __truemem_cmd_is sim version" -l mode -x -a 'auto exact rollup' -d 'how pages are counted'
-complete -c truemem -n "__truemem_cmd_is lib" -l sort -x -a 'swap uss pss rss name' -d 'sort column'
-complete -c truemem -n "not __truemem_cmd_is top map lib sys cgroup capture sim diff version" -l sort -x -a 'pid user swap uss pss rss swap_pss ppid command' -d 'sort column'
+complete -c truemem -n "__truemem_cmd_is lib" -l sort -x -a 'procs swap uss pss rss name' -d 'sort column'
+complete -c truemem -n "not __truemem_cmd_is top map lib sys cgroup capture sim diff version" -l sort -x -a 'pid user swap uss pss rss swap_pss ppid command frees reclaimable stays frees_swap key procs swap_uss' -d 'sort column'
 complete -c truemem -n "__truemem_cmd_is top" -l sort -x -a 'pid user swap uss pss rss command' -d 'sort column'
 complete -c truemem -n "__truemem_cmd_is cgroup" -l sort -x -a 'charged mapped used_by_others cache shmem kernel unexpl borrowed procs cgroup' -d 'sort column'
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -l reverse -d 'reverse the sort order'
@@ -110,6 +110,18 @@ complete -c truemem -n "__truemem_cmd_is map" -s X -d 'also anon/file/shmem, hug
 complete -c truemem -n "__truemem_cmd_is map" -a '(__truemem_pids)'
 
 # capture, sim
+# -o COLUMNS: the text table's columns, comma-separated (the last one completed).
+function __truemem_columns
+    set -l tok (commandline -ct)
+    set -l head (string replace -r '[^,]*$' '' -- $tok)
+    for c in $argv
+        echo $head$c
+    end
+end
+complete -c truemem -n "not __truemem_cmd_is top map lib sys cgroup capture sim diff version" -s o -l output -x -a '(__truemem_columns pid user swap uss pss rss command swap_pss ppid frees reclaimable stays frees_swap key procs swap_uss)' -d 'text table columns, in order'
+complete -c truemem -n "__truemem_cmd_is map" -s o -l output -x -a '(__truemem_columns address size rss pss uss swap anon file shmem thp locked guard mode mapping)' -d 'text table columns, in order'
+complete -c truemem -n "__truemem_cmd_is lib" -s o -l output -x -a '(__truemem_columns procs swap uss pss rss name)' -d 'text table columns, in order'
+complete -c truemem -n "__truemem_cmd_is cgroup" -s o -l output -x -a '(__truemem_columns charged mapped used_by_others cache shmem kernel unexpl borrowed procs cgroup)' -d 'text table columns, in order'
 complete -c truemem -n "__truemem_cmd_is sim" -s o -l output -r -f -a '(__fish_complete_directories)' -d 'the snapshot directory to create'
 complete -c truemem -n "__truemem_cmd_is capture" -s o -l output -r -F -d 'the snapshot file (or with --dir directory) to create'
 complete -c truemem -n "__truemem_cmd_is capture" -l dir -d 'write a directory instead of one file'

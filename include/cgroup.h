@@ -161,23 +161,17 @@ void cgroup_report_build(const struct cgroup_tree *t, const struct census *censu
 			 uint64_t page_size, const char *note, struct cgroup_report *r);
 void cgroup_report_release(struct cgroup_report *r);
 
-/* The report's columns, for --sort and the text table. */
+/* The report's columns, in the view's table (view.h: cgroup_columns, cgroup_table). */
 enum cgroup_col { CGC_CHARGED, CGC_MAPPED, CGC_USED_BY_OTHERS, CGC_CACHE, CGC_SHMEM, CGC_KERNEL, CGC_UNEXPL,
 		  CGC_BORROWED, CGC_PROCS, CGC_CGROUP, CGC_COUNT };
-struct cgroup_column {
-	const char *name;          /* as --sort takes it */
-	const char *title;
-	int width;
-};
-extern const struct cgroup_column cgroup_columns[CGC_COUNT];
-/* The column named name (case-insensitive; also the JSON key it shows), or -1. */
-int cgroup_column_find(const char *name);
+
 /*
- * Orders row indexes by column col (numbers largest first, the path A-Z;
- * unknown last; reverse flips). With tree, children follow their parent,
- * siblings in that order. Fills order[0..r->n).
+ * Orders rows for the report: sorted (row indexes in sort order, from the
+ * view's column table) as it is, or with tree, children after their
+ * parent, siblings in sorted's order, the removed row last. Fills
+ * order[0..r->n).
  */
-void cgroup_report_sort(const struct cgroup_report *r, const struct cgroup_tree *t, int col, bool reverse, bool tree,
-			size_t *order);
+void cgroup_report_tree_order(const struct cgroup_report *r, const struct cgroup_tree *t, const size_t *sorted,
+			      bool tree, size_t *order);
 
 #endif

@@ -27,7 +27,8 @@ struct cli_opts {
 	bool bytes;                 /* --bytes */
 	bool reverse;               /* --reverse (flipped by --sort -COLUMN / +COLUMN as needed) */
 	bool sort_flip;             /* --sort -COLUMN or +COLUMN asked the other way round */
-	int sort_col;               /* --sort, an enum ps_col (cgroup: enum cgroup_col), or -1 for the command's default */
+	int sort_col;               /* --sort, a column of the command's table (ps: enum ps_col), or -1: its default */
+	int group_sort_col;         /* ps --group-by: the enum group_col groups sort by, or -1: pss */
 	const char *sort_arg;       /* --sort as given, resolved once the command is known */
 	enum group_by group_by;     /* --group-by */
 	bool tree;                  /* --tree (ps --group-by tree indentation) */
@@ -40,7 +41,8 @@ struct cli_opts {
 	double interval;            /* --interval SECONDS (jsonl), top -d SECONDS; <0: unset */
 	long count;                 /* --count N (jsonl), top -n N; <0: unset */
 	bool extended;              /* map -X */
-	const char *output;         /* capture/sim -o DIR */
+	const char *output;         /* capture/sim -o DIR; ps, map, lib, cgroup -o COLUMNS */
+	int *columns;               /* -o COLUMNS resolved against the command's table, -1 ended, owned; NULL: all */
 	bool trace;                 /* sim --trace */
 	bool verbose;               /* version --verbose */
 	bool no_headers;            /* --no-headers: no title lines in text tables */

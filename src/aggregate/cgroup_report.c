@@ -8,45 +8,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "census.h"
 #include "cgroup.h"
 #include "status.h"
-
-const struct cgroup_column cgroup_columns[CGC_COUNT] = {
-	[CGC_CHARGED] = { "charged", "CHARGED", 9 },
-	[CGC_MAPPED] = { "mapped", "MAPPED", 9 },
-	[CGC_USED_BY_OTHERS] = { "used_by_others", "USED_BY_OTHERS", 14 },
-	[CGC_CACHE] = { "cache", "CACHE", 9 },
-	[CGC_SHMEM] = { "shmem", "SHMEM", 9 },
-	[CGC_KERNEL] = { "kernel", "KERNEL", 9 },
-	[CGC_UNEXPL] = { "unexpl", "UNEXPL", 10 },
-	[CGC_BORROWED] = { "borrowed", "BORROWED", 9 },
-	[CGC_PROCS] = { "procs", "PROCS", 5 },
-	[CGC_CGROUP] = { "cgroup", "CGROUP", 0 },
-};
-
-/* JSON keys that name a column too. */
-static const struct {
-	const char *key;
-	enum cgroup_col col;
-} column_aliases[] = {
-	{ "mapped_inside", CGC_MAPPED }, { "mapped_outside_only", CGC_USED_BY_OTHERS },
-	{ "unmapped_file", CGC_CACHE }, { "unmapped_shmem", CGC_SHMEM }, { "unexplained", CGC_UNEXPL },
-	{ "mapped_from_elsewhere", CGC_BORROWED }, { "pids", CGC_PROCS }, { "path", CGC_CGROUP },
-};
-
-int cgroup_column_find(const char *name)
-{
-	for (int i = 0; i < CGC_COUNT; i++)
-		if (!strcasecmp(cgroup_columns[i].name, name))
-			return i;
-	for (size_t i = 0; i < sizeof(column_aliases) / sizeof(column_aliases[0]); i++)
-		if (!strcasecmp(column_aliases[i].key, name))
-			return (int)column_aliases[i].col;
-	return -1;
-}
 
 void cgroup_tally(const struct cgroup_tree *t, size_t node, const uint64_t *inos, size_t n, uint64_t *inside,
 		  uint64_t *elsewhere)
@@ -182,53 +147,6 @@ void cgroup_report_release(struct cgroup_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Column col of row r as a signed number; false when not known. */
-static bool row_value(const struct cgroup_row *r, int col, int64_t *v)
-{
-	switch (col) {
-	case CGC_CHARGED: *v = (int64_t)r->charged; return r->kernel_known;
-	case CGC_MAPPED: *v = (int64_t)r->mapped_inside; return r->frames_known;
-	case CGC_USED_BY_OTHERS: *v = (int64_t)r->mapped_outside_only; return r->frames_known;
-	case CGC_CACHE: *v = (int64_t)r->unmapped_file; return r->frames_known;
-	case CGC_SHMEM: *v = (int64_t)r->unmapped_shmem; return r->frames_known;
-	case CGC_KERNEL: *v = (int64_t)r->kernel; return r->kernel_known && r->has_kernel;
-	case CGC_UNEXPL: *v = r->unexplained; return r->frames_known && r->kernel_known;
-	case CGC_BORROWED: *v = (int64_t)r->mapped_from_elsewhere; return r->frames_known;
-	case CGC_PROCS: *v = (int64_t)r->npids; return true;
-	default: *v = 0; return false;
-	}
-}
-
-struct sort_ctx {
-	const struct cgroup_report *r;
-	int col;
-	bool reverse;
-};
-
-static int cmp_rows(const void *a, const void *b, void *arg)
-{
-	const struct sort_ctx *s = arg;
-	const struct cgroup_row *x = &s->r->rows[*(const size_t *)a], *y = &s->r->rows[*(const size_t *)b];
-	int64_t vx, vy;
-	bool kx, ky;
-	int c;
-
-	if (x->node < 0 || y->node < 0)   /* the removed row stays last */
-		return (x->node < 0) - (y->node < 0);
-	if (s->col == CGC_CGROUP) {
-		c = strcmp(x->path, y->path);
-		return s->reverse ? -c : c;
-	}
-	kx = row_value(x, s->col, &vx);
-	ky = row_value(y, s->col, &vy);
-	if (kx != ky)
-		return kx ? -1 : 1;
-	c = vx > vy ? -1 : vx < vy ? 1 : 0;
-	if (s->reverse)
-		c = -c;
-	return c ? c : strcmp(x->path, y->path);
-}
-
 /* Appends node's row and then its children's, each sorted, depth first. */
 static void tree_order(const struct cgroup_report *r, const struct cgroup_tree *t, const size_t *sorted,
 		       size_t node, size_t *order, size_t *k)
@@ -242,24 +160,19 @@ static void tree_order(const struct cgroup_report *r, const struct cgroup_tree *
 	}
 }
 
-void cgroup_report_sort(const struct cgroup_report *r, const struct cgroup_tree *t, int col, bool reverse, bool tree,
-			size_t *order)
+void cgroup_report_tree_order(const struct cgroup_report *r, const struct cgroup_tree *t, const size_t *sorted,
+			      bool tree, size_t *order)
 {
-	struct sort_ctx s = { r, col, reverse };
-	size_t *sorted = xmalloc((r->n + 1) * sizeof(*sorted)), k = 0;
+	size_t k = 0;
 
-	for (size_t i = 0; i < r->n; i++)
-		sorted[i] = i;
-	qsort_r(sorted, r->n, sizeof(*sorted), cmp_rows, &s);
 	if (!tree || !r->n || r->rows[0].node != 0) {
 		memcpy(order, sorted, r->n * sizeof(*order));
-	} else {
-		/* Rows are the tree's nodes in order (row i is node i), the removed row last. */
-		tree_order(r, t, sorted, 0, order, &k);
-		for (size_t i = 0; i < r->n; i++)
-			if (r->rows[i].node < 0)
-				order[k++] = i;
-		/* Rows narrowed away (PATH, -p) are not in r; nothing else is left out. */
+		return;
 	}
-	free(sorted);
+	/* Rows are the tree's nodes in order (row i is node i), the removed row last. */
+	tree_order(r, t, sorted, 0, order, &k);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->rows[i].node < 0)
+			order[k++] = i;
+	/* Rows narrowed away (PATH, -p) are not in r; nothing else is left out. */
 }

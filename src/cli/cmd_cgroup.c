@@ -75,7 +75,8 @@ static int report(const struct cli_opts *o, struct source *src, struct cgroup_ta
 	if (o->format == OUT_JSON) {
 		rc = json_write_cgroup(stdout, &ct->top, r, t, order, n) < 0;
 	} else {
-		struct cgroup_text_opts to = { .human = !o->bytes, .tree = o->tree, .no_headers = o->no_headers };
+		struct cgroup_text_opts to = { .human = !o->bytes, .tree = o->tree, .no_headers = o->no_headers,
+						 .cols = o->columns };
 
 		cli_status(o, &ct->top, "cgroup v%d, %zu memory cgroup%s", t->version, t->count, t->count == 1 ? "" : "s");
 		if (ct->note)

@@ -50,48 +50,13 @@ static int lib_narrow(const struct cli_opts *o, struct lib_report *r)
 	return rc;
 }
 
-static enum ps_col lib_sort_col;
-static bool lib_sort_reverse;
-
-static int cmp_lib(const void *a, const void *b)
-{
-	const struct lib_row *x = a, *y = b;
-	uint64_t vx = 0, vy = 0;
-	int c;
-
-	switch (lib_sort_col) {
-	case COL_SWAP: vx = x->counts.swap_bytes, vy = y->counts.swap_bytes; break;
-	case COL_USS: vx = x->counts.uss_bytes, vy = y->counts.uss_bytes; break;
-	case COL_RSS: vx = x->counts.rss_bytes, vy = y->counts.rss_bytes; break;
-	default: vx = x->counts.pss, vy = y->counts.pss; break;
-	}
-	if (lib_sort_col == COL_COMMAND)
-		c = strcmp(x->name, y->name);
-	else
-		c = vx == vy ? 0 : vx > vy ? -1 : 1;   /* sizes largest first */
-	if (lib_sort_reverse)
-		c = -c;
-	return c ? c : strcmp(x->name, y->name);
-}
-
-/* --sort: a size column, or the file name (command/name). Returns 0, or 2 for a column lib does not have. */
-static int lib_sort_check(const struct cli_opts *o)
-{
-	int c = o->sort_col;
-
-	if (c < 0 || c == COL_SWAP || c == COL_USS || c == COL_PSS || c == COL_RSS || c == COL_COMMAND)
-		return 0;
-	cli_error("lib cannot sort by '%s' (swap, uss, pss, rss or name)", ps_columns[c].name);
-	fputs("Try 'truemem lib --help'.\n", stderr);
-	return 2;
-}
-
 /* Orders the rows by --sort (default: largest PSS first, as built), --reverse flipping it. */
 static void lib_sort(const struct cli_opts *o, struct lib_report *r)
 {
-	lib_sort_col = o->sort_col < 0 ? COL_PSS : (enum ps_col)o->sort_col;
-	lib_sort_reverse = o->reverse;
-	qsort(r->rows, r->n, sizeof(*r->rows), cmp_lib);
+	struct column_order by = { &lib_table, o->sort_col < 0 ? LCOL_PSS : o->sort_col, o->reverse, ROW_IN_PLACE,
+				   NULL, 0 };
+
+	column_sort(r->rows, r->n, sizeof(*r->rows), &by);
 }
 
 int cmd_lib(const struct cli_opts *o)
@@ -102,7 +67,7 @@ int cmd_lib(const struct cli_opts *o)
 	struct winsize ws;
 	int rc, missing = 0;
 
-	if ((rc = lib_sort_check(o)) != 0 || (rc = cli_scan(o, SCAN_KEEP_VMAS, &src, &sc)) != 0)
+	if ((rc = cli_scan(o, SCAN_KEEP_VMAS, &src, &sc)) != 0)
 		return rc;
 	lib_report_build(&sc, &r);
 	if (o->nargs)
@@ -112,7 +77,7 @@ int cmd_lib(const struct cli_opts *o)
 		rc = json_write_lib(stdout, &sc, &r, false) < 0;
 	else {
 		struct text_opts t = { !o->bytes, o->no_headers, false,
-				       isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0 };
+				       isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0, o->columns };
 
 		cli_status(o, &sc, "%zu files mapped by %zu process%s", r.n, sc.n, sc.n == 1 ? "" : "es");
 		lib_text_write(stdout, &sc, &r, &t);

@@ -25,7 +25,7 @@ static int map_one(const struct cli_opts *o, const struct scan *sc, pid_t pid, b
 	if (o->format == OUT_JSON)
 		return json_write_map(stdout, sc, p, several) < 0;
 	{
-		struct text_opts t = { !o->bytes, o->no_headers, o->no_totals, 0 };
+		struct text_opts t = { !o->bytes, o->no_headers, o->no_totals, 0, o->columns };
 
 		if (several && !first && !o->no_headers)
 			fputc('\n', stdout);
@@ -62,7 +62,8 @@ int cmd_map(const struct cli_opts *o)
 		}
 	some.pids = pids;
 	some.npids = (size_t)o->nargs;
-	rc = cli_scan(&some, SCAN_KEEP_VMAS | (o->extended ? SCAN_SMAPS : 0), &src, &sc);
+	/* -o may name the -X columns, which read smaps. */
+	rc = cli_scan(&some, SCAN_KEEP_VMAS | (o->extended || o->columns ? SCAN_SMAPS : 0), &src, &sc);
 	if (rc == 0) {
 		for (int i = 0; i < o->nargs; i++)
 			rc |= map_one(o, &sc, pids[i], o->nargs > 1, i == 0);

@@ -81,7 +81,21 @@ static unsigned ps_ident(const struct cli_opts *o, enum ps_col col)
 		return IDENT_STAT | IDENT_CMDLINE | IDENT_EXE;
 	if (o->format == OUT_PROMETHEUS)
 		return IDENT_STAT;
-	return IDENT_CMDLINE | (o->tree || col == COL_PPID ? IDENT_STAT : 0);
+	bool ppid = col == COL_PPID;
+
+	for (const int *c = o->columns; c && *c >= 0 && o->group_by == GROUP_NONE; c++)
+		ppid |= *c == COL_PPID;
+	return IDENT_CMDLINE | (o->tree || ppid ? IDENT_STAT : 0);
+}
+
+/* Whether --sort names one of the fates of SPEC 2.1 (frees, reclaimable, stays, frees_swap), known in exact mode only. */
+static bool fates_sort(const struct cli_opts *o)
+{
+	const unsigned fates = CNT_FATES | CNT_FREES_SWAP;
+
+	if (o->group_by != GROUP_NONE)
+		return o->group_sort_col >= 0 && (group_columns[o->group_sort_col].need & fates);
+	return o->sort_col >= 0 && (ps_columns[o->sort_col].need & fates);
 }
 
 static int ps_once(const struct cli_opts *o, struct source *src, const struct ps_select *sel, bool first)
@@ -105,6 +119,11 @@ static int ps_once(const struct cli_opts *o, struct source *src, const struct ps
 	}
 	if (first)
 		cli_note_mode(o, &sc);
+	if (sc.mode != MODE_EXACT && fates_sort(o)) {
+		cli_error("--sort %s needs exact mode: in rollup mode what killing frees is not known", o->sort_arg);
+		scan_release(&sc);
+		return 2;
+	}
 	/* As procps: what exists is shown, what does not is named, and the exit status is 1. */
 	rc = ps_missing(&sc);
 	if (rc == 0 || sc.n > 0) {
@@ -117,8 +136,9 @@ static int ps_once(const struct cli_opts *o, struct source *src, const struct ps
 			if (json_write_ps(stdout, &sc, &rows, o->format == OUT_JSONL) < 0)
 				rc = 1;
 		} else {
-			struct ps_text_opts t = { !o->bytes, terminal_width(), o->tree, col, o->reverse,
-						  o->no_headers, o->no_totals };
+			struct ps_text_opts t = { !o->bytes, terminal_width(), o->tree,
+						  o->group_sort_col >= 0 ? (enum group_col)o->group_sort_col : GCOL_PSS, o->reverse,
+						  o->no_headers, o->no_totals, o->columns };
 
 			if (sc.group_by != GROUP_NONE)
 				cli_status(o, &sc, "%zu group%s of %zu process%s", sc.ngroups,

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroup.h"
 #include "cli.h"
 #include "view.h"
 
@@ -28,25 +27,26 @@ struct command {
 	unsigned bit;        /* C_* */
 	const char *usage;   /* after "truemem NAME" */
 	const char *summary;
+	const struct column_table *table;   /* the columns --sort (and -o) name, or NULL */
 };
 
 static const struct command commands[] = {
-	{ "top", cmd_top, C_TOP, "[OPTIONS]", "interactive view, refreshed (the default on a terminal)" },
-	{ "ps", cmd_ps, C_PS, "[OPTIONS] [PID|NAME ...]", "one row per process (the default when not on a terminal)" },
-	{ "map", cmd_map, C_MAP, "PID... [OPTIONS]", "one row per mapping of a process, with totals (pmap -x)" },
+	{ "top", cmd_top, C_TOP, "[OPTIONS]", "interactive view, refreshed (the default on a terminal)", &ps_table },
+	{ "ps", cmd_ps, C_PS, "[OPTIONS] [PID|NAME ...]", "one row per process (the default when not on a terminal)", &ps_table },
+	{ "map", cmd_map, C_MAP, "PID... [OPTIONS]", "one row per mapping of a process, with totals (pmap -x)", &map_table },
 	{ "lib", cmd_lib, C_LIB, "[OPTIONS] [NAME ...]",
-	  "one row per mapped file or shared memory object, summed over processes" },
-	{ "sys", cmd_sys, C_SYS, "[OPTIONS]", "/proc/meminfo reconciled; in exact mode, every frame of RAM classified" },
+	  "one row per mapped file or shared memory object, summed over processes", &lib_table },
+	{ "sys", cmd_sys, C_SYS, "[OPTIONS]", "/proc/meminfo reconciled; in exact mode, every frame of RAM classified", NULL },
 	{ "cgroup", cmd_cgroup, C_CGROUP, "[OPTIONS] [PATH ...]",
-	  "one row per memory cgroup: what the kernel charges it, explained frame by frame" },
+	  "one row per memory cgroup: what the kernel charges it, explained frame by frame", &cgroup_table },
 	{ "capture", cmd_capture, C_CAPTURE, "-o PATH [--dir] [OPTIONS]",
-	  "save a page-level snapshot of the system, one compressed file (or a directory)" },
+	  "save a page-level snapshot of the system, one compressed file (or a directory)", NULL },
 	{ "sim", cmd_sim, C_SIM, "SCRIPT -o DIR [--trace]",
-	  "run the paging engine on a scenario, write a snapshot and truth.json" },
+	  "run the paging engine on a scenario, write a snapshot and truth.json", NULL },
 	{ "diff", cmd_diff, C_DIFF, "A B [OPTIONS]",
-	  "what changed between two snapshots: processes, groups, census (B - A)" },
+	  "what changed between two snapshots: processes, groups, census (B - A)", NULL },
 	{ "version", cmd_version, C_VERSION, "[--verbose]",
-	  "print the version (verbose: what the running kernel offers truemem)" },
+	  "print the version (verbose: what the running kernel offers truemem)", NULL },
 };
 
 enum {
@@ -82,8 +82,10 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_GROUP_BY, C_TOP | C_PS | C_DIFF, "      --group-by KEY    user, program, tree or cgroup (one row per group)" },
 	{ OPT_TREE, C_TOP | C_PS, "      --tree            with --group-by tree: each tree's processes, indented" },
 	{ OPT_TREE, C_CGROUP, "      --tree            each cgroup indented under its parent" },
-	{ OPT_SORT, C_TOP | C_PS, "      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid or command" },
-	{ OPT_SORT, C_LIB, "      --sort COLUMN     swap, uss, pss, rss or name" },
+	{ OPT_SORT, C_TOP, "      --sort COLUMN     pid, user, swap, uss, pss, rss or command" },
+	{ OPT_SORT, C_PS, "      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid, command, frees,\n"
+	  "                        reclaimable, stays or frees_swap (groups: Columns below; -COLUMN descending)" },
+	{ OPT_SORT, C_LIB, "      --sort COLUMN     procs, swap, uss, pss, rss or name" },
 	{ OPT_SORT, C_CGROUP, "      --sort COLUMN     charged, mapped, used_by_others, cache, shmem, kernel, unexpl,\n"
 	  "                        borrowed, procs or cgroup (default charged)" },
 	{ OPT_REVERSE, C_TOP | C_PS | C_LIB | C_CGROUP, "      --reverse         reverse the sort order" },
@@ -96,6 +98,8 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_NO_HEADERS, C_PS | C_MAP | C_LIB | C_DIFF | C_CGROUP, "      --no-headers      no title lines in the text table" },
 	{ OPT_NO_TOTALS, C_PS | C_MAP, "      --no-totals       no totals row in the text table" },
 	{ 'X', C_MAP, "  -X                    also anon/file/shmem, huge pages, locked and VmFlags, totalled (pmap -X)" },
+	{ 'o', C_PS | C_MAP | C_LIB | C_CGROUP,
+	  "  -o, --output COLUMNS  the text table's columns, in this order (comma-separated: Columns below)" },
 	{ 'o', C_CAPTURE, "  -o, --output PATH     the snapshot file to create (must not exist)" },
 	{ OPT_DIR, C_CAPTURE,
 	  "      --dir             write a directory instead (PATH must not exist, or be empty)" },
@@ -142,11 +146,26 @@ static void print_options(FILE *f, unsigned mask)
 	fputs(tail_help, f);
 }
 
+/* The column names -o and --sort take, as --help lists them. */
+static void print_columns(FILE *f, const struct command *c)
+{
+	char names[512];
+
+	column_names(c->table, names, sizeof(names));
+	fprintf(f, "\nColumns (-o%s):\n  %s\n", opt_cmds(OPT_SORT) & c->bit ? ", --sort" : "", names);
+	if (c->bit == C_PS) {
+		column_names(&group_table, names, sizeof(names));
+		fprintf(f, "With --group-by:\n  %s\n", names);
+	}
+}
+
 static void usage(FILE *f, const struct command *c)
 {
 	if (c) {
 		fprintf(f, "Usage: truemem %s %s\n%s.\n\nOptions:\n", c->name, c->usage, c->summary);
 		print_options(f, c->bit);
+		if (c->table && c->bit != C_TOP)
+			print_columns(f, c);
 		return;
 	}
 	fputs("Usage: truemem [COMMAND] [OPTIONS]\n"
@@ -318,11 +337,7 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 			break;
 		o->group_by = (enum group_by)i;
 		return 0;
-	case OPT_SORT:
-		/* Checked once the command is known (resolve_sort): its columns. */
-		if (ps_column_find(arg + (arg[0] == '-' || arg[0] == '+')) < 0 &&
-		    cgroup_column_find(arg + (arg[0] == '-' || arg[0] == '+')) < 0)
-			break;
+	case OPT_SORT:   /* checked once the command is known (resolve_sort): its columns */
 		o->sort_arg = arg;
 		return 0;
 	case OPT_FORMAT: {
@@ -367,36 +382,87 @@ static int apply_option(struct cli_opts *o, int c, const char *arg)
 	cli_error("invalid value '%s' for %s", arg, c == 'p' ? "-p" : c == 'd' ? "-d" : c == 'n' ? "--count" :
 		  c == OPT_MODE ? "--mode (exact, rollup or auto)" :
 		  c == OPT_GROUP_BY ? "--group-by (user, program, tree or cgroup)" :
-		  c == OPT_SORT ? "--sort (pid, user, swap, uss, pss, rss, swap_pss, ppid or command; -COLUMN descending)" :
 		  c == OPT_FORMAT ? "--format (text, json, jsonl or prometheus)" : "--interval");
+	return 2;
+}
+
+/* Says that cmd has no column name (for opt), and which it has. Returns 2. */
+static int no_such_column(const struct command *cmd, const struct column_table *t, const char *opt,
+			  const char *arg, const char *name)
+{
+	char names[512];
+
+	column_names(t, names, sizeof(names));
+	cli_error("invalid value '%s' for %s: '%s' has no column '%s' (%s)", arg, opt, t->report, name, names);
+	fprintf(stderr, "Try 'truemem %s --help'.\n", cmd->name);
 	return 2;
 }
 
 /*
  * Resolves --sort against the columns of cmd. procps: -COLUMN sorts
- * descending (largest, Z first), +COLUMN ascending. Returns 0 or 2.
+ * descending (largest, Z first), +COLUMN ascending. ps --group-by orders
+ * its groups by the group column of that name, and by pss for a process
+ * column groups do not have (pid, user, ...). Returns 0 or 2.
  */
 static int resolve_sort(struct cli_opts *o, const struct command *cmd)
 {
 	const char *arg = o->sort_arg, *name;
-	bool asc;
+	const struct column_table *t = cmd->table;
+	bool asc = false;
 
 	if (!arg)
 		return 0;
 	name = arg + (arg[0] == '-' || arg[0] == '+');
-	if (cmd->bit == C_CGROUP) {
-		o->sort_col = cgroup_column_find(name);
-		asc = o->sort_col == CGC_CGROUP;
-	} else {
-		o->sort_col = ps_column_find(name);
-		asc = o->sort_col >= 0 && ps_column_ascending(o->sort_col);
+	if (!t) {
+		cli_error("'%s' does not take --sort", cmd->name);
+		return 2;
 	}
-	if (o->sort_col < 0) {
-		cli_error("invalid value '%s' for --sort: '%s' has no such column", arg, cmd->name);
+	o->sort_col = column_find(t, name);
+	if (o->sort_col >= 0)
+		asc = t->cols[o->sort_col].ascending;
+	if (cmd->bit == C_PS && o->group_by != GROUP_NONE) {
+		o->group_sort_col = column_find(&group_table, name);
+		if (o->group_sort_col < 0 && o->sort_col >= 0)
+			o->group_sort_col = group_column_of((enum ps_col)o->sort_col);
+		else if (o->sort_col < 0 && o->group_sort_col >= 0)
+			asc = group_columns[o->group_sort_col].ascending;
+		if (o->group_sort_col < 0)
+			return no_such_column(cmd, &group_table, "--sort", arg, name);
+	} else if (o->sort_col < 0) {
+		return no_such_column(cmd, t, "--sort", arg, name);
+	}
+	o->sort_flip = (arg[0] == '-' && asc) || (arg[0] == '+' && !asc);
+	return 0;
+}
+
+/*
+ * Resolves -o COLUMNS against the columns of cmd (ps --group-by: the group
+ * table's) into o->columns. -o shapes the text table only: JSON keeps its
+ * schema (procps: -o is a text layout), so -o with another format is a
+ * usage error. Returns 0 or 2.
+ */
+static int resolve_output(struct cli_opts *o, const struct command *cmd)
+{
+	const struct column_table *t = cmd->bit == C_PS && o->group_by != GROUP_NONE ? &group_table : cmd->table;
+	char bad[64];
+	int n;
+
+	if (!o->output || !t || cmd->bit == C_TOP)
+		return 0;
+	if (o->format != OUT_TEXT) {
+		cli_error("-o shapes the text table; %s output keeps its schema (leave out -o)", o->format_opt);
 		fprintf(stderr, "Try 'truemem %s --help'.\n", cmd->name);
 		return 2;
 	}
-	o->sort_flip = (arg[0] == '-' && asc) || (arg[0] == '+' && !asc);
+	o->columns = xcalloc((size_t)t->n * 4 + 2, sizeof(*o->columns));
+	n = column_list_parse(t, o->output, o->columns, t->n * 4, bad, sizeof(bad));
+	if (n == -2) {
+		cli_error("-o names more than %d columns", t->n * 4);
+		return 2;
+	}
+	if (n < 0)
+		return no_such_column(cmd, t, "-o", o->output, bad);
+	o->columns[n] = -1;
 	return 0;
 }
 
@@ -496,6 +562,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, const struct co
 	}
 	if (rc < 0 && resolve_sort(o, *cmd))
 		rc = 2;
+	if (rc < 0 && resolve_output(o, *cmd))
+		rc = 2;
 	o->reverse ^= o->sort_flip;
 	free(seen);
 	return rc;
@@ -503,7 +571,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, const struct co
 
 int main(int argc, char **argv)
 {
-	struct cli_opts o = { .sort_col = -1, .interval = -1, .count = -1, .mode = MODE_AUTO };
+	struct cli_opts o = { .sort_col = -1, .group_sort_col = -1, .interval = -1, .count = -1, .mode = MODE_AUTO };
 	const struct command *cmd = NULL;
 	int rc;
 
@@ -529,6 +597,7 @@ int main(int argc, char **argv)
 	if (o.have_filter)
 		regfree(&o.filter);
 	free(o.pids);
+	free(o.columns);
 	for (size_t i = 0; i < o.nusers; i++)
 		free(o.users[i]);
 	free(o.users);

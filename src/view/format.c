@@ -1,7 +1,6 @@
 /*
  * format.c: what every text front end shares: human units (1024-based, as
- * SPEC section 1 asks), the escaping of untrusted process names, and the
- * column table of the process list with its sort.
+ * SPEC section 1 asks) and the escaping of untrusted process names.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -111,88 +110,4 @@ void escape_untrusted(struct buf *b, const char *str, size_t max_cols)
 		cols += w;
 		i += adv;
 	}
-}
-
-const struct ps_column ps_columns[COL_COUNT] = {
-	[COL_PID]      = { "pid",      "PID",     7,  true,  0 },
-	[COL_USER]     = { "user",     "USER",    8,  false, 0 },
-	[COL_SWAP]     = { "swap",     "SWAP",    10, true,  CNT_SWAP },
-	[COL_USS]      = { "uss",      "USS",     10, true,  CNT_USS },
-	[COL_PSS]      = { "pss",      "PSS",     10, true,  CNT_PSS },
-	[COL_RSS]      = { "rss",      "RSS",     10, true,  CNT_RSS },
-	[COL_COMMAND]  = { "command",  "COMMAND", 0,  false, 0 },
-	[COL_SWAP_PSS] = { "swap_pss", "SWAPPSS", 10, true,  CNT_SWAP_PSS },
-	[COL_PPID]     = { "ppid",     "PPID",    7,  true,  0 },
-};
-
-int ps_column_find(const char *name)
-{
-	if (!strcmp(name, "name") || !strcmp(name, "cmd") || !strcmp(name, "comm"))
-		return COL_COMMAND;
-	for (int c = 0; c < COL_COUNT; c++)
-		if (!strcmp(name, ps_columns[c].name))
-			return c;
-	return -1;
-}
-
-bool ps_column_ascending(int col)
-{
-	return col == COL_PID || col == COL_PPID || col == COL_USER || col == COL_COMMAND;
-}
-
-static uint64_t col_value(const struct proc *p, enum ps_col col)
-{
-	switch (col) {
-	case COL_PID: return (uint64_t)p->id.pid;
-	case COL_PPID: return (uint64_t)p->id.ppid;
-	case COL_SWAP: return p->counts.swap_bytes;
-	case COL_USS: return p->counts.uss_bytes;
-	case COL_PSS: return p->counts.pss;
-	case COL_RSS: return p->counts.rss_bytes;
-	case COL_SWAP_PSS: return p->counts.swap_pss;
-	default: return 0;
-	}
-}
-
-static bool col_known(const struct proc *p, enum ps_col col)
-{
-	return (p->counts.valid & ps_columns[col].need) == ps_columns[col].need;
-}
-
-static enum ps_col sort_col;
-static bool sort_reverse;
-
-static int cmp_proc(const void *a, const void *b)
-{
-	const struct proc *x = *(struct proc *const *)a, *y = *(struct proc *const *)b;
-	bool kx = col_known(x, sort_col), ky = col_known(y, sort_col);
-	int c = 0;
-
-	if (kx != ky)
-		return kx ? -1 : 1;     /* unknown rows last, whatever the direction */
-	if (kx) {
-		if (sort_col == COL_USER)
-			c = strcmp(x->id.user, y->id.user);
-		else if (sort_col == COL_COMMAND)
-			c = strcmp(x->id.comm, y->id.comm);
-		else {
-			uint64_t vx = col_value(x, sort_col), vy = col_value(y, sort_col);
-			bool up = ps_column_ascending(sort_col);
-
-			c = vx == vy ? 0 : ((vx < vy) == up ? -1 : 1);
-		}
-		if (sort_reverse)
-			c = -c;
-	}
-	if (c == 0)
-		c = x->id.pid < y->id.pid ? -1 : x->id.pid > y->id.pid;
-	return c;
-}
-
-void ps_sort(struct proc **rows, size_t n, enum ps_col col, bool reverse)
-{
-	/* qsort has no context argument in C11; the views are single-threaded. */
-	sort_col = col;
-	sort_reverse = reverse;
-	qsort(rows, n, sizeof(*rows), cmp_proc);
 }

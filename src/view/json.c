@@ -29,6 +29,22 @@ static void add_num(cJSON *o, const char *key, uint64_t v, unsigned valid, unsig
 	cJSON_AddItemToObject(o, key, (valid & need) == need ? num(v) : cJSON_CreateNull());
 }
 
+/* Adds the counts fields fs[0..n) of c to o (column.h): each key with its number, or null when not known. */
+static void add_fields(cJSON *o, const struct mem_counts *c, const enum count_field *fs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct count_field_info *fi = &count_fields[fs[i]];
+		uint64_t v;
+		bool known = count_field_get(c, fs[i], &v);
+
+		cJSON_AddItemToObject(o, fi->key, known ? num(fi->pss ? pss_bytes(v) : v) : cJSON_CreateNull());
+	}
+}
+
+static const enum count_field proc_fields[] = { CF_RSS, CF_PSS, CF_USS, CF_SWAP, CF_SWAP_PSS };
+static const enum count_field group_fields[] = { CF_RSS, CF_PSS, CF_USS, CF_SWAP, CF_SWAP_USS };
+static const enum count_field fate_fields[] = { CF_FREES, CF_RECLAIMABLE, CF_STAYS, CF_FREES_SWAP };
+
 static cJSON *kind_json(const struct mem_counts *c, int k)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -43,11 +59,7 @@ static cJSON *kind_json(const struct mem_counts *c, int k)
 /* The numbers of SPEC section 2 into o; kinds adds the anon/file/shmem split. */
 static void counts_json(cJSON *o, const struct mem_counts *c, bool kinds)
 {
-	add_num(o, "rss", c->rss_bytes, c->valid, CNT_RSS);
-	add_num(o, "pss", pss_bytes(c->pss), c->valid, CNT_PSS);
-	add_num(o, "uss", c->uss_bytes, c->valid, CNT_USS);
-	add_num(o, "swap", c->swap_bytes, c->valid, CNT_SWAP);
-	add_num(o, "swap_pss", pss_bytes(c->swap_pss), c->valid, CNT_SWAP_PSS);
+	add_fields(o, c, proc_fields, ARRAY_SIZE(proc_fields));
 	if (!kinds)
 		return;
 	for (int k = 0; k < KIND_COUNT; k++)
@@ -61,10 +73,7 @@ static void counts_json(cJSON *o, const struct mem_counts *c, bool kinds)
 /* SPEC section 2.1: what killing it does with its uss, and the swap it frees (exact mode). */
 static void fates_json(cJSON *o, const struct mem_counts *c)
 {
-	add_num(o, "frees", c->frees_bytes, c->valid, CNT_FATES);
-	add_num(o, "reclaimable", c->reclaimable_bytes, c->valid, CNT_FATES);
-	add_num(o, "stays", c->stays_bytes, c->valid, CNT_FATES);
-	add_num(o, "frees_swap", c->frees_swap_bytes, c->valid, CNT_FREES_SWAP);
+	add_fields(o, c, fate_fields, ARRAY_SIZE(fate_fields));
 }
 
 /* The members every document has: schema, mode, page_size, time, host. */
@@ -133,7 +142,7 @@ static cJSON *groups_json(const struct scan *sc)
 	cJSON *arr = cJSON_CreateArray();
 	size_t *order = xmalloc((sc->ngroups + 1) * sizeof(*order));
 
-	groups_sort(sc, order, COL_PSS, false);
+	groups_sort(sc, order, GCOL_PSS, false);
 	for (size_t i = 0; i < sc->ngroups; i++) {
 		const struct group *g = &sc->groups[order[i]];
 		cJSON *o = cJSON_CreateObject(), *pids = cJSON_CreateArray();
@@ -142,11 +151,7 @@ static cJSON *groups_json(const struct scan *sc)
 		for (size_t k = 0; k < g->npids; k++)
 			cJSON_AddItemToArray(pids, cJSON_CreateNumber(g->pids[k]));
 		cJSON_AddItemToObject(o, "pids", pids);
-		add_num(o, "rss", g->counts.rss_bytes, g->counts.valid, CNT_RSS);
-		add_num(o, "pss", pss_bytes(g->counts.pss), g->counts.valid, CNT_PSS);
-		add_num(o, "uss", g->counts.uss_bytes, g->counts.valid, CNT_USS);
-		add_num(o, "swap", g->counts.swap_bytes, g->counts.valid, CNT_SWAP);
-		add_num(o, "swap_uss", g->counts.swap_uss_bytes, g->counts.valid, CNT_SWAP_USS);
+		add_fields(o, &g->counts, group_fields, ARRAY_SIZE(group_fields));
 		fates_json(o, &g->counts);
 		/* Members that could not be read are not in the figures. */
 		cJSON_AddNumberToObject(o, "unreadable", (double)g->nunreadable);

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +23,6 @@ const char *proc_command(const struct proc *p)
 		return p->id.cmdline;
 	snprintf(bracketed, sizeof(bracketed), "[%s]", p->id.comm);
 	return bracketed;
-}
-
-/*
- * Fills the numeric cells SWAP USS PSS RSS of c: "-" for what is not known
- * (an unreadable process has at most its RSS, from statm).
- */
-static void cells_counts(char cells[4][32], const struct mem_counts *c, bool human)
-{
-	fmt_cell(cells[0], 32, c->swap_bytes, c->valid & CNT_SWAP, human);
-	fmt_cell(cells[1], 32, c->uss_bytes, c->valid & CNT_USS, human);
-	fmt_cell(cells[2], 32, pss_bytes(c->pss), c->valid & CNT_PSS, human);
-	fmt_cell(cells[3], 32, c->rss_bytes, c->valid & CNT_RSS, human);
 }
 
 static int widest(int w, const char *s)
@@ -66,88 +55,127 @@ static void write_command(FILE *f, const struct scan *sc, const struct proc *p, 
 	buf_release(&b);
 }
 
+static const int ps_default_cols[] = { COL_PID, COL_USER, COL_SWAP, COL_USS, COL_PSS, COL_RSS, COL_COMMAND, -1 };
+static const int group_default_cols[] = { GCOL_KEY, GCOL_PROCS, GCOL_SWAP, GCOL_SWAP_USS, GCOL_FREES, GCOL_USS, GCOL_PSS,
+				   GCOL_RSS, -1 };
+
+/* Number of columns in a list ended by -1. */
+static int ncols_of(const int *cols)
+{
+	int n = 0;
+
+	while (cols[n] >= 0)
+		n++;
+	return n;
+}
+
+/* The widest a text column grows (USER as ps cuts it; a command line before other columns). */
+static int text_cap(int col)
+{
+	return col == COL_USER ? 12 : 40;
+}
+
+/* The raw text a process shows in text column col (before escaping). */
+static const char *proc_text(const struct proc *p, int col)
+{
+	return col == COL_COMMAND ? proc_command(p) : ps_columns[col].text(p);
+}
+
+/*
+ * The process table's widths: each column as wide as its title and its
+ * widest cell (the totals row's too), text cut at text_cap; cells[i][k] is
+ * row i's number cell of column k, row n the totals.
+ */
+static void procs_widths(const struct ps_rows *rows, const int *cols, int nc, char (*cells)[32], int *w)
+{
+	for (int k = 0; k < nc; k++) {
+		int c = cols[k];
+
+		w[k] = (int)strlen(ps_columns[c].title);
+		for (size_t i = 0; i <= rows->n; i++) {
+			if (ps_columns[c].kind != COLK_TEXT)
+				w[k] = widest(w[k], cells[i * (size_t)nc + (size_t)k]);
+			else if (i < rows->n)
+				w[k] = widest(w[k], proc_text(rows->p[i], c));
+		}
+		if (ps_columns[c].kind == COLK_TEXT && w[k] > text_cap(c))
+			w[k] = text_cap(c);
+	}
+}
+
+/* One cell of a row or the header: numbers right-aligned, text left, the last column not padded. */
+static void put_cell(FILE *f, const struct column *col, int k, int nc, int w, const char *s)
+{
+	if (k)
+		fputc(' ', f);
+	if (col->kind != COLK_TEXT)
+		fprintf(f, "%*s", w, s);
+	else if (k + 1 < nc)
+		fprintf(f, "%-*s", w, s);
+	else
+		fputs(s, f);
+}
+
+static void write_proc_row(FILE *f, const struct scan *sc, const struct proc *p, const int *cols, int nc,
+			   const int *w, char (*cells)[32], int width)
+{
+	int used = 0;
+
+	for (int k = 0; k < nc; k++) {
+		int c = cols[k];
+		struct buf b = BUF_INIT;
+
+		if (c == COL_COMMAND && k + 1 == nc) {
+			if (k)
+				fputc(' ', f);
+			write_command(f, sc, p, width > 0 ? width - used : 0);
+			return;
+		}
+		if (ps_columns[c].kind == COLK_TEXT)
+			escape_untrusted(&b, proc_text(p, c), (size_t)w[k]);
+		put_cell(f, &ps_columns[c], k, nc, w[k], b.buf ? b.buf : cells[k]);
+		buf_release(&b);
+		used += w[k] + 1;
+	}
+	fputc('\n', f);
+}
+
 static void write_procs(FILE *f, const struct scan *sc, const struct ps_rows *rows, const struct ps_text_opts *t)
 {
-	bool human = t->human;
-	int width = t->width;
-	char (*cells)[4][32] = xcalloc(rows->n + 1, sizeof(*cells));
-	int w[4] = { 4, 3, 3, 3 }, wpid = 3, wuser = 4, used;
-	static const char *const titles[4] = { "SWAP", "USS", "PSS", "RSS" };
-	char pid[16];
+	const int *cols = t->cols ? t->cols : ps_default_cols;
+	int nc = ncols_of(cols), *w = xcalloc((size_t)nc + 1, sizeof(*w));
+	char (*cells)[32] = xcalloc((rows->n + 1) * (size_t)nc + 1, sizeof(*cells));
+	struct proc totals = { .counts = sc->totals };
 
-	for (size_t i = 0; i < rows->n; i++) {
-		const struct proc *p = rows->p[i];
-
-		cells_counts(cells[i], &p->counts, human);
-		snprintf(pid, sizeof(pid), "%d", (int)p->id.pid);
-		wpid = widest(wpid, pid);
-		wuser = widest(wuser, p->id.user);
-	}
-	cells_counts(cells[rows->n], &sc->totals, human);
 	for (size_t i = 0; i <= rows->n; i++)
-		for (int k = 0; k < 4; k++)
-			w[k] = widest(w[k], cells[i][k]);
-	wuser = wuser > 12 ? 12 : wuser;
-	if (!t->no_headers)
-		fprintf(f, "%*s %-*s %*s %*s %*s %*s COMMAND\n", wpid, "PID", wuser, "USER", w[0], titles[0], w[1],
-		titles[1], w[2], titles[2], w[3], titles[3]);
-	used = wpid + wuser + w[0] + w[1] + w[2] + w[3] + 6;
-	for (size_t i = 0; i < rows->n; i++) {
-		const struct proc *p = rows->p[i];
-		struct buf user = BUF_INIT;
+		for (int k = 0; k < nc; k++) {
+			const struct proc *p = i < rows->n ? rows->p[i] : &totals;
 
-		escape_untrusted(&user, p->id.user, (size_t)wuser);
-		fprintf(f, "%*d %-*s %*s %*s %*s %*s ", wpid, (int)p->id.pid, wuser, user.buf, w[0], cells[i][0],
-			w[1], cells[i][1], w[2], cells[i][2], w[3], cells[i][3]);
-		buf_release(&user);
-		write_command(f, sc, p, width > 0 ? width - used : 0);
+			/* The totals row has numbers only: no pid, no user. */
+			if (i < rows->n || ps_columns[cols[k]].field != CF_NONE)
+				column_cell(cells[i * (size_t)nc + (size_t)k], 32, &ps_table, cols[k], p, t->human);
+		}
+	procs_widths(rows, cols, nc, cells, w);
+	if (!t->no_headers) {
+		for (int k = 0; k < nc; k++)
+			put_cell(f, &ps_columns[cols[k]], k, nc, w[k], ps_columns[cols[k]].title);
+		fputc('\n', f);
 	}
+	for (size_t i = 0; i < rows->n; i++)
+		write_proc_row(f, sc, rows->p[i], cols, nc, w, cells + i * (size_t)nc, t->width);
 	if (!t->no_totals) {
-		char unread[64] = "";
+		char (*tc)[32] = cells + rows->n * (size_t)nc;
+		int last = cols[nc - 1] == COL_COMMAND ? nc - 1 : nc;
 
+		for (int k = 0; k < last; k++)
+			fprintf(f, "%s%*s", k ? " " : "", ps_columns[cols[k]].kind == COLK_TEXT ? -w[k] : w[k], tc[k]);
+		fprintf(f, "%sTOTAL (%s", last ? " " : "", sc->mode == MODE_EXACT ? "distinct frames" : "sum of PSS");
 		if (sc->nunreadable)
-			snprintf(unread, sizeof(unread), "; %zu of %zu unreadable", sc->nunreadable, sc->n);
-		fprintf(f, "%*s %-*s %*s %*s %*s %*s TOTAL (%s%s)\n", wpid, "", wuser, "", w[0], cells[rows->n][0],
-			w[1], cells[rows->n][1], w[2], cells[rows->n][2], w[3], cells[rows->n][3],
-			sc->mode == MODE_EXACT ? "distinct frames" : "sum of PSS", unread);
+			fprintf(f, "; %zu of %zu unreadable", sc->nunreadable, sc->n);
+		fputs(")\n", f);
 	}
 	free(cells);
-}
-
-static enum ps_col gsort_col;
-static bool gsort_reverse;
-static const struct scan *gsort_scan;
-
-static uint64_t group_value(const struct group *g, enum ps_col col)
-{
-	switch (col) {
-	case COL_SWAP: return g->counts.swap_bytes;
-	case COL_USS: return g->counts.uss_bytes;
-	case COL_RSS: return g->counts.rss_bytes;
-	default: return g->counts.pss;
-	}
-}
-
-static int cmp_group(const void *a, const void *b)
-{
-	const struct group *x = &gsort_scan->groups[*(const size_t *)a];
-	const struct group *y = &gsort_scan->groups[*(const size_t *)b];
-	uint64_t vx = group_value(x, gsort_col), vy = group_value(y, gsort_col);
-	int c = vx == vy ? 0 : vx > vy ? -1 : 1;
-
-	if (gsort_reverse)
-		c = -c;
-	return c ? c : strcmp(x->key, y->key);
-}
-
-void groups_sort(const struct scan *sc, size_t *order, enum ps_col col, bool reverse)
-{
-	for (size_t i = 0; i < sc->ngroups; i++)
-		order[i] = i;
-	gsort_scan = sc;
-	gsort_col = col;
-	gsort_reverse = reverse;
-	qsort(order, sc->ngroups, sizeof(*order), cmp_group);
+	free(w);
 }
 
 /* The text a group row is labelled with: the key, and for trees the leader's command. */
@@ -174,29 +202,59 @@ static int tree_depth(const struct scan *sc, const struct proc *p, pid_t leader)
 	return d;
 }
 
-/* The FREES cell: what killing it frees ("-" in rollup mode). Valid until the next call. */
-static const char *frees_cell(const struct mem_counts *c, bool human)
+/* Whether a member's row (a process under its tree group) has column c: groups alone have PROCS and SWAP_USS. */
+static bool member_has(int c)
 {
-	static char cell[32];
-
-	fmt_cell(cell, sizeof(cell), c->frees_bytes, c->valid & CNT_FATES, human);
-	return cell;
+	return group_columns[c].field != CF_NONE && group_columns[c].field != CF_SWAP_USS;
 }
 
-static void write_tree_members(FILE *f, const struct scan *sc, const struct group *g, bool human)
+/* One group-table cell at its fixed width: the key column left-aligned (rows cut to it), the last one not padded. */
+static void put_group_cell(FILE *f, int c, int k, int nc, const char *s, bool header)
 {
-	for (size_t k = 0; k < g->npids; k++) {
-		const struct proc *p = scan_find(sc, g->pids[k]);
-		char cells[4][32];
+	int w = group_columns[c].width;
+
+	if (k)
+		fputc(' ', f);
+	if (c != GCOL_KEY)
+		fprintf(f, "%*s", w, s);
+	else if (header && k + 1 == nc)
+		fputs(s, f);
+	else if (header)
+		fprintf(f, "%-*s", w, s);
+	else if (k + 1 == nc)
+		fprintf(f, "%.*s", w, s);
+	else
+		fprintf(f, "%-*.*s", w, w, s);
+}
+
+static void write_tree_members(FILE *f, const struct scan *sc, const struct group *g, const int *cols, int nc,
+			       bool human)
+{
+	for (size_t i = 0; i < g->npids; i++) {
+		const struct proc *p = scan_find(sc, g->pids[i]);
 		struct buf b = BUF_INIT;
 
-		cells_counts(cells, &p->counts, human);
 		for (int d = tree_depth(sc, p, g->leader); d >= 0; d--)
 			buf_addstr(&b, "  ");
 		buf_addf(&b, "%d ", (int)p->id.pid);
 		escape_untrusted(&b, proc_command(p), 60);
-		fprintf(f, "  %-38s %10s %10s %10s %10s %10s %10s %10s\n", b.buf, "", cells[0], "",
-			frees_cell(&p->counts, human), cells[1], cells[2], cells[3]);
+		for (int k = 0; k < nc; k++) {
+			const struct column *col = &group_columns[cols[k]];
+			char cell[32] = "";
+			uint64_t v;
+
+			if (cols[k] == GCOL_KEY) {
+				fprintf(f, "%s  %-*s", k ? " " : "", k + 1 < nc ? col->width - 2 : 0, b.buf);
+				continue;
+			}
+			if (member_has(cols[k])) {
+				bool known = count_field_get(&p->counts, col->field, &v);
+
+				column_format(cell, sizeof(cell), col, known, v, human);
+			}
+			put_group_cell(f, cols[k], k, nc, cell, false);
+		}
+		fputc('\n', f);
 		buf_release(&b);
 	}
 }
@@ -204,7 +262,8 @@ static void write_tree_members(FILE *f, const struct scan *sc, const struct grou
 static void write_groups(FILE *f, const struct scan *sc, const struct ps_text_opts *t)
 {
 	size_t *order = xmalloc((sc->ngroups + 1) * sizeof(*order));
-	bool human = t->human, tree = t->tree;
+	const int *cols = t->cols ? t->cols : group_default_cols;
+	int nc = ncols_of(cols);
 
 	groups_sort(sc, order, t->sort, t->reverse);
 	if (!t->no_headers) {
@@ -215,26 +274,27 @@ static void write_groups(FILE *f, const struct scan *sc, const struct ps_text_op
 		for (k = 0; group_by_names[sc->group_by][k] && k + 1 < sizeof(key); k++)
 			key[k] = (char)toupper((unsigned char)group_by_names[sc->group_by][k]);
 		key[k] = '\0';
-		fprintf(f, "%-40s %10s %10s %10s %10s %10s %10s %10s\n", key, "PROCS", "SWAP", "SWAP_USS", "FREES",
-			"USS", "PSS", "RSS");
+		for (int c = 0; c < nc; c++)
+			put_group_cell(f, cols[c], c, nc, cols[c] == GCOL_KEY ? key : group_columns[cols[c]].title, true);
+		fputc('\n', f);
 	}
 	for (size_t i = 0; i < sc->ngroups; i++) {
 		const struct group *g = &sc->groups[order[i]];
-		const struct mem_counts *c = &g->counts;
-		char cells[4][32], swap_uss[32];
 		struct buf b = BUF_INIT;
 
-		cells_counts(cells, c, human);
-		fmt_cell(swap_uss, sizeof(swap_uss), c->swap_uss_bytes, c->valid & CNT_SWAP_USS, human);
 		group_label(&b, sc, g);
-		fprintf(f, "%-40.40s %10zu %10s %10s %10s %10s %10s %10s", b.buf, g->npids, cells[0], swap_uss,
-			frees_cell(c, human), cells[1], cells[2], cells[3]);
+		for (int k = 0; k < nc; k++) {
+			char cell[32];
+
+			column_cell(cell, sizeof(cell), &group_table, cols[k], g, t->human);
+			put_group_cell(f, cols[k], k, nc, cols[k] == GCOL_KEY ? b.buf : cell, false);
+		}
 		if (g->nunreadable)
 			fprintf(f, "  (%zu of %zu unreadable)", g->nunreadable, g->npids);
 		fputc('\n', f);
 		buf_release(&b);
-		if (tree && sc->group_by == GROUP_TREE)
-			write_tree_members(f, sc, g, human);
+		if (t->tree && sc->group_by == GROUP_TREE)
+			write_tree_members(f, sc, g, cols, nc, t->human);
 	}
 	free(order);
 }

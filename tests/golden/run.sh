@@ -237,4 +237,6 @@ else echo "FAIL diff_page_size: exit $rc, $(head -c 200 "$tmp/err")"; fail=1; fi
 "$bin" diff "$tmp/da" >/dev/null 2>"$tmp/err"
 rc=$?
 if [ $rc = 2 ]; then echo "PASS diff_usage"; else echo "FAIL diff_usage: exit $rc"; fail=1; fi
+# -o and the fates' --sort on an engine snapshot (columns.sh).
+sh "$here/columns.sh" "$bin" || fail=1
 exit $fail

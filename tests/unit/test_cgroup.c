@@ -20,6 +20,7 @@
 
 #include "census.h"
 #include "cgroup.h"
+#include "view.h"
 
 static char root[256];
 
