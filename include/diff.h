@@ -93,4 +93,8 @@ void diff_release(struct diff *d);
 int diff_cgroups(struct source *sa, struct source *sb, enum scan_mode mode, struct diff *d, struct tm_error *err);
 void diff_cgroups_release(struct diff *d);
 
+/* Pairs A's and B's elements by the string at key_off in each (src/aggregate/diff.c). */
+void diff_pair_by_key(const void *a, size_t na, const void *b, size_t nb, size_t size, size_t key_off,
+		      void (*pair)(void *ctx, const void *x, const void *y), void *ctx);
+
 #endif

@@ -5,6 +5,7 @@
  * in diff_cgroup.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,30 +243,58 @@ static int cmp_group(const void *x, const void *y)
 	return strcmp(group_key(a), group_key(b));
 }
 
-static void match_groups(const struct scan *a, const struct scan *b, struct diff *d)
+/*
+ * diff_pair_by_key: calls pair(ctx, x, y) once for every key of A and of B:
+ * A's elements in order with B's of the same key (NULL where B has none),
+ * then B's that A has not, with NULL for A. An element's key is the
+ * string pointer at key_off in it.
+ */
+void diff_pair_by_key(const void *a, size_t na, const void *b, size_t nb, size_t size, size_t key_off,
+		      void (*pair)(void *ctx, const void *x, const void *y), void *ctx)
 {
-	size_t cap = 0;
-
 	for (size_t pass = 0; pass < 2; pass++) {
-		const struct scan *x = pass ? b : a, *y = pass ? a : b;
+		const char *x = pass ? b : a, *y = pass ? a : b;
+		size_t nx = pass ? nb : na, ny = pass ? na : nb;
 
-		for (size_t i = 0; i < x->ngroups; i++) {
-			const struct group *other = NULL;
-			struct diff_group *g;
+		for (size_t i = 0; i < nx; i++) {
+			const char *kx = *(const char *const *)(const void *)(x + i * size + key_off);
+			const void *other = NULL;
 
-			for (size_t j = 0; j < y->ngroups && !other; j++)
-				if (!strcmp(x->groups[i].key, y->groups[j].key))
-					other = &y->groups[j];
-			if (pass && other)   /* matched in the first pass */
+			for (size_t j = 0; j < ny && !other; j++)
+				if (!strcmp(kx, *(const char *const *)(const void *)(y + j * size + key_off)))
+					other = y + j * size;
+			if (pass && other)   /* paired in the first pass */
 				continue;
-			xgrow((void **)&d->g, &cap, d->ng + 1, sizeof(*d->g));
-			g = &d->g[d->ng++];
-			g->a = pass ? other : &x->groups[i];
-			g->b = pass ? &x->groups[i] : other;
-			g->status = !g->a ? DIFF_NEW : !g->b ? DIFF_GONE : DIFF_CHANGED;
-			delta(g->a ? &g->a->counts : NULL, g->b ? &g->b->counts : NULL, &g->d);
+			pair(ctx, pass ? other : x + i * size, pass ? x + i * size : other);
 		}
 	}
+}
+
+struct group_pairing {
+	struct diff *d;
+	size_t cap;
+};
+
+static void pair_group(void *ctx, const void *ga, const void *gb)
+{
+	struct group_pairing *gp = ctx;
+	struct diff *d = gp->d;
+	struct diff_group *g;
+
+	xgrow((void **)&d->g, &gp->cap, d->ng + 1, sizeof(*d->g));
+	g = &d->g[d->ng++];
+	g->a = ga;
+	g->b = gb;
+	g->status = !g->a ? DIFF_NEW : !g->b ? DIFF_GONE : DIFF_CHANGED;
+	delta(g->a ? &g->a->counts : NULL, g->b ? &g->b->counts : NULL, &g->d);
+}
+
+static void match_groups(const struct scan *a, const struct scan *b, struct diff *d)
+{
+	struct group_pairing gp = { d, 0 };
+
+	diff_pair_by_key(a->groups, a->ngroups, b->groups, b->ngroups, sizeof(*a->groups),
+			 offsetof(struct group, key), pair_group, &gp);
 	if (d->ng)
 		qsort(d->g, d->ng, sizeof(*d->g), cmp_group);
 }

@@ -5,6 +5,7 @@
  * matched by path, and every column subtracted, B - A.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,34 +128,34 @@ static int cmp_cgroup(const void *x, const void *y)
 	return (int)a->status - (int)b->status;
 }
 
-/* Rows of A matched with B's of the same path, then B's that A has not. */
+struct cgroup_pairing {
+	struct diff *d;
+	size_t cap;
+};
+
+static void pair_cgroup(void *ctx, const void *ra, const void *rb)
+{
+	struct cgroup_pairing *cp = ctx;
+	struct diff *d = cp->d;
+	struct diff_cgroup *g;
+
+	xgrow((void **)&d->cg, &cp->cap, d->ncg + 1, sizeof(*d->cg));
+	g = &d->cg[d->ncg++];
+	memset(g, 0, sizeof(*g));
+	g->a = ra;
+	g->b = rb;
+	g->path = g->a ? g->a->path : g->b->path;
+	g->status = !g->a ? DIFF_NEW : !g->b ? DIFF_GONE : DIFF_CHANGED;
+	cg_delta(g);
+}
+
+/* Rows of A paired with B's of the same path, then B's that A has not. */
 static void match(struct diff *d)
 {
-	const struct cgroup_report *ra = &d->cga->r, *rb = &d->cgb->r;
-	size_t cap = 0;
+	struct cgroup_pairing cp = { d, 0 };
 
-	for (size_t pass = 0; pass < 2; pass++) {
-		const struct cgroup_report *x = pass ? rb : ra, *y = pass ? ra : rb;
-
-		for (size_t i = 0; i < x->n; i++) {
-			const struct cgroup_row *other = NULL;
-			struct diff_cgroup *g;
-
-			for (size_t j = 0; j < y->n && !other; j++)
-				if (!strcmp(x->rows[i].path, y->rows[j].path))
-					other = &y->rows[j];
-			if (pass && other)   /* matched in the first pass */
-				continue;
-			xgrow((void **)&d->cg, &cap, d->ncg + 1, sizeof(*d->cg));
-			g = &d->cg[d->ncg++];
-			memset(g, 0, sizeof(*g));
-			g->path = x->rows[i].path;
-			g->a = pass ? other : &x->rows[i];
-			g->b = pass ? &x->rows[i] : other;
-			g->status = !g->a ? DIFF_NEW : !g->b ? DIFF_GONE : DIFF_CHANGED;
-			cg_delta(g);
-		}
-	}
+	diff_pair_by_key(d->cga->r.rows, d->cga->r.n, d->cgb->r.rows, d->cgb->r.n, sizeof(*d->cga->r.rows),
+			 offsetof(struct cgroup_row, path), pair_cgroup, &cp);
 	if (d->ncg)
 		qsort(d->cg, d->ncg, sizeof(*d->cg), cmp_cgroup);
 }
