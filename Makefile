@@ -56,7 +56,10 @@ $(B)/%.o: %.c
 
 $(B)/tests/%: tests/unit/%.c $(B)/libtruemem.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libtruemem.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(B)/libtruemem.a $(LDLIBS) -lcmocka
+
+# The differential test's scenario generator is a file of its own.
+$(B)/tests/test_differential: tests/unit/scenario_gen.c tests/unit/scenario_gen.h
 
 $(B)/tests/live/helpers/%: tests/live/helpers/%.c
 	@mkdir -p $(dir $@)
