@@ -4,7 +4,7 @@
  * promises (the root first, parents before children, depths that follow),
  * and formats back to text that parses to the same text again.
  *
- * sources: src/collect/cgroup_file.c src/snapshot/[a-z]*.c src/aggregate/frameset.c src/util/[a-z]*.c
+ * sources: src/collect/cgroup_file.c src/snapshot/writer.c src/snapshot/snapfile_out.c src/aggregate/frameset.c src/util/[a-z]*.c
  * pkgs: libzstd
  */
 #include <errno.h>

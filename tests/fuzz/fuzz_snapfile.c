@@ -6,7 +6,7 @@
  * snapshots packed by tests/snapshot/snapfile.py. A damaged file must give
  * an error naming the member, never a crash, an overread or a leak.
  *
- * sources: src/source/[a-z]*.c src/collect/[a-z]*.c src/aggregate/[a-z]*.c src/util/[a-z]*.c src/snapshot/[a-z]*.c src/view/format.c src/view/json.c src/view/census_json.c src/view/census_text.c src/view/cgroup_json.c src/view/ps_text.c src/view/map_text.c src/view/lib_text.c src/view/sys_text.c src/view/prometheus.c
+ * sources: src/source/[a-z]*.c src/collect/[a-z]*.c src/aggregate/[a-z]*.c src/util/[a-z]*.c src/snapshot/[a-z]*.c src/view/format.c src/view/column.c src/view/ps_columns.c src/view/cgroup_text.c src/view/json.c src/view/census_json.c src/view/census_text.c src/view/cgroup_json.c src/view/ps_text.c src/view/map_text.c src/view/lib_text.c src/view/sys_text.c src/view/prometheus.c
  * pkgs: libcjson libzstd
  */
 #include <fcntl.h>

@@ -19,7 +19,7 @@
  * must refuse it). The directory is written under /dev/shm and removed
  * after each input.
  *
- * sources: src/source/[a-z]*.c src/collect/[a-z]*.c src/aggregate/[a-z]*.c src/util/[a-z]*.c src/snapshot/[a-z]*.c src/view/format.c src/view/json.c src/view/ps_text.c src/view/map_text.c src/view/lib_text.c src/view/sys_text.c src/view/census_text.c src/view/census_json.c src/view/cgroup_json.c src/view/prometheus.c
+ * sources: src/source/[a-z]*.c src/collect/[a-z]*.c src/aggregate/[a-z]*.c src/util/[a-z]*.c src/snapshot/[a-z]*.c src/view/format.c src/view/column.c src/view/ps_columns.c src/view/cgroup_text.c src/view/json.c src/view/ps_text.c src/view/map_text.c src/view/lib_text.c src/view/sys_text.c src/view/census_text.c src/view/census_json.c src/view/cgroup_json.c src/view/prometheus.c
  * pkgs: libcjson libzstd
  */
 #include <dirent.h>

@@ -23,8 +23,8 @@ static int lowest_free_fd(void)
 static void report_all(struct scan *sc)
 {
 	struct ps_rows rows = { xmalloc((sc->n + 1) * sizeof(*rows.p)), 0 };
-	struct ps_text_opts t = { .human = true, .width = 80, .tree = sc->group_by == GROUP_TREE, .sort = COL_PSS };
-	struct text_opts mt = { false, false, false, 0 }, lt = { true, false, false, 100 };
+	struct ps_text_opts t = { .human = true, .width = 80, .tree = sc->group_by == GROUP_TREE, .sort = GCOL_PSS };
+	struct text_opts mt = { .human = false, .width = 0 }, lt = { .human = true, .width = 100 };
 	struct lib_report lr;
 	struct sys_report sr;
 
