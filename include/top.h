@@ -1,9 +1,19 @@
 /*
- * top.h: the interactive view, `truemem top` (issue 5). cmd_top checks the
- * options and calls top_run; the view's files share the state below:
+ * top.h: `truemem top` (issue 5), a controller and a view over one state.
+ * cmd_top (src/cli) checks the options, opens the source and hands both
+ * to the controller as a struct top_config; the controller decides when
+ * to scan and what, and the view draws the state and turns keys into
+ * changes of it. The view never scans and never touches a source: what it
+ * wants scanned it asks for (st->dirty, a screen that needs figures).
  *
- *   top.c        the main loop: terminal setup and restore, signals
- *   top_sched.c  the refresh schedule under a CPU budget, and its scans
+ *   the controller, src/top/:
+ *   top_run.c    the main loop: state, signals, the turn log; clocks
+ *   top_sched.c  the refresh schedule under a CPU budget, its jobs on a
+ *                thread of their own (full scans, light refreshes, the
+ *                cgroup report) and the drill-down's scan
+ *
+ *   the view, src/view/:
+ *   top_term.c   the terminal: start and restore, waiting for a key
  *   top_rows.c   the rows on screen: filter, sort, tree order, growth
  *   top_meter.c  the header's memory bar: meminfo reconciled with the scan
  *   top_draw.c   drawing the header, the table and the help screen
@@ -11,9 +21,10 @@
  *   top_keys.c   the key table and what each key does
  *   top_cgroup.c the cgroup view: the `cgroup` report's rows (cgroup_take.h)
  *
- * Only top_draw.c, top_map.c, top_keys.c and top.c include <curses.h>;
- * top_rows.c and top_meter.c are pure, so unit tests can drive them with a
- * hand-made struct scan; top_sched.c reads only through the source.
+ * Only the view's top_draw.c, top_map.c, top_keys.c, top_cgroup.c and
+ * top_term.c include <curses.h>; top_rows.c and top_meter.c are pure, so
+ * unit tests can drive them with a hand-made struct scan; the controller
+ * reads only through the source.
  */
 #ifndef TRUEMEM_TOP_H
 #define TRUEMEM_TOP_H
@@ -27,7 +38,6 @@
 #include <time.h>
 
 #include "cgroup_take.h"
-#include "cli.h"
 #include "scan.h"
 #include "source.h"
 #include "status.h"
@@ -99,6 +109,24 @@ struct top_meter {
 };
 extern const char *const top_seg_names[SEG_COUNT];
 
+/*
+ * What the command line asked of top (cmd_top.c fills it): the scan's
+ * selection and how to start. The controller copies it into its state.
+ */
+struct top_config {
+	struct scan_opts scan;      /* pids, users, filter, self; mode and grouping come from below */
+	enum scan_mode mode;        /* MODE_EXACT or MODE_ROLLUP: the source allows it */
+	enum group_by group_by;
+	bool tree;
+	int sort;                   /* enum top_col */
+	bool reverse;
+	double interval;            /* seconds between refreshes */
+	bool human;
+	bool no_color;
+	long count;                 /* refreshes before quitting (-n), <0: until q */
+	const char *from;           /* the snapshot shown (--from), NULL for the live system */
+};
+
 enum top_screen { SCREEN_LIST, SCREEN_MAP, SCREEN_HELP, SCREEN_SORT, SCREEN_CGROUP, SCREEN_COUNT };
 
 /*
@@ -138,9 +166,11 @@ struct top_job {
 };
 
 struct top_state {
-	const struct cli_opts *opts;
-	struct source src;
+	struct top_config cfg;
+	struct source *src;         /* the controller's: the view never reads it */
 	bool live;                  /* false for --from: scan only on demand */
+	bool exact_ok;              /* the source can give exact figures */
+	const char *exact_why;      /* why not, when !exact_ok */
 
 	/* what is asked for */
 	enum scan_mode mode;        /* MODE_EXACT or MODE_ROLLUP */
@@ -218,8 +248,11 @@ struct top_state {
 	bool quit;
 };
 
-/* Runs the interactive view until q (or -n refreshes). Returns the exit code. */
-int top_run(const struct cli_opts *o);
+/*
+ * The controller (src/top/top_run.c): runs top on src until q (or -n
+ * refreshes). src stays the caller's. Returns the exit code.
+ */
+int top_run(const struct top_config *cfg, struct source *src);
 
 /*
  * top_rows.c: rebuilds st->rows from st->scan (filter, sort, tree, growth),
@@ -265,10 +298,8 @@ int top_draw_untrusted_fit(struct top_state *st, int y, int x, int maxw, const c
 void top_fmt_cell(char *out, size_t len, bool known, double bytes, bool human, bool signed_rate);
 
 /* top_map.c: the drill-down into one process's mappings. */
-/* Opens the mappings screen of pid (scans it at once). */
+/* Opens the mappings screen of pid; the controller scans it before the next draw (st->dirty). */
 void top_map_open(struct top_state *st, pid_t pid);
-/* Rescans the drilled-into process; when it has gone, keeps its last mappings and says so. */
-void top_map_refresh(struct top_state *st);
 void top_map_draw(struct top_state *st);
 /* Frees the drill-down's scan and returns to the list (safe when none is open). */
 void top_map_close(struct top_state *st);
@@ -300,7 +331,20 @@ void top_members_clear(struct top_state *st);
 /* Writes the help text, one line per call index; NULL past the end. */
 const char *top_help_line(size_t i, char *out, size_t len);
 
-/* top_sched.c: the refresh schedule and the scans behind it. */
+/* top_term.c: the terminal. */
+/* Starts curses on the terminal; false, with why, when it cannot. */
+bool top_term_start(struct top_state *st, char *why, size_t len);
+/* Leaves curses mode and frees the screen; safe when it was never started. */
+void top_term_stop(void);
+#define TOP_NO_KEY (-1)
+/* Waits up to ms milliseconds (-1: for ever) for a key (a curses key code); TOP_NO_KEY when none came. */
+int top_term_key(const struct top_state *st, int ms);
+/* Keeps a selection (*sel) and the first row shown (*first) within n rows and the screen. */
+void top_clamp_cursor(size_t *sel, size_t *first, size_t n);
+/* Keeps sel and first within the rows and the screen. */
+void top_clamp_selection(struct top_state *st);
+
+/* The controller. top_sched.c: the refresh schedule and the scans behind it. */
 /* Brings the CPU budget up to date; called every turn of the main loop. */
 void top_sched_account(struct top_state *st);
 /* Refreshes what is due: a full scan, a light refresh, or nothing. */
@@ -317,13 +361,11 @@ bool top_scan_running(const struct top_state *st);
 void top_sched_stop(struct top_state *st);
 /* Stops the job under way and frees what the schedule holds. */
 void top_sched_release(struct top_state *st);
+/* Rescans the drilled-into process; when it has gone, keeps its last mappings and says so. */
+void top_map_refresh(struct top_state *st);
 
-/* top.c: seconds on CLOCK_MONOTONIC, and CPU milliseconds of this process. */
+/* top_run.c: seconds on CLOCK_MONOTONIC, and CPU milliseconds of this process. */
 double top_now(void);
 double top_cpu_ms(void);
-/* Keeps a selection (*sel) and the first row shown (*first) within n rows and the screen. */
-void top_clamp_cursor(size_t *sel, size_t *first, size_t n);
-/* Keeps sel and first within the rows and the screen. */
-void top_clamp_selection(struct top_state *st);
 
 #endif

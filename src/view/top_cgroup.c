@@ -234,7 +234,7 @@ void top_cgroup_title(const struct top_state *st, char *line, size_t len)
 	if (!st->have_cg)
 		snprintf(line, len, "truemem top  cgroups  first %s report running...", scan_mode_names[st->mode]);
 	else if (!st->live)
-		snprintf(line, len, "truemem top  cgroups  mode %s  snapshot %s", mode, st->opts->from);
+		snprintf(line, len, "truemem top  cgroups  mode %s  snapshot %s", mode, st->cfg.from);
 	else
 		snprintf(line, len, "truemem top  cgroups  mode %s, %.0f s old%s", mode, top_now() - st->cg_last_full,
 			 running ? "  report running" : st->paused ? "  PAUSED" : "");

@@ -296,7 +296,7 @@ static void title_schedule(const struct top_state *st, char *line, size_t len)
 	double eta = top_sched_full_eta(st), age = top_now() - st->last_full;
 
 	if (!st->live)
-		snprintf(line, len, "  snapshot %s", st->opts->from);
+		snprintf(line, len, "  snapshot %s", st->cfg.from);
 	else if (st->paused)
 		snprintf(line, len, "  PAUSED");
 	else if (!st->have_scan)

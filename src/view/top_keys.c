@@ -212,9 +212,9 @@ static void act_back(struct top_state *st, int key)
 
 static void act_mode(struct top_state *st, int key)
 {
-	if (st->mode == MODE_ROLLUP && !st->src.exact_ok) {
+	if (st->mode == MODE_ROLLUP && !st->exact_ok) {
 		snprintf(st->msg, sizeof(st->msg), "exact mode is not possible here: %s",
-			 st->src.exact_why ? st->src.exact_why : "no access to page frames");
+			 st->exact_why ? st->exact_why : "no access to page frames");
 		return;
 	}
 	st->mode = st->mode == MODE_EXACT ? MODE_ROLLUP : MODE_EXACT;

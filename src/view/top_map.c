@@ -6,9 +6,10 @@
  * column holds any 64-bit address (ffffffffff600000, the vsyscall page),
  * and a name too long for the screen keeps its tail (…/libc.so.6).
  *
- * The data is a scan of that one process with SCAN_KEEP_VMAS, refreshed on
- * the list's schedule (the list's own scan pauses meanwhile, so the screen
- * on view is the one that costs). A process that exits, or stops being
+ * The data is a scan of that one process with SCAN_KEEP_VMAS, taken by the
+ * controller (top_sched.c, top_map_refresh) and refreshed on the list's
+ * schedule (the list's own scan pauses meanwhile, so the screen on view is
+ * the one that costs); this file only orders and draws it. A process that exits, or stops being
  * readable, while drilled into is not an error: its last mappings stay on
  * screen with a note saying it has gone.
  */
@@ -121,43 +122,6 @@ size_t top_map_rows(const struct top_state *st)
 	return p ? p->vmas.n : 0;
 }
 
-void top_map_refresh(struct top_state *st)
-{
-	struct scan_opts so;
-	struct scan next;
-	struct tm_error err;
-	const struct proc *p;
-
-	cli_scan_opts(st->opts, &so);
-	so.mode = st->mode;
-	so.group_by = GROUP_NONE;
-	so.pids = &st->map_pid;
-	so.npids = 1;
-	so.filter = NULL;
-	so.flags = SCAN_KEEP_VMAS;
-	if (scan_run(&st->src, &so, &next, &err) != 0) {
-		st->map_gone = true;
-		return;
-	}
-	p = scan_find(&next, st->map_pid);
-	if (!p || !p->readable) {
-		/* Gone or no longer readable: keep what was shown, quietly. */
-		st->map_gone = true;
-		if (!st->have_map) {
-			st->map_scan = next;
-			st->have_map = true;
-		} else {
-			scan_release(&next);
-		}
-		return;
-	}
-	if (st->have_map)
-		scan_release(&st->map_scan);
-	st->map_scan = next;
-	st->have_map = true;
-	st->map_gone = false;
-}
-
 void top_map_open(struct top_state *st, pid_t pid)
 {
 	top_map_close(st);
@@ -165,7 +129,7 @@ void top_map_open(struct top_state *st, pid_t pid)
 	st->map_sel = st->map_first = 0;
 	st->map_gone = false;
 	st->screen = SCREEN_MAP;
-	top_map_refresh(st);
+	st->dirty = true;   /* the controller scans it before the next draw */
 }
 
 void top_map_close(struct top_state *st)

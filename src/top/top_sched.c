@@ -1,6 +1,8 @@
 /*
- * top_sched.c: when `truemem top` scans, and what. Everything is read
- * through the data pipeline (scan_run, the source), never /proc directly.
+ * top_sched.c: when `truemem top` scans, and what: the controller's
+ * schedule. Everything is read through the data pipeline (scan_run, the
+ * source), never /proc directly; the view only draws what is installed
+ * here into the state, and asks for scans through st->dirty.
  *
  * Full scans run on a thread of their own (struct top_job): the main loop
  * keeps answering keys and drawing while one runs, looks every
@@ -85,7 +87,7 @@ static void read_meminfo(struct top_state *st)
 	struct tm_error err;
 
 	meminfo_release(&st->meminfo);
-	if (source_read_top(&st->src, "meminfo", &st->buf, &err) == 0)
+	if (source_read_top(st->src, "meminfo", &st->buf, &err) == 0)
 		meminfo_parse(st->buf.buf, st->buf.len, &st->meminfo);
 }
 
@@ -320,7 +322,7 @@ static void job_start(struct top_state *st)
 	struct top_job *j = &st->job;
 	sigset_t all, old;
 
-	j->src = &st->src;
+	j->src = st->src;
 	j->t0 = top_now() + (double)j->delay_ms / 1e3;
 	j->c0 = top_cpu_ms();
 	atomic_store(&j->done, false);
@@ -349,8 +351,8 @@ void top_full_scan(struct top_state *st)
 	j->cgroup = top_in_cgroup(st);
 	j->cg_mode = st->mode;
 	memset(&j->out, 0, sizeof(j->out));
-	j->src = &st->src;
-	cli_scan_opts(st->opts, &j->so);
+	j->src = st->src;
+	j->so = st->cfg.scan;
 	j->so.mode = st->mode;
 	j->so.group_by = st->group_by;
 	j->so.flags = 0;
@@ -466,7 +468,7 @@ static void light_refresh(struct top_state *st)
 		j->pids[j->nlight] = p->id.pid;
 		j->was[j->nlight++] = st->sig[idx[k]];
 	}
-	cli_scan_opts(st->opts, &j->so);
+	j->so = st->cfg.scan;
 	j->so.flags = 0;
 	j->so.ident = IDENT_STAT | IDENT_CMDLINE;   /* top shows comm and the command line */
 	j->so.cancel = &j->cancel;
@@ -552,4 +554,40 @@ int top_sched_wait_ms(const struct top_state *st)
 	left = st->next_tick - top_now();
 	/* A full scan waiting for tokens is looked at again on the next tick. */
 	return left <= 0 ? 0 : (int)(left * 1e3) + 1;
+}
+
+void top_map_refresh(struct top_state *st)
+{
+	struct scan_opts so = st->cfg.scan;
+	struct scan next;
+	struct tm_error err;
+	const struct proc *p;
+
+	so.mode = st->mode;
+	so.group_by = GROUP_NONE;
+	so.pids = &st->map_pid;
+	so.npids = 1;
+	so.filter = NULL;
+	so.flags = SCAN_KEEP_VMAS;
+	if (scan_run(st->src, &so, &next, &err) != 0) {
+		st->map_gone = true;
+		return;
+	}
+	p = scan_find(&next, st->map_pid);
+	if (!p || !p->readable) {
+		/* Gone or no longer readable: keep what was shown, quietly. */
+		st->map_gone = true;
+		if (!st->have_map) {
+			st->map_scan = next;
+			st->have_map = true;
+		} else {
+			scan_release(&next);
+		}
+		return;
+	}
+	if (st->have_map)
+		scan_release(&st->map_scan);
+	st->map_scan = next;
+	st->have_map = true;
+	st->map_gone = false;
 }
