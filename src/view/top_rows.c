@@ -52,102 +52,126 @@ static bool row_shown(const struct top_state *st, const struct proc *p, const st
 	return st->filter_ok && top_row_matches(p, g, st->filter[0] ? &st->filter_re : NULL);
 }
 
-static const struct mem_counts *row_counts(const struct top_row *r)
+static const struct mem_counts *row_counts(const void *row)
 {
+	const struct top_row *r = row;
+
 	if (r->group)
 		return &r->group->counts;
 	return &r->proc->counts;   /* an unreadable process: its valid mask says what is known (rss, or nothing) */
 }
 
-bool top_row_value(const struct top_row *r, enum top_col col, double *out)
+/* PID: a process's pid; PROCS, a group's processes. */
+static bool row_pid(const void *row, uint64_t *v)
 {
-	const struct mem_counts *c = row_counts(r);
-	int pc = top_columns[col].ps_col;
+	const struct top_row *r = row;
 
-	switch (col) {
-	case TOP_PID:
-		*out = r->group ? (double)r->group->npids : (double)r->proc->id.pid;
-		return true;
-	case TOP_DUSS:
-		*out = r->duss;
-		return r->have_duss;
-	case TOP_DPSS:
-		*out = r->dpss;
-		return r->have_dpss;
-	case TOP_FREES:
-		*out = c ? (double)c->frees_bytes : 0;
-		return c && (c->valid & CNT_FATES);
-	case TOP_USER:
-	case TOP_COMMAND:
-	case TOP_NCOLS:
-		return false;
-	default:
-		break;
-	}
-	if (!c || (c->valid & ps_columns[pc].need) != ps_columns[pc].need)
-		return false;
-	switch (col) {
-	case TOP_SWAP: *out = (double)c->swap_bytes; break;
-	case TOP_USS: *out = (double)c->uss_bytes; break;
-	case TOP_PSS: *out = (double)pss_bytes(c->pss); break;
-	default: *out = (double)c->rss_bytes; break;
-	}
+	*v = r->group ? (uint64_t)r->group->npids : (uint64_t)r->proc->id.pid;
 	return true;
 }
 
-/* The text a row sorts by in a text column. */
-static const char *row_text(const struct top_row *r, enum top_col col)
+/*
+ * A growth rate as a uint64_t that orders as the double does (IEEE 754:
+ * flip every bit of a negative, the sign bit of a positive), so the one
+ * comparator orders rates exactly, fractions of a byte per second included.
+ */
+static uint64_t rate_key(double d)
 {
-	if (r->group)
-		return r->group->key ? r->group->key : "";   /* a group's only text is its key */
-	return col == TOP_USER ? r->proc->id.user : r->proc->id.comm;
+	uint64_t u;
+
+	if (d == 0)
+		d = 0;   /* -0.0 and 0.0 are one rate */
+	memcpy(&u, &d, sizeof(u));
+	return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
 }
 
-static uint64_t row_tiebreak(const struct top_row *r)
+static bool row_duss(const void *row, uint64_t *v)
 {
-	return r->group ? top_key_hash(r->group->key) : (uint64_t)r->proc->id.pid;
+	const struct top_row *r = row;
+
+	*v = rate_key(r->duss);
+	return r->have_duss;
 }
 
-/* qsort has no context argument in C11; the view is single-threaded. */
-static enum top_col cmp_col;
-static bool cmp_reverse;
-
-/* The rules of ps_sort: numbers largest first (PID ascending), text A-Z, unknown last. */
-static int cmp_rows(const void *a, const void *b)
+static bool row_dpss(const void *row, uint64_t *v)
 {
-	const struct top_row *x = a, *y = b;
-	double vx = 0, vy = 0;
-	bool kx, ky;
-	int c = 0;
+	const struct top_row *r = row;
 
-	if (top_columns[cmp_col].numeric) {
-		kx = top_row_value(x, cmp_col, &vx);
-		ky = top_row_value(y, cmp_col, &vy);
-	} else {
-		kx = ky = true;
-	}
-	if (kx != ky)
-		return kx ? -1 : 1;
-	if (!top_columns[cmp_col].numeric)
-		c = strcmp(row_text(x, cmp_col), row_text(y, cmp_col));
-	else if (vx != vy)
-		c = ((vx < vy) == (cmp_col == TOP_PID && !x->group)) ? -1 : 1;
-	if (cmp_reverse)
-		c = -c;
-	if (c == 0) {
-		uint64_t tx = row_tiebreak(x), ty = row_tiebreak(y);
+	*v = rate_key(r->dpss);
+	return r->have_dpss;
+}
 
-		c = tx < ty ? -1 : tx > ty;
+/* The text a row sorts by in a text column: a group's only text is its key. */
+static const char *row_user(const void *row)
+{
+	const struct top_row *r = row;
+
+	return r->group ? (r->group->key ? r->group->key : "") : r->proc->id.user;
+}
+
+static const char *row_comm(const void *row)
+{
+	const struct top_row *r = row;
+
+	return r->group ? (r->group->key ? r->group->key : "") : r->proc->id.comm;
+}
+
+/* Processes by pid, groups by the hash of their key (the key that keeps a group's selection). */
+static int row_tiebreak(const void *x, const void *y)
+{
+	const struct top_row *a = x, *b = y;
+	uint64_t tx = a->group ? top_key_hash(a->group->key) : (uint64_t)a->proc->id.pid;
+	uint64_t ty = b->group ? top_key_hash(b->group->key) : (uint64_t)b->proc->id.pid;
+
+	return tx < ty ? -1 : tx > ty;
+}
+
+/*
+ * top's rows as a column table (column.h), indexed by enum top_col: it
+ * orders group rows by any column and process rows by the growth columns;
+ * process rows sort by ps's own table (ps_sort) for every column it has.
+ * Numbers largest first (the PID column here is a group's PROCS), text
+ * A-Z, unknown last whatever the direction.
+ */
+#define ROW_COUNT(name, need, kind, field) { name, NULL, NULL, 0, need, kind, false, field, NULL, NULL }
+static const struct column top_row_columns[TOP_NCOLS] = {
+	[TOP_PID]     = { "pid", NULL, NULL, 0, 0, COLK_NUMBER, false, CF_NONE, row_pid, NULL },
+	[TOP_USER]    = { "user", NULL, NULL, 0, 0, COLK_TEXT, true, CF_NONE, NULL, row_user },
+	[TOP_SWAP]    = ROW_COUNT("swap", CNT_SWAP, COLK_BYTES, CF_SWAP),
+	[TOP_FREES]   = ROW_COUNT("frees", CNT_FATES, COLK_BYTES, CF_FREES),
+	[TOP_USS]     = ROW_COUNT("uss", CNT_USS, COLK_BYTES, CF_USS),
+	[TOP_PSS]     = ROW_COUNT("pss", CNT_PSS, COLK_PSS, CF_PSS),
+	[TOP_RSS]     = ROW_COUNT("rss", CNT_RSS, COLK_BYTES, CF_RSS),
+	[TOP_DUSS]    = { "duss", NULL, NULL, 0, 0, COLK_NUMBER, false, CF_NONE, row_duss, NULL },
+	[TOP_DPSS]    = { "dpss", NULL, NULL, 0, 0, COLK_NUMBER, false, CF_NONE, row_dpss, NULL },
+	[TOP_COMMAND] = { "command", NULL, NULL, 0, 0, COLK_TEXT, true, CF_NONE, NULL, row_comm },
+};
+#undef ROW_COUNT
+static const struct column_table top_row_table = {
+	"top", top_row_columns, TOP_NCOLS, row_counts, row_tiebreak, NULL, true,
+};
+
+bool top_row_value(const struct top_row *r, enum top_col col, double *out)
+{
+	uint64_t v;
+	bool known;
+
+	if (col >= TOP_NCOLS || top_row_columns[col].kind == COLK_TEXT)
+		return false;
+	if (col == TOP_DUSS || col == TOP_DPSS) {
+		*out = col == TOP_DUSS ? r->duss : r->dpss;
+		return col == TOP_DUSS ? r->have_duss : r->have_dpss;
 	}
-	return c;
+	known = column_value(&top_row_table, col, r, &v);
+	*out = (double)(top_row_columns[col].kind == COLK_PSS ? pss_bytes(v) : v);
+	return known;
 }
 
 static void sort_rows(struct top_row *rows, size_t n, enum top_col col, bool reverse)
 {
-	cmp_col = col;
-	cmp_reverse = reverse;
-	if (n > 1)
-		qsort(rows, n, sizeof(*rows), cmp_rows);
+	struct column_order o = { &top_row_table, (int)col, reverse, ROW_IN_PLACE, NULL, 0 };
+
+	column_sort(rows, n, sizeof(*rows), &o);
 }
 
 static struct top_row *push_row(struct top_state *st)
