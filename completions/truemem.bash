@@ -99,7 +99,7 @@ _truemem()
 		if [[ $cmd == lib ]]; then
 			_truemem_add "$lib_cols" "$cur"
 		elif [[ $cmd == top ]]; then
-			_truemem_add "pid user swap uss pss rss command" "$cur"
+			_truemem_add "pid user swap uss pss rss command frees reclaimable stays frees_swap" "$cur"
 		elif [[ $cmd == cgroup ]]; then
 			_truemem_add "$cgroup_cols" "$cur"
 		else

@@ -81,7 +81,7 @@ complete -c truemem -n "not __truemem_cmd_is sim capture diff version" -l from -
 complete -c truemem -n "not __truemem_cmd_is sim version" -l mode -x -a 'auto exact rollup' -d 'how pages are counted'
 complete -c truemem -n "__truemem_cmd_is lib" -l sort -x -a 'procs swap uss pss rss name' -d 'sort column'
 complete -c truemem -n "not __truemem_cmd_is top map lib sys cgroup capture sim diff version" -l sort -x -a 'pid user swap uss pss rss swap_pss ppid command frees reclaimable stays frees_swap key procs swap_uss' -d 'sort column'
-complete -c truemem -n "__truemem_cmd_is top" -l sort -x -a 'pid user swap uss pss rss command' -d 'sort column'
+complete -c truemem -n "__truemem_cmd_is top" -l sort -x -a 'pid user swap uss pss rss command frees reclaimable stays frees_swap' -d 'sort column'
 complete -c truemem -n "__truemem_cmd_is cgroup" -l sort -x -a 'charged mapped used_by_others cache shmem kernel unexpl borrowed procs cgroup' -d 'sort column'
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -l reverse -d 'reverse the sort order'
 complete -c truemem -n "not __truemem_cmd_is map sys capture sim diff version" -s p -l pid -x -a '(__truemem_pid_list)' -d 'only these processes'

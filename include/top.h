@@ -46,8 +46,8 @@
 #define TOP_CPU_BUDGET 0.03     /* share of one core top may use on average (top_sched.c, "Cost") */
 
 /* The table's columns, in screen order. */
-enum top_col { TOP_PID, TOP_USER, TOP_SWAP, TOP_FREES, TOP_USS, TOP_PSS, TOP_RSS, TOP_DUSS, TOP_DPSS,
-	       TOP_COMMAND, TOP_NCOLS };
+enum top_col { TOP_PID, TOP_USER, TOP_SWAP, TOP_FREES, TOP_RECLAIMABLE, TOP_STAYS, TOP_FREES_SWAP, TOP_USS,
+	       TOP_PSS, TOP_RSS, TOP_DUSS, TOP_DPSS, TOP_COMMAND, TOP_NCOLS };
 
 struct top_column {
 	const char *title;       /* header text (the Δ columns have an ASCII fallback) */
@@ -55,6 +55,7 @@ struct top_column {
 	int ps_col;              /* the shared ps column it shows (view.h), or -1 */
 	int drop_rank;           /* narrow terminals drop the highest rank first; 0: never */
 	bool numeric;
+	bool on_demand;          /* shown only while it is the sort column (--sort, F6); < > pass it by */
 };
 extern const struct top_column top_columns[TOP_NCOLS];
 

@@ -18,6 +18,12 @@ static int top_col_of(int col)
 	return -1;
 }
 
+/* Whether --sort names one of the fates of SPEC 2.1 (frees, reclaimable, stays, frees_swap), known in exact mode only. */
+static bool fates_sort(const struct cli_opts *o)
+{
+	return o->sort_col >= 0 && (ps_columns[o->sort_col].need & (CNT_FATES | CNT_FREES_SWAP));
+}
+
 /* What the options ask of top. */
 static void top_config_of(const struct cli_opts *o, struct top_config *cfg)
 {
@@ -53,8 +59,8 @@ int cmd_top(const struct cli_opts *o)
 		return 2;
 	}
 	if (o->sort_col >= 0 && top_col_of(o->sort_col) < 0) {
-		cli_error("top cannot sort by '%s' (pid, user, swap, uss, pss, rss, command)",
-			  ps_columns[o->sort_col].name);
+		cli_error("top cannot sort by '%s' (pid, user, swap, uss, pss, rss, command, frees, reclaimable, "
+			  "stays, frees_swap)", ps_columns[o->sort_col].name);
 		return 2;
 	}
 	top_config_of(o, &cfg);
@@ -67,6 +73,11 @@ int cmd_top(const struct cli_opts *o)
 			return 1;
 		}
 		cfg.mode = MODE_ROLLUP;
+	}
+	if (cfg.mode != MODE_EXACT && fates_sort(o)) {
+		cli_error("--sort %s needs exact mode: in rollup mode what killing frees is not known", o->sort_arg);
+		source_close(&src);
+		return 2;
 	}
 	rc = top_run(&cfg, &src);
 	source_close(&src);

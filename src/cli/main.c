@@ -82,7 +82,8 @@ static const struct opt_doc opt_docs[] = {
 	{ OPT_GROUP_BY, C_TOP | C_PS | C_DIFF, "      --group-by KEY    user, program, tree or cgroup (one row per group)" },
 	{ OPT_TREE, C_TOP | C_PS, "      --tree            with --group-by tree: each tree's processes, indented" },
 	{ OPT_TREE, C_CGROUP, "      --tree            each cgroup indented under its parent" },
-	{ OPT_SORT, C_TOP, "      --sort COLUMN     pid, user, swap, uss, pss, rss or command" },
+	{ OPT_SORT, C_TOP, "      --sort COLUMN     pid, user, swap, uss, pss, rss, command, or in exact mode frees,\n"
+	  "                        reclaimable, stays or frees_swap (shown while sorted by)" },
 	{ OPT_SORT, C_PS, "      --sort COLUMN     pid, user, swap, uss, pss, rss, swap_pss, ppid, command, frees,\n"
 	  "                        reclaimable, stays or frees_swap (groups: Columns below; -COLUMN descending)" },
 	{ OPT_SORT, C_LIB, "      --sort COLUMN     procs, swap, uss, pss, rss or name" },

@@ -260,19 +260,23 @@ static int col_width(enum top_col c)
 
 	if (c == TOP_DUSS || c == TOP_DPSS)
 		return 11;
+	if (top_columns[c].on_demand)   /* always the sort column: room for the mark */
+		return ps_columns[pc].width + 1;
 	return pc >= 0 ? ps_columns[pc].width : 10;
 }
 
 /*
  * Which columns fit in cols: drops the highest drop_rank first. Group rows
- * have no user of their own (a user grouping names it in the key column).
+ * have no user of their own (a user grouping names it in the key column);
+ * an on-demand column shows only while it is the sort column.
  */
 static void layout(const struct top_state *st, bool shown[TOP_NCOLS], int cols)
 {
 	int need = MIN_COMMAND;
 
 	for (int c = 0; c < TOP_NCOLS; c++) {
-		shown[c] = !(c == TOP_USER && st->group_by != GROUP_NONE && st->scan.ngroups);
+		shown[c] = !(c == TOP_USER && st->group_by != GROUP_NONE && st->scan.ngroups) &&
+			   (!top_columns[c].on_demand || c == (int)st->sort);
 		if (c != TOP_COMMAND && shown[c])
 			need += col_width((enum top_col)c) + 1;
 	}

@@ -80,7 +80,7 @@ static void rebuild(struct top_state *st)
 
 static void act_sort_step(struct top_state *st, int key)
 {
-	int c = (int)st->sort + (key == '<' ? -1 : 1);
+	int c = (int)st->sort, dir = key == '<' ? -1 : 1;
 
 	if (st->screen == SCREEN_MAP) {
 		top_map_sort_step(st, key == '<' ? -1 : 1);
@@ -91,7 +91,10 @@ static void act_sort_step(struct top_state *st, int key)
 		top_cgroup_sort(st);
 		return;
 	}
-	st->sort = (enum top_col)((c + TOP_NCOLS) % TOP_NCOLS);
+	do
+		c = (c + dir + TOP_NCOLS) % TOP_NCOLS;
+	while (top_columns[c].on_demand);
+	st->sort = (enum top_col)c;
 	rebuild(st);
 }
 

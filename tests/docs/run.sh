@@ -109,7 +109,8 @@ for sh in $shells; do
 	expect "$sh: subcommand after an option" $sh "truemem --json p" ps
 	expect "$sh: ps sort columns" $sh "truemem ps --sort " pid user swap uss pss rss swap_pss ppid command
 	expect "$sh: lib sort columns" $sh "truemem lib --sort " swap uss pss rss name
-	expect "$sh: top sort columns" $sh "truemem top --sort " pid user swap uss pss rss command
+	expect "$sh: top sort columns" $sh "truemem top --sort " pid user swap uss pss rss command frees reclaimable stays \
+		frees_swap
 	reject "$sh: top offers no column it cannot sort by" $sh "truemem top --sort " swap_pss ppid
 	expect "$sh: cgroup sort columns" $sh "truemem cgroup --sort " charged mapped used_by_others cache shmem \
 		kernel unexpl borrowed procs cgroup

@@ -357,6 +357,21 @@ else
 fi
 tm kill-session -t tg 2>/dev/null
 
+# ---- --sort by a fate (SPEC 2.1): the column shows, sorted, in exact mode; refused in rollup mode
+start_top fate 160 30 --bytes -d 0.5 -p "$A,$B" --sort reclaimable
+if wait_cmd fate 10 grep -q 'RECLAIMABLE▼.*USS' && wait_cmd fate 10 awk -v p="$A" '$1 == p { f = 1 } END { exit !f }'; then
+	err=$(TERM=xterm "$TRUEMEM" top --sort frees_swap --mode rollup </dev/null 2>&1)
+	rc=$?
+	if [ $rc = 2 ] && [ "$err" = "truemem: --sort frees_swap needs exact mode: in rollup mode what killing frees is not known" ]; then
+		pass sort_by_fate
+	else
+		fail sort_by_fate "rollup mode: exit $rc, '$err'"
+	fi
+else
+	fail sort_by_fate "no RECLAIMABLE column sorted by: $(screen fate | sed -n 1p;  screen fate | titles)"
+fi
+tm kill-session -t fate 2>/dev/null
+
 # ---- the help screen lists the keys
 start_top help 120 40 -d 0.5 -p "$A"
 if wait_for help 10 "COMMAND"; then
