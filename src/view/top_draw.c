@@ -119,50 +119,52 @@ int top_draw_untrusted(struct top_state *st, int y, int x, int maxw, const char 
 	return top_draw_text(y, x, maxw, st->buf.buf ? st->buf.buf : "");
 }
 
-/* Display columns of UTF-8 text (undecodable bytes count one, as top_draw_text draws them). */
+/*
+ * The display columns of the next character of s (n bytes left), an
+ * undecodable byte counting one as top_draw_text draws it; sets *k to the
+ * character's length in bytes.
+ */
+static int char_cols(const char *s, size_t n, mbstate_t *ps, size_t *k)
+{
+	wchar_t wc;
+	int w;
+
+	*k = mbrtowc(&wc, s, n, ps);
+	if (*k == (size_t)-1 || *k == (size_t)-2 || *k == 0) {
+		memset(ps, 0, sizeof(*ps));
+		*k = 1;
+		return 1;
+	}
+	w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
+/* Display columns of UTF-8 text. */
 static int display_cols(const char *s)
 {
 	mbstate_t ps;
-	size_t n = strlen(s);
+	size_t n = strlen(s), k;
 	int cols = 0;
 
 	memset(&ps, 0, sizeof(ps));
-	while (n) {
-		wchar_t wc;
-		size_t k = mbrtowc(&wc, s, n, &ps);
-		int w;
-
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			memset(&ps, 0, sizeof(ps));
-			k = 1;
-			w = 1;
-		} else {
-			w = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
-		}
-		cols += w;
-		s += k;
-		n -= k;
-	}
+	for (; n; s += k, n -= k)
+		cols += char_cols(s, n, &ps, &k);
 	return cols;
 }
 
-/* Skips whole characters of s until what is left takes at most cols display columns. */
+/*
+ * Skips whole characters of s until what is left takes at most cols
+ * display columns, in one pass (a command line can be megabytes long).
+ */
 static const char *tail_of(const char *s, int cols)
 {
 	mbstate_t ps;
-	size_t n = strlen(s);
+	size_t n = strlen(s), k;
+	int left = display_cols(s);
 
 	memset(&ps, 0, sizeof(ps));
-	while (n && display_cols(s) > cols) {
-		size_t k = mbrlen(s, n, &ps);
-
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			memset(&ps, 0, sizeof(ps));
-			k = 1;
-		}
-		s += k;
-		n -= k;
-	}
+	for (; n && left > cols; s += k, n -= k)
+		left -= char_cols(s, n, &ps, &k);
 	return s;
 }
 

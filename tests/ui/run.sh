@@ -65,12 +65,15 @@ if [ ! -x "$UIHOG" ]; then
 	${CC:-cc} -O2 -o "$UIHOG" "$src" || { echo "ui: cannot build $src" >&2; exit 1; }
 fi
 
-# start_hog MIB NAME: starts a helper (it lives 600 s, longer than the suite), sets HOG_PID once it is ready.
+# start_hog MIB NAME [PADDING...]: starts a helper (it lives 600 s, longer
+# than the suite; PADDING lengthens its command line), sets HOG_PID once it is ready.
 NHOG=0
 start_hog() {
 	NHOG=$((NHOG + 1))
 	out=$T/hog.$NHOG
-	"$UIHOG" "$1" "$2" 600 >"$out" &
+	mib=$1 name=$2
+	shift 2
+	"$UIHOG" "$mib" "$name" 600 "$@" >"$out" &
 	HOG_PID=$!
 	HOGS="$HOGS $HOG_PID"
 	i=0
@@ -183,24 +186,51 @@ else
 fi
 
 # ---- filtering narrows the list to the process
-start_top filt 160 40 -d 0.5
+# Step by step, so a failure says which step: the first figures, the
+# prompt, the typed filter in the header, then the rows. The turn log says
+# whether the loop was turning (ms busy per turn, scan running, key answered).
+start_top_logged() {
+	s=$1 w=$2 h=$3
+	shift 3
+	tm new-session -d -s "$s" -x "$w" -y "$h" \
+		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TRUEMEM_TOP_TURNLOG=$T/$s.turns $TRUEMEM top $*; echo TOP_EXIT=\$?; sleep 60"
+}
+# why_top SESSION: the screen's non-blank lines and the last turns, on one line.
+why_top() {
+	printf 'screen: %s turns(ms busy, scanning, key): %s' \
+		"$(screen "$1" | grep -v '^ *$' | head -12 | cut -c 1-100 | tr '\n' '|')" \
+		"$(tail -4 "$T/$1.turns" 2>/dev/null | tr '\n' '|')"
+}
+start_top_logged filt 160 40 -d 0.5
 if ! wait_for filt 15 "COMMAND"; then
-	fail filter_narrows "top did not draw its table"
+	fail filter_narrows "top did not draw its table: $(why_top filt)"
+elif ! wait_cmd filt 30 sh -c "! grep -q 'first exact scan running'"; then
+	fail filter_narrows "the first scan did not finish in 30 s: $(why_top filt)"
 else
-	tm send-keys -t filt / "uiB$$" Enter
-	if wait_cmd filt 10 sh -c "t=\$(cat); echo \"\$t\" | grep -q '^ *$B ' && ! echo \"\$t\" | grep -q '^ *$A '"; then
-		# Only the helpers count: the tmux client that typed the filter carries it in its argv too.
-		n=$(screen filt | table_rows | grep -c uihog)
-		tm send-keys -t filt Escape
-		if [ "$n" -ne 1 ]; then
-			fail filter_narrows "$n rows after filtering on uiB$$"
-		elif wait_for filt 10 "uiA$$"; then
-			pass filter_narrows
-		else
-			fail filter_narrows "Esc did not clear the filter"
-		fi
+	tm send-keys -t filt /
+	if ! wait_for filt 5 "filter regex"; then
+		fail filter_narrows "'/' did not open the filter prompt: $(why_top filt)"
 	else
-		fail filter_narrows "the filter did not narrow to pid $B: $(screen filt | sed -n 4p)"
+		tm send-keys -t filt "uiB$$"
+		if ! wait_for filt 5 "filter: uiB$$"; then
+			fail filter_narrows "the typed filter is not in the header: $(why_top filt)"
+		else
+			tm send-keys -t filt Enter
+			if wait_cmd filt 10 sh -c "t=\$(cat); echo \"\$t\" | grep -q '^ *$B ' && ! echo \"\$t\" | grep -q '^ *$A '"; then
+				# Only the helpers count: the tmux client that typed the filter carries it in its argv too.
+				n=$(screen filt | table_rows | grep -c uihog)
+				tm send-keys -t filt Escape
+				if [ "$n" -ne 1 ]; then
+					fail filter_narrows "$n rows after filtering on uiB$$"
+				elif wait_for filt 10 "uiA$$"; then
+					pass filter_narrows
+				else
+					fail filter_narrows "Esc did not clear the filter: $(why_top filt)"
+				fi
+			else
+				fail filter_narrows "the filter did not narrow to pid $B: $(why_top filt)"
+			fi
+		fi
 	fi
 fi
 tm kill-session -t filt 2>/dev/null
@@ -256,6 +286,26 @@ else
 	fail vanished_quietly "pid $C not shown"
 fi
 tm kill-session -t gone 2>/dev/null
+
+# ---- a command line of 128 KiB keeps its tail and costs a turn nothing
+# (cutting it to the column once took a pass per character: seconds a turn,
+# and top answered no key)
+long=$(awk 'BEGIN { while (n++ < 1024) printf "%s", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"; }')
+start_hog 1 "uiL$$" "$long" "$long"
+L=$HOG_PID
+start_top_logged lng 120 24 -d 0.5 -p "$L"
+if ! wait_for lng 15 "uiL$$"; then
+	fail long_command_line "pid $L (128 KiB command line) not shown with its tail: $(why_top lng)"
+else
+	tm send-keys -t lng '<'
+	if wait_for lng 2 "USS▼"; then
+		pass long_command_line
+	else
+		fail long_command_line "a key was not answered within 2 s: $(why_top lng)"
+	fi
+fi
+tm kill-session -t lng 2>/dev/null
+kill "$L" 2>/dev/null
 
 # ---- an escape sequence in a name is shown escaped, never sent raw
 # (NO_COLOR: top itself then sends no colour, so any red in the pane came from the name.
