@@ -4,15 +4,19 @@
 # with ASan+UBSan (build-asan). Each suite prints PASS/FAIL lines (cmocka
 # its own summary), and `SKIP name: reason` for a test whose kernel feature
 # is absent here (tests/probe.sh); the last line adds them all up, skips
-# apart: they are neither passed nor failed.
+# apart: they are neither passed nor failed. At the end it repeats every
+# FAIL line (with its suite) and the seconds each suite took, so the tail of
+# a long log says what failed and where the time went.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 passed=0
 failed=0
 skipped=0
 failures=""
+times=""
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+fails=$(mktemp)
+trap 'rm -f "$log" "$fails"' EXIT
 
 # count FILE: add a finished suite's results to the totals.
 count() {
@@ -32,10 +36,14 @@ suite() {
 	name=$1
 	shift
 	echo "== $name"
+	t0=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
+	t1=$(date +%s)
 	cat "$log"
 	count "$log"
+	times="$times $(printf %s "$name" | tr -d "()" | tr " " _)=$((t1 - t0))s"
+	grep -E '^FAIL |^\[  FAILED  \]' "$log" | sed "s/^/[$name] /" >>"$fails"
 	if [ $rc -ne 0 ]; then
 		failures="$failures $name"
 		# A suite that died without reporting a failure still fails.
@@ -66,6 +74,11 @@ done
 [ -f tests/fuzz/run.sh ] && suite fuzz sh tests/fuzz/run.sh "${FUZZ_SECONDS:-3}"
 
 echo
+echo "seconds per suite:$times" | fold -s -w 100
+if [ -s "$fails" ]; then
+	echo "failed tests:"
+	cut -c 1-2000 "$fails"
+fi
 [ -n "$failures" ] && echo "failed suites:$failures"
 echo "check: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ -z "$failures" ]

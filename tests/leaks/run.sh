@@ -112,6 +112,24 @@ run() {
 	verdict "$name" $?
 }
 
+# where_stuck PATTERN: for a run that takes too long, where it is: the
+# screen, and each thread of the process whose command line has PATTERN
+# (state, kernel wait channel, the user stack's top frames when gdb can
+# attach), on one line.
+where_stuck() {
+	out="screen: $(tmux -L "$SOCK" capture-pane -p 2>/dev/null | grep -v '^ *$' | head -6 | cut -c 1-100 | tr '\n' '|')"
+	for pid in $(pgrep -f -- "$1"); do
+		case $(cat "/proc/$pid/comm" 2>/dev/null) in truemem | memcheck*) ;; *) continue ;; esac
+		for task in /proc/"$pid"/task/*; do
+			out="$out thread $(cat "$task/comm" 2>/dev/null) $(awk '{ print $3 }' "$task/stat" 2>/dev/null) wchan=$(cat "$task/wchan" 2>/dev/null);"
+		done
+		if [ "$CHECKER" = asan ] && command -v gdb >/dev/null; then
+			out="$out gdb: $(timeout 20 gdb -batch -p "$pid" -ex 'thread apply all bt 6' 2>/dev/null | grep -E '^(Thread|#)' | cut -c 1-90 | tr '\n' '|')"
+		fi
+	done
+	printf '%s' "$out"
+}
+
 # With -q, valgrind writes its log only when it found something.
 # shellcheck disable=SC2086
 run ps_jsonl_50 ps --jsonl --interval 0.05 --count 50 $NARROW
@@ -124,15 +142,21 @@ if "$TRUEMEM" top --help >/dev/null 2>&1; then
 		# stay in the terminal's foreground process group, hence --foreground.
 		tmux -L "$SOCK" new-session -d -x 120 -y 40 \
 			"TERM=xterm timeout --foreground 120 $(checked top_50_refreshes) '$TRUEMEM' top -n 50 -d 0.1 $NARROW 2>'$T/top.err'; echo \$? >'$T/top.rc'"
-		k=0
+		k=0 stuck=""
+		while [ ! -s "$T/top.rc" ] && [ $k -lt 1100 ]; do
+			sleep 0.1
+			k=$((k + 1))
+		done
+		# Still running after 110 s (timeout stops it at 120): say where it is.
+		[ -s "$T/top.rc" ] || stuck=$(where_stuck "top -n 50 -d 0.1")
 		while [ ! -s "$T/top.rc" ] && [ $k -lt 1300 ]; do
 			sleep 0.1
 			k=$((k + 1))
 		done
-		if [ -s "$T/top.rc" ]; then
+		if [ -s "$T/top.rc" ] && [ -z "${stuck:-}" ]; then
 			verdict top_50_refreshes "$(cat "$T/top.rc")"
 		else
-			fail top_50_refreshes "did not finish"
+			fail top_50_refreshes "not done after 110 s (exit $(cat "$T/top.rc" 2>/dev/null || echo none)): $stuck"
 		fi
 	else
 		fail top_50_refreshes "tmux is missing (make deps)"
