@@ -86,10 +86,13 @@ deps:
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# Jobs for the builds `make check` makes: one per core.
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+
 # Everything built twice (plain, and ASan+UBSan in build-asan), then every suite run on both.
 check: deps
-	$(MAKE) tests
-	$(MAKE) B=build-asan CFLAGS='$(ASAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined' asan-tests
+	$(MAKE) -j$(JOBS) tests
+	$(MAKE) -j$(JOBS) B=build-asan CFLAGS='$(ASAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined' asan-tests
 	sh tests/run.sh
 
 asan-tests: $(B)/truemem $(UNIT_BIN) $(HELP_BIN)
@@ -117,7 +120,7 @@ install: truemem
 deb:
 	rm -rf $(B)/deb && mkdir -p $(B)/deb
 	git clone -q . $(B)/deb/truemem
-	cd $(B)/deb/truemem && dpkg-buildpackage -us -uc -b
+	cd $(B)/deb/truemem && dpkg-buildpackage -us -uc -b -j$(JOBS)
 	@ls $(B)/deb/*.deb
 
 uninstall:

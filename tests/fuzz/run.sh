@@ -16,7 +16,8 @@
 # adding those files; this script needs no change.
 #
 # Environment: FUZZ_CC (default clang), FUZZ_OUT (default build-fuzz: the
-# binaries, logs, and crash artifacts that a FAIL names).
+# binaries, logs, and crash artifacts that a FAIL names), FUZZ_JOBS (builds
+# at a time; default one per core).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -44,31 +45,54 @@ fi
 [ -n "$targets" ] || { echo "tests/fuzz/run.sh: no fuzz targets" >&2; exit 1; }
 
 mkdir -p "$out" || exit 1
-failed=0
-for src in $targets; do
-	name=$(basename "$src" .c)
+
+# build SRC: builds one target; writes $out/NAME.built ("ok" or why not).
+build() {
+	src=$1 name=$(basename "$1" .c)
+	rm -f "$out/$name.built"
 	if [ ! -f "$src" ]; then
-		echo "FAIL $name (no such file: $src)"
-		failed=1
-		continue
+		echo "no such file: $src" >"$out/$name.built"
+		return
 	fi
 	sources=$(sed -n 's/^[ /]*\*[ ]*sources:[ ]*//p' "$src" | head -n 1)
 	if [ -z "$sources" ]; then
-		echo "FAIL $name (no ' * sources:' line in $src)"
-		failed=1
-		continue
+		echo "no ' * sources:' line in $src" >"$out/$name.built"
+		return
 	fi
 	pkgs=$(sed -n 's/^[ /]*\*[ ]*pkgs:[ ]*//p' "$src" | head -n 1)
 	libs=""
 	# shellcheck disable=SC2086
 	if [ -n "$pkgs" ] && ! libs=$(pkg-config --cflags --libs $pkgs 2>"$out/$name.build.log"); then
-		echo "FAIL $name (pkg-config $pkgs: $out/$name.build.log)"
-		failed=1
-		continue
+		echo "pkg-config $pkgs: $out/$name.build.log" >"$out/$name.built"
+		return
 	fi
 	# shellcheck disable=SC2086
 	if ! $cc $flags -o "$out/$name" "$src" $sources $libs >"$out/$name.build.log" 2>&1; then
-		echo "FAIL $name (build: $out/$name.build.log)"
+		echo "build: $out/$name.build.log" >"$out/$name.built"
+		return
+	fi
+	echo ok >"$out/$name.built"
+}
+
+# The builds first, one per core at a time (FUZZ_JOBS), then the runs one by one.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
+n=0
+for src in $targets; do
+	build "$src" &
+	n=$((n + 1))
+	if [ "$n" -ge "$jobs" ]; then
+		wait
+		n=0
+	fi
+done
+wait
+
+failed=0
+for src in $targets; do
+	name=$(basename "$src" .c)
+	built=$(cat "$out/$name.built" 2>/dev/null || echo "not built")
+	if [ "$built" != ok ]; then
+		echo "FAIL $name ($built)"
 		failed=1
 		continue
 	fi
