@@ -19,19 +19,12 @@
 
 #include "counts.h"
 #include "fates.h"
-#include "maps.h"
+#include "mapping.h"
+#include "page_batch.h"
 #include "shmem_swap.h"
-#include "smaps.h"
 
 /* The kind a resident frame counts as: KPF_ANON -> anon; KPF_SWAPBACKED alone -> shmem; else file. */
 enum page_kind account_kind(uint64_t kflags);
-
-/* A batch of consecutive pagemap entries of one process. */
-struct page_batch {
-	uint64_t vaddr;          /* virtual address of entry 0 */
-	size_t n;
-	const uint64_t *pm;      /* pagemap entries */
-};
 
 struct frame_set;
 struct frame_map;

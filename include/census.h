@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "status.h"
+#include "meminfo.h"
 #include "util.h"
 
 struct source;

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "scan.h"
+#include "source.h"
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_JSONL, OUT_PROMETHEUS };
 

@@ -31,8 +31,8 @@
 #include <sys/types.h>
 
 #include "counts.h"
-#include "maps.h"
-#include "shmobj.h"
+#include "mapping.h"
+#include "shm_facts.h"
 
 /* An owner is a process index, or FATE_GROUP | group index. */
 #define FATE_GROUP 0x80000000u

@@ -21,11 +21,12 @@
 
 #include "counts.h"
 #include "error.h"
-#include "maps.h"
-#include "source.h"
-#include "status.h"
+#include "ident.h"
+#include "mapping.h"
+#include "meminfo.h"
 
 struct frame_set;
+struct source;
 
 enum scan_mode { MODE_AUTO, MODE_EXACT, MODE_ROLLUP };
 extern const char *const scan_mode_names[];   /* "auto", "exact", "rollup" */

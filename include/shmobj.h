@@ -29,82 +29,17 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "shm_facts.h"
 #include "util.h"
 
 #define SHM_FACTS_FILE "shmem"
 #define SHM_FACTS_HEADER "truemem-shmem 1\n"
-#define SHM_DEST_MODE 01000   /* include/linux/shm.h: SHM_DEST, in shm_perm.mode */
-
-/* An object as a maps line names it: device and inode. */
-struct shm_obj {
-	unsigned major, minor;
-	uint64_t ino;
-};
-
-struct shm_link {
-	struct shm_obj obj;
-	uint64_t nlink;
-};
-
-struct shm_sysv {
-	uint64_t shmid;
-	unsigned mode;
-	uint64_t nattch;
-};
-
-struct shm_holder {
-	pid_t pid;
-	struct shm_obj obj;
-};
-
-struct shm_facts {
-	bool have;                  /* read (a snapshot taken before they were kept has none) */
-	struct shm_link *links;
-	size_t nlinks, cap_links;
-	struct shm_sysv *sysv;
-	size_t nsysv, cap_sysv;
-	struct shm_holder *holders;
-	size_t nholders, cap_holders;
-	struct shm_obj *outside;    /* objects a process outside the scan maps */
-	size_t noutside, cap_outside;
-};
-
-void shm_facts_init(struct shm_facts *f);
-void shm_facts_release(struct shm_facts *f);
-/* The link count of o, or -1 when not known. */
-int64_t shm_facts_nlink(const struct shm_facts *f, const struct shm_obj *o);
-/* The SysV segment of that shmid, or NULL. */
-const struct shm_sysv *shm_facts_sysv(const struct shm_facts *f, uint64_t shmid);
-/*
- * The 64-bit key the aggregator knows an object by (account.h: shmem swap,
- * fates.h): from a mapping's device and inode.
- */
-static inline uint64_t shm_obj_key(unsigned major, unsigned minor, uint64_t ino)
-{
-	return ((uint64_t)major << 52) ^ ((uint64_t)minor << 32) ^ ino;
-}
-
-/* Whether o is the same object as p. */
-static inline bool shm_obj_eq(const struct shm_obj *o, const struct shm_obj *p)
-{
-	return o->ino == p->ino && o->major == p->major && o->minor == p->minor;
-}
-
 /* Appends the "shmem" file text of f to b. */
 void shm_facts_format(const struct shm_facts *f, struct buf *b);
 /* Parses a "shmem" file into f (empty, initialised). Returns 0 or -EINVAL. */
 int shm_facts_parse(const char *text, size_t len, struct shm_facts *f);
 /* Parses /proc/sysvipc/shm text into f's SysV table. Returns 0 or -EINVAL. */
 int shm_sysv_parse(const char *text, size_t len, struct shm_facts *f);
-
-/* What the decision needs to know of one object, and one mapping to reach it through. */
-struct shm_want {
-	struct shm_obj obj;
-	const char *name;          /* the maps pathname (borrowed) */
-	pid_t pid;                 /* a process mapping it, and where */
-	uint64_t start, end;
-	bool sysv;                 /* named /SYSVkkkkkkkk: the SysV table decides */
-};
 
 struct source;
 /*

@@ -13,19 +13,6 @@
 
 struct buf;
 
-/* The fields of smaps_rollup truemem uses, in kB; have says which were present. */
-struct smaps_rollup {
-	uint64_t rss_kb, pss_kb, pss_anon_kb, pss_file_kb, pss_shmem_kb;
-	uint64_t shared_clean_kb, shared_dirty_kb, private_clean_kb, private_dirty_kb;
-	uint64_t anonymous_kb, swap_kb, swap_pss_kb, locked_kb;
-	unsigned have;   /* SMAPS_HAVE_* */
-};
-enum {
-	SMAPS_HAVE_RSS = 1 << 0, SMAPS_HAVE_PSS = 1 << 1, SMAPS_HAVE_PSS_KINDS = 1 << 2,
-	SMAPS_HAVE_PRIVATE = 1 << 3, SMAPS_HAVE_SWAP = 1 << 4, SMAPS_HAVE_SWAP_PSS = 1 << 5,
-	SMAPS_HAVE_ANONYMOUS = 1 << 6,
-};
-
 /*
  * Parses smaps_rollup text (the header line then "Key:   N kB" lines).
  * Returns 0, or -EINVAL when no Rss line is found or a known key has a

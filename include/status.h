@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "meminfo.h"
+
 struct proc_status {
 	char name[64];       /* Name:, as the kernel escapes it */
 	pid_t pid, ppid;     /* Pid:, PPid: */
@@ -28,19 +30,7 @@ int status_parse(const char *text, size_t len, struct proc_status *out);
  */
 int statm_parse(const char *text, size_t len, uint64_t *resident_pages);
 
-/* Fields of /proc/meminfo, as bytes. */
-struct meminfo_field {
-	char key[32];
-	uint64_t bytes;
-};
-struct meminfo {
-	struct meminfo_field *f;
-	size_t n, cap;
-};
-void meminfo_release(struct meminfo *m);
 /* Parses "Key:   N kB" (or unitless counts such as HugePages_Total). Returns 0 or -EINVAL. */
 int meminfo_parse(const char *text, size_t len, struct meminfo *out);
-/* The field's value in bytes (counts as-is), or UINT64_MAX when absent. */
-uint64_t meminfo_get(const struct meminfo *m, const char *key);
 
 #endif

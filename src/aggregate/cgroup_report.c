@@ -11,7 +11,7 @@
 
 #include "census.h"
 #include "cgroup.h"
-#include "status.h"
+#include "meminfo.h"
 
 void cgroup_tally(const struct cgroup_tree *t, size_t node, const uint64_t *inos, size_t n, uint64_t *inside,
 		  uint64_t *elsewhere)

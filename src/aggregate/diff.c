@@ -11,6 +11,7 @@
 
 #include "diff.h"
 #include "kernel.h"
+#include "source.h"
 
 const char *const diff_status_names[] = { "changed", "new", "gone" };
 

@@ -12,6 +12,7 @@
 #include "census.h"
 #include "cgroup.h"
 #include "diff.h"
+#include "source.h"
 
 /* One snapshot's cgroup rows and what they borrow from. */
 struct diff_cgside {

@@ -17,6 +17,7 @@
 #include "frameset.h"
 #include "scan_internal.h"
 #include "shmobj.h"
+#include "status.h"
 
 const char *const scan_mode_names[] = { "auto", "exact", "rollup" };
 const char *const group_by_names[GROUP_COUNT] = { "none", "user", "program", "tree", "cgroup" };

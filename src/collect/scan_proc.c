@@ -11,6 +11,7 @@
 
 #include "scan_internal.h"
 #include "smaps.h"
+#include "status.h"
 
 /* A failure reading one process: vanished and not-permitted are normal results, a damaged snapshot is not. */
 static bool is_proc_error(int rc)

@@ -16,6 +16,7 @@
 
 #include "census.h"
 #include "kernel.h"
+#include "status.h"
 
 /* A batch's kpagecount and kpagecgroup words, and which were asked for. */
 struct words {
