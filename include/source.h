@@ -26,8 +26,6 @@
 #include "mapping.h"
 #include "util.h"
 
-enum source_kind { SOURCE_LIVE, SOURCE_SNAPSHOT };
-
 /*
  * What a source is, for the readers above it; they ask these, never which
  * implementation serves them.
@@ -55,7 +53,6 @@ struct source {
 	const struct source_ops *ops;   /* the implementation (source_ops.h) */
 	void *ops_data;                 /* its own state, when it keeps more than the fields below */
 	unsigned caps;                  /* SOURCE_* */
-	enum source_kind kind;
 	int root_fd;            /* /proc, or the snapshot directory */
 	char *root_path;        /* for messages */
 	uint64_t page_size;
@@ -75,6 +72,12 @@ struct source {
 	struct snapfile *sf;    /* the one-file form (snapfile.h); NULL for a directory */
 	struct kpcg_table *kpcg;/* the "kpagecgroup" member, loaded on first use (cgroup_read.c) */
 };
+
+/* Whether s serves stored facts (a snapshot, or a recording of one), not a live system. */
+static inline bool source_stored(const struct source *s)
+{
+	return s->caps & SOURCE_STORED;
+}
 
 /* Opens the live /proc. Returns 0 or -errno with err set. */
 int source_open_live(struct source *s, struct tm_error *err);
@@ -110,6 +113,13 @@ int source_list(struct source *s, unsigned want, struct proc_ident **out, size_t
 /* As source_list, for the processes among pids[0..npids) only. */
 int source_list_pids(struct source *s, unsigned want, const pid_t *pids, size_t npids, struct proc_ident **out,
 		     size_t *n, struct tm_error *err);
+
+/*
+ * Opens the file name of process pid to be read again and again (pread
+ * from offset 0: a seq_file reads afresh), as top keeps status open.
+ * Returns the descriptor (the caller's to close) or -errno.
+ */
+int source_open_proc(struct source *s, pid_t pid, const char *name);
 
 /*
  * Reads the text file NAME ("maps", "smaps", "smaps_rollup", "status") of

@@ -20,9 +20,10 @@ static uint64_t root_charge(struct source *s)
 {
 	struct buf b = BUF_INIT;
 	struct meminfo mi = { 0 };
+	struct tm_error ignored = { "" };
 	uint64_t v = 0;
 
-	if (s->kind == SOURCE_LIVE && buf_read_at(&b, s->root_fd, "meminfo", 1u << 20) == 0 &&
+	if (!source_stored(s) && source_read_top(s, "meminfo", &b, &ignored) == 0 &&
 	    meminfo_parse(b.buf, b.len, &mi) == 0)
 		v = cgroup_root_charge(&mi);
 	meminfo_release(&mi);
@@ -48,7 +49,7 @@ static int take_census(struct source *s, enum scan_mode mode, struct cgroup_take
 		ct->note = NULL;
 		return 0;
 	}
-	if (rc == -ENOENT && s->kind == SOURCE_SNAPSHOT) {
+	if (rc == -ENOENT && source_stored(s)) {
 		ct->why = *err;
 		ct->note = ct->why.msg;
 		err->msg[0] = '\0';

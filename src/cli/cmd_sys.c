@@ -40,7 +40,7 @@ int cmd_sys(const struct cli_opts *o)
 		r.census_note = "rollup mode: meminfo only (the census reads every frame, in exact mode)";
 	} else if ((rc = census_read(&src, 0, &census, &err)) == 0) {
 		sys_report_add_census(&r, &sc, &census, read_nr_free_pages(&src));
-	} else if (rc == -ENOENT && src.kind == SOURCE_SNAPSHOT) {
+	} else if (rc == -ENOENT && source_stored(&src)) {
 		r.census_note = err.msg;
 	} else {
 		cli_error("%s", err.msg);

@@ -64,7 +64,6 @@ int source_open_live(struct source *s, struct tm_error *err)
 	memset(s, 0, sizeof(*s));
 	s->ops = &source_live_ops;
 	s->caps = SOURCE_MAPPING_FS;
-	s->kind = SOURCE_LIVE;
 	s->kpagecount_fd = s->kpageflags_fd = s->kpagecgroup_fd = -1;
 	s->root_path = xstrdup("/proc");
 	s->root_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

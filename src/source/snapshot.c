@@ -265,7 +265,6 @@ int source_open_snapshot(struct source *s, const char *dir, struct tm_error *err
 	memset(s, 0, sizeof(*s));
 	s->ops = &source_snapshot_ops;
 	s->caps = SOURCE_STORED;
-	s->kind = SOURCE_SNAPSHOT;
 	s->kpagecount_fd = s->kpageflags_fd = s->kpagecgroup_fd = -1;
 	s->root_path = xstrdup(dir);
 	s->root_fd = -1;

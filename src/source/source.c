@@ -4,6 +4,9 @@
  * a snapshot directory or file (snapshot.c), or a source that records
  * another (source_record.h). Nothing here knows which one answers.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -36,6 +39,17 @@ int source_read_proc(struct source *s, pid_t pid, const char *name, struct buf *
 int source_read_top(struct source *s, const char *name, struct buf *b, struct tm_error *err)
 {
 	return s->ops->read_top(s, name, b, err);
+}
+
+int source_open_proc(struct source *s, pid_t pid, const char *name)
+{
+	char path[300];
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+	if ((fd = openat(s->root_fd, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	return fd;
 }
 
 bool source_snapshot_has(struct source *s, const char *name)

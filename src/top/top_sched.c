@@ -111,7 +111,6 @@ static size_t visible_procs(const struct top_state *st, size_t *out, size_t max)
 static bool read_sig_kept(struct top_job *j, struct top_fd *keep, size_t *nkeep, pid_t pid, struct top_sig *sig)
 {
 	struct proc_status ps;
-	char path[32];
 	ssize_t n;
 	int fd = -1;
 
@@ -121,11 +120,8 @@ static bool read_sig_kept(struct top_job *j, struct top_fd *keep, size_t *nkeep,
 			fd = j->fds[i].fd;
 			j->fds[i].pid = 0;   /* taken over */
 		}
-	if (fd < 0) {
-		snprintf(path, sizeof(path), "%d/status", (int)pid);
-		if ((fd = openat(j->src->root_fd, path, O_RDONLY | O_CLOEXEC)) < 0)
-			return false;
-	}
+	if (fd < 0 && (fd = source_open_proc(j->src, pid, "status")) < 0)
+		return false;
 	keep[(*nkeep)++] = (struct top_fd){ pid, fd };
 	buf_reserve(&j->buf, 16384);
 	n = pread(fd, j->buf.buf, j->buf.cap - 1, 0);
