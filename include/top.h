@@ -44,6 +44,8 @@
 #include "util.h"
 
 #define TOP_CPU_BUDGET 0.03     /* share of one core top may use on average (top_sched.c, "Cost") */
+#define TOP_ROWS_SHARE 0.02     /* of it, what keeps the rows on screen fresh (top_sched.c, "Freshness") */
+#define TOP_MAX_AGE 10.0        /* seconds: the exact figures on screen are no older, while the budget allows */
 
 /* The table's columns, in screen order. */
 enum top_col { TOP_PID, TOP_USER, TOP_SWAP, TOP_FREES, TOP_RECLAIMABLE, TOP_STAYS, TOP_FREES_SWAP, TOP_USS,
@@ -155,6 +157,8 @@ struct top_job {
 	/* a light refresh instead (top_sched.c, light_refresh) */
 	bool light;
 	bool claim;                 /* rescan the changed ones (the budget allows) */
+	bool stale[512];            /* rescan this one whether it changed or not: its figures are getting old */
+	enum scan_mode light_mode;  /* the mode of the table the rescans merge into */
 	size_t nlight;              /* processes on screen: scan index, pid, counters before and now */
 	size_t idx[512];
 	pid_t pids[512];
@@ -220,6 +224,10 @@ struct top_state {
 	double last_full;           /* CLOCK_MONOTONIC seconds when the scan on screen started */
 	struct top_job job;         /* the full scan under way, if any */
 	struct top_sig *sig;        /* per scan.procs index */
+	double *row_t;              /* per scan.procs index: CLOCK_MONOTONIC seconds its figures were taken */
+	double row_tokens_ms;       /* the rows' share of the budget (TOP_ROWS_SHARE), spent by light refreshes */
+	double est_rows_ms;         /* CPU of the last light refresh that rescanned rows; 0: none yet */
+	double light_wall;          /* how long the last light refresh took, seconds */
 
 	/* the cgroup view (top_cgroup.c): the `cgroup` report, taken by the schedule */
 	struct cgroup_take cg;
@@ -350,6 +358,8 @@ void top_clamp_selection(struct top_state *st);
 void top_sched_account(struct top_state *st);
 /* Refreshes what is due: a full scan, a light refresh, or nothing. */
 void top_sched_run(struct top_state *st);
+/* How old the oldest figures on screen are, in seconds: the rows shown, or the full scan for groups. */
+double top_sched_figures_age(const struct top_state *st);
 /* Seconds until the budget allows the next full scan (estimated), -1 when none will run. */
 double top_sched_full_eta(const struct top_state *st);
 /* Milliseconds until something is due, -1 when nothing will be. */

@@ -71,6 +71,7 @@ static void state_release(struct top_state *st)
 	top_hist_release(&st->phist);
 	top_hist_release(&st->ghist);
 	free(st->sig);
+	free(st->row_t);
 	meminfo_release(&st->meminfo);
 	buf_release(&st->buf);
 	free(st->rows);

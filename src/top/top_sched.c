@@ -18,26 +18,41 @@
  * scan of any kind every 2 s is over that budget, so the schedule works
  * from a CPU budget (TOP_CPU_BUDGET of one core):
  *
- *  - A token bucket: tokens_ms grows by TOP_CPU_BUDGET of the wall time and
- *    shrinks by all the CPU the process uses (CLOCK_PROCESS_CPUTIME_ID: user
- *    and system of every thread, so the kernel's page-table walks count),
- *    drawing included.
- *  - A full scan, in the mode asked for, runs when the tokens cover its
+ *  - Two token buckets: tokens_ms, the full scans', grows by TOP_CPU_BUDGET
+ *    less TOP_ROWS_SHARE of the wall time, row_tokens_ms, the rows', by
+ *    TOP_ROWS_SHARE; the full scans' bucket is charged all the CPU the
+ *    process uses (CLOCK_PROCESS_CPUTIME_ID: user and system of every
+ *    thread, so the kernel's page-table walks count), drawing included,
+ *    but for the light refreshes, which the rows' bucket pays. What the
+ *    rows do not save up for their next rescan goes to the full scans.
+ *  - A full scan, in the mode asked for, runs when its bucket covers its
  *    measured cost (est_ms), no more often than the refresh interval: an
- *    exact scan costing C ms of CPU runs every C / TOP_CPU_BUDGET ms (every
- *    10 s for 300 ms), and the figures are never older than that plus the
- *    scan's own time.
+ *    exact scan costing C ms of CPU runs about every C / TOP_CPU_BUDGET ms
+ *    while the rows need nothing, every C / (TOP_CPU_BUDGET -
+ *    TOP_ROWS_SHARE) ms at worst. The totals of the header (the memory
+ *    bar, "attributed") and the groups change only with full scans.
  *  - Every refresh tick in between is a light refresh of the processes on
- *    screen: their own-memory counters (status RssAnon, RssFile, RssShmem,
- *    VmSwap) are read, and only those that changed are rescanned with
- *    smaps_rollup and merged into the table (while the bucket is positive
- *    and the full scans are not starved; see light_refresh). smaps_rollup's Rss, Pss, Swap
- *    and Private (uss) mean what the exact walk's per-process figures mean
- *    (the kernel computes them from the same mapcounts), so a refreshed
- *    row stays comparable; the distinct-frame totals, the split by page
- *    type and the groups change only with full scans. Groups have no light
- *    refresh. Its reading runs on the job's thread too, and not while a
- *    full scan does; the main loop only merges what it found.
+ *    screen (while the rows' bucket is not in debt): their own-memory
+ *    counters (status RssAnon, RssFile, RssShmem, VmSwap) are read, and
+ *    those that changed are rescanned, in the table's mode, and merged
+ *    into the table; so are those whose figures would otherwise be older
+ *    than TOP_MAX_AGE before the next tick ("Freshness"). A rescan of
+ *    chosen processes in exact mode is the exact walk of their page
+ *    tables against the kpagecount of that moment (and, for what killing
+ *    frees, every other process's holdings), so a rescanned row has the
+ *    figures a full scan would have given it then.
+ *  - Freshness: a process whose own page tables did not change still
+ *    changes PSS when another process maps or unmaps a frame it shares
+ *    (a fork, an exit, a copy-on-write break in a sibling), and nothing
+ *    in the process says so. So no row is trusted for longer than
+ *    TOP_MAX_AGE: it is walked again, changed or not. The header says how
+ *    old the oldest row on screen is ("N s old") and, apart, when the
+ *    last full scan was. When the rows' share cannot pay for walking the
+ *    rows on screen every TOP_MAX_AGE, they get older than that, and the
+ *    header says so: the budget wins. truemem's own row is left out (a
+ *    scan of chosen pids never selects it). The light refresh's reading
+ *    runs on the job's thread too, and not while a full scan does; the
+ *    main loop only merges what it found.
  *  - A key that changes what is scanned (m, g) scans at once: the user
  *    asked. Its cost comes out of the bucket like any other.
  *
@@ -68,11 +83,18 @@ void top_sched_account(struct top_state *st)
 	if (st->last_wall == 0) {
 		st->tokens_ms = INITIAL_CREDIT_MS;
 	} else {
-		st->tokens_ms += (now - st->last_wall) * 1e3 * TOP_CPU_BUDGET;
+		st->tokens_ms += (now - st->last_wall) * 1e3 * (TOP_CPU_BUDGET - TOP_ROWS_SHARE);
+		st->row_tokens_ms += (now - st->last_wall) * 1e3 * TOP_ROWS_SHARE;
 		st->tokens_ms -= cpu - st->last_cpu;
 	}
 	st->last_wall = now;
 	st->last_cpu = cpu;
+	/* What the rows do not use goes to the full scans: they save up for one rescan of theirs at most. */
+	cap = st->est_rows_ms * 1.25;
+	if (st->row_tokens_ms > cap) {
+		st->tokens_ms += st->row_tokens_ms - cap;
+		st->row_tokens_ms = cap;
+	}
 	/* Saving up is capped at what the next full scan needs. */
 	cap = st->est_ms[st->mode] * 1.25;
 	if (cap < INITIAL_CREDIT_MS)
@@ -100,6 +122,16 @@ static size_t visible_procs(const struct top_state *st, size_t *out, size_t max)
 		if (st->rows[r].proc)
 			out[n++] = (size_t)(st->rows[r].proc - st->scan.procs);
 	return n;
+}
+
+/*
+ * truemem's own row (its pid in the namespace it scans): a full scan shows
+ * it, but a scan of chosen pids never selects it (scan_opts.self), so no
+ * light refresh can rescan it and the age on screen leaves it out.
+ */
+static bool own_row(const struct top_state *st, const struct proc *p)
+{
+	return st->scan.self && p->id.pid == st->scan.self;
 }
 
 /*
@@ -163,13 +195,14 @@ static void light_job(struct top_job *j)
 	for (size_t k = 0; k < j->nlight; k++) {
 		struct top_sig *was = &j->was[k], *now = &j->now[k];
 
-		if (read_sig_kept(j, keep, &nkeep, j->pids[k], now) && was->ok && memcmp(now, was, sizeof(*now)))
+		if (read_sig_kept(j, keep, &nkeep, j->pids[k], now) && was->ok &&
+		    (j->stale[k] || memcmp(now, was, sizeof(*now))))
 			changed[j->nchanged++] = j->pids[k];
 	}
 	close_unused(j, keep, nkeep);
 	j->rc = -1;
 	if (j->nchanged && j->claim) {
-		j->so.mode = MODE_ROLLUP;
+		j->so.mode = j->light_mode;
 		j->so.group_by = GROUP_NONE;
 		j->so.pids = changed;
 		j->so.npids = j->nchanged;
@@ -248,6 +281,9 @@ static void scan_install(struct top_state *st)
 	st->have_scan = true;
 	st->sig = xrealloc(st->sig, (next.n + 1) * sizeof(*st->sig));
 	memset(st->sig, 0, (next.n + 1) * sizeof(*st->sig));
+	st->row_t = xrealloc(st->row_t, (next.n + 1) * sizeof(*st->row_t));
+	for (size_t i = 0; i < next.n; i++)
+		st->row_t[i] = j->t0;
 	top_growth_full(st, j->t0);
 	if (st->scan.meminfo.n) {
 		top_meter_compute(&st->meter, &st->scan.meminfo, &st->scan);
@@ -290,15 +326,43 @@ static void cgroup_install(struct top_state *st)
 	st->cg_last_full = j->t0;
 }
 
+/*
+ * TRUEMEM_TOP_SCANLOG=FILE (tests, measurements): one line per job put on
+ * screen: its kind (full, light, cgroup), the mode, the processes it
+ * (re)scanned, its CPU and wall milliseconds, and then how old the oldest
+ * figures on screen are, in seconds, and both buckets of the budget.
+ */
+static void scan_log(const struct top_state *st, size_t n, double cpu_ms)
+{
+	static FILE *log;
+	static bool opened;
+	const struct top_job *j = &st->job;
+
+	if (!opened && getenv("TRUEMEM_TOP_SCANLOG"))
+		log = fopen(getenv("TRUEMEM_TOP_SCANLOG"), "a");
+	opened = true;
+	if (!log)
+		return;
+	fprintf(log, "%s %s %zu %.1f %.1f %.1f %.1f %.1f\n", j->light ? "light" : j->cgroup ? "cgroup" : "full",
+		scan_mode_names[j->light ? j->light_mode : j->cgroup ? j->cg_mode : j->so.mode],
+		n, cpu_ms,
+		(top_now() - j->t0) * 1e3, top_sched_figures_age(st), st->tokens_ms, st->row_tokens_ms);
+	fflush(log);
+}
+
 /* Installs what the finished job found. */
 static void job_install(struct top_state *st)
 {
+	double cpu = top_cpu_ms() - st->job.c0;
+	size_t n = st->job.rc == 0 && !st->job.cgroup ? st->job.out.n : 0;
+
 	if (st->job.light)
 		light_install(st);
 	else if (st->job.cgroup)
 		cgroup_install(st);
 	else
 		scan_install(st);
+	scan_log(st, n, cpu);
 }
 
 /* Joins a finished job and installs its result; true when one finished. */
@@ -392,6 +456,7 @@ static void merge_light(struct top_state *st, const struct scan *light, double t
 		p->counts = lp->counts;
 		p->readable = lp->readable;
 		p->err = lp->err;
+		st->row_t[p - st->scan.procs] = t;
 		top_growth_proc(st, (size_t)(p - st->scan.procs), t);
 	}
 }
@@ -405,7 +470,14 @@ static void merge_light(struct top_state *st, const struct scan *light, double t
 static void light_install(struct top_state *st)
 {
 	struct top_job *j = &st->job;
+	double cpu = top_cpu_ms() - j->c0;
 
+	/* A light refresh is the rows' to pay for: moved from the full scans' bucket to theirs. */
+	st->tokens_ms += cpu;
+	st->row_tokens_ms -= cpu;
+	st->light_wall = top_now() - j->t0;
+	if (j->claim && j->rc == 0)
+		st->est_rows_ms = cpu;
 	for (size_t k = 0; k < j->nlight; k++) {
 		size_t i = j->idx[k];
 		struct proc *p = &st->scan.procs[i];
@@ -415,7 +487,7 @@ static void light_install(struct top_state *st)
 			p->readable = false;
 			p->err = -ESRCH;
 			p->counts.valid = 0;
-		} else if (was->ok && !memcmp(now, was, sizeof(*now))) {
+		} else if (was->ok && !memcmp(now, was, sizeof(*now)) && !(j->stale[k] && j->claim)) {
 			if (p->readable)
 				st->pgrowth[i] = (struct top_growth){ .uss_ok = true, .pss_ok = true };
 		} else if (!was->ok || j->claim) {
@@ -446,12 +518,12 @@ static void light_refresh(struct top_state *st)
 {
 	struct top_job *j = &st->job;
 	size_t idx[ARRAY_SIZE(j->idx)], n;
-	double full_period = st->est_ms[st->mode] / 1e3 / TOP_CPU_BUDGET;
-	bool starving = top_now() - st->last_full > 2 * full_period + st->interval;
+	double now = top_now(), margin = st->light_wall > 1 ? st->light_wall : 1;
 
 	j->light = true;
 	j->cgroup = false;
-	j->claim = st->tokens_ms > 0 && !starving;
+	j->claim = st->row_tokens_ms >= 0;
+	j->light_mode = st->scan.mode;
 	j->nlight = 0;
 	n = visible_procs(st, idx, ARRAY_SIZE(idx));
 	for (size_t k = 0; k < n; k++) {
@@ -462,6 +534,8 @@ static void light_refresh(struct top_state *st)
 			continue;
 		j->idx[j->nlight] = idx[k];
 		j->pids[j->nlight] = p->id.pid;
+		/* Rescanned now, or it would be older than TOP_MAX_AGE before the next tick's rescan is on screen. */
+		j->stale[j->nlight] = !own_row(st, p) && now - st->row_t[idx[k]] + st->interval + margin > TOP_MAX_AGE;
 		j->was[j->nlight++] = st->sig[idx[k]];
 	}
 	j->so = st->cfg.scan;
@@ -526,6 +600,23 @@ void top_sched_run(struct top_state *st)
 		if (st->next_tick < now)
 			st->next_tick = now + st->interval;
 	}
+}
+
+double top_sched_figures_age(const struct top_state *st)
+{
+	size_t idx[512], n;
+	double now = top_now(), oldest = st->last_full;
+
+	if (!st->have_scan || st->scan.ngroups || !st->row_t)
+		return now - st->last_full;
+	n = visible_procs(st, idx, ARRAY_SIZE(idx));
+	for (size_t k = 0, first = 1; k < n; k++) {
+		if (own_row(st, &st->scan.procs[idx[k]]))
+			continue;
+		oldest = first || st->row_t[idx[k]] < oldest ? st->row_t[idx[k]] : oldest;
+		first = 0;
+	}
+	return now - oldest;
 }
 
 double top_sched_full_eta(const struct top_state *st)

@@ -339,9 +339,9 @@ static void draw_title(struct top_state *st)
 	if (!st->have_scan)
 		snprintf(line, sizeof(line), "truemem top  first %s scan running...", scan_mode_names[st->mode]);
 	else if (st->live)
-		/* How old the figures are: from the start of the scan that made them. */
+		/* How old the figures on screen are: from the start of the (re)scan that made the oldest. */
 		snprintf(line, sizeof(line), "truemem top  %s  %zu processes  mode %s, %.0f s old  scan %.0f ms",
-			 when, st->scan.n, scan_mode_names[st->scan.mode], top_now() - st->last_full,
+			 when, st->scan.n, scan_mode_names[st->scan.mode], top_sched_figures_age(st),
 			 st->scan.cost_ms);
 	else
 		snprintf(line, sizeof(line), "truemem top  %s  %zu processes  mode %s  scan %.0f ms", when,
